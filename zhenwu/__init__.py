@@ -1,0 +1,1 @@
+"""镇务 Zhenwu: a town government's accountability work, in software."""

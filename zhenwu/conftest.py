@@ -1,0 +1,152 @@
+"""Shared fixtures: a small town and named personas, one per role, plus an outsider.
+
+The personas read as sentences in tests: `office` (党政办), `leader`, `department_staff`
+(经济发展办), `branch_secretary` (红岩村党支部), `inspector`, `service_staff`,
+`resettlement_staff`, `admin`, and `outsider` (staff of a different department).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from zhenwu.org.constants import AccountRole, RoleKind, UnitKind
+from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.services import account_create, person_create, person_role_grant, unit_create
+
+PASSWORD = "Test-pass-2009"
+SYSTEM = "test-setup"
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must be allowed there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Town:
+    party: Unit
+    government: Unit
+    office_dept: Unit
+    economy_dept: Unit
+    service_center: Unit
+    resettlement_center: Unit
+    community: Unit
+    branch: Unit
+    other_branch: Unit
+    village: Unit
+    member: Person
+    other_member: Person
+    staff: Person
+    other_staff: Person
+    leader_person: Person
+
+
+def build_town() -> Town:
+    party = unit_create(actor=SYSTEM, name="中共测试镇委员会", kind=UnitKind.TOWN_COMMITTEE)
+    gov = unit_create(actor=SYSTEM, name="测试镇人民政府", kind=UnitKind.TOWN_GOVERNMENT)
+    office_dept = unit_create(actor=SYSTEM, name="党政办", kind=UnitKind.DEPARTMENT, parent=gov)
+    economy = unit_create(actor=SYSTEM, name="经济发展办", kind=UnitKind.DEPARTMENT, parent=gov)
+    service = unit_create(actor=SYSTEM, name="政务快捷服务中心", kind=UnitKind.DEPARTMENT, parent=gov)
+    resettle = unit_create(actor=SYSTEM, name="失地农民服务中心", kind=UnitKind.DEPARTMENT, parent=gov)
+    community = unit_create(actor=SYSTEM, name="滨江社区党委", kind=UnitKind.COMMUNITY_COMMITTEE, parent=party)
+    branch = unit_create(actor=SYSTEM, name="红岩村党支部", kind=UnitKind.BRANCH, parent=party)
+    other_branch = unit_create(actor=SYSTEM, name="滨江社区第一党支部", kind=UnitKind.BRANCH, parent=community)
+    village = unit_create(actor=SYSTEM, name="红岩村村民委员会", kind=UnitKind.VILLAGE_COMMITTEE, parent=gov)
+    member = person_create(
+        actor=SYSTEM, name="王建国", phone="13812345678", id_number="11010519491231002X", unit=branch
+    )
+    person_role_grant(actor=SYSTEM, person=member, kind=RoleKind.PARTY_MEMBER, unit=branch)
+    other_member = person_create(actor=SYSTEM, name="李秀英", phone="13900001111", unit=other_branch)
+    person_role_grant(actor=SYSTEM, person=other_member, kind=RoleKind.PARTY_MEMBER, unit=other_branch)
+    staff = person_create(actor=SYSTEM, name="张明", phone="13700002222", unit=economy)
+    other_staff = person_create(actor=SYSTEM, name="赵丽", unit=office_dept)
+    leader_person = person_create(actor=SYSTEM, name="刘志强", unit=party, title="党委书记")
+    person_role_grant(actor=SYSTEM, person=leader_person, kind=RoleKind.LEADER, unit=party)
+    return Town(
+        party, gov, office_dept, economy, service, resettle, community, branch, other_branch, village,
+        member, other_member, staff, other_staff, leader_person,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def town(db: None) -> Town:
+    return build_town()
+
+
+def _account(username: str, role: str, unit: Unit | None = None, person: Person | None = None) -> User:
+    return account_create(
+        actor=SYSTEM,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        unit=unit,
+        person=person,
+        must_change_password=False,
+    )
+
+
+@pytest.fixture
+def office(town: Town) -> User:
+    return _account("office", AccountRole.OFFICE, town.office_dept, town.other_staff)
+
+
+@pytest.fixture
+def leader(town: Town) -> User:
+    return _account("leader", AccountRole.LEADER, None, town.leader_person)
+
+
+@pytest.fixture
+def department_staff(town: Town) -> User:
+    return _account("dept", AccountRole.DEPARTMENT, town.economy_dept, town.staff)
+
+
+@pytest.fixture
+def branch_secretary(town: Town) -> User:
+    return _account("branch", AccountRole.BRANCH, town.branch, town.member)
+
+
+@pytest.fixture
+def inspector(town: Town) -> User:
+    return _account("inspector", AccountRole.INSPECTOR)
+
+
+@pytest.fixture
+def service_staff(town: Town) -> User:
+    return _account("window", AccountRole.SERVICE_CENTER, town.service_center)
+
+
+@pytest.fixture
+def resettlement_staff(town: Town) -> User:
+    return _account("resettle", AccountRole.RESETTLEMENT, town.resettlement_center)
+
+
+@pytest.fixture
+def admin_user(town: Town) -> User:
+    return _account("sysadmin", AccountRole.ADMIN)
+
+
+@pytest.fixture
+def outsider(town: Town) -> User:
+    """Staff of a department that has nothing to do with the records under test."""
+    return _account("outsider", AccountRole.DEPARTMENT, town.resettlement_center)
+
+
+PERSONAS = (
+    "office",
+    "leader",
+    "department_staff",
+    "branch_secretary",
+    "inspector",
+    "service_staff",
+    "resettlement_staff",
+    "admin_user",
+    "outsider",
+)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,90 @@
+"""The one NinjaAPI: authentication (session or token), error shapes, and the app routers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+
+class ActiveSessionAuth(SessionAuth):
+    """Browser session (with CSRF on writes), refused while a first password is still unchanged."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user and getattr(user, "must_change_password", False):
+            return None
+        return user
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer zw_… for integrations; tokens are stored only as SHA-256."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from zhenwu.org.models import ApiToken
+        from zhenwu.org.services import hash_token
+
+        found = (
+            ApiToken.objects.select_related("user", "user__unit")
+            .filter(key_hash=hash_token(token), revoked=False, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class TokenHeaderAuth(APIKeyHeader):
+    """The same token in an X-API-Key header, for clients that cannot set Authorization."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return TokenAuth().authenticate(request, key or "")
+
+
+api = NinjaAPI(
+    title="镇务 Zhenwu API",
+    version="1",
+    description="镇务平台接口。浏览器会话或令牌（Authorization: Bearer zw_…）认证；个人信息默认脱敏。",
+    auth=[ActiveSessionAuth(), TokenAuth(), TokenHeaderAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = "；".join(m for msgs in errors.values() for m in msgs)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(PermissionError)
+def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+def register_routers() -> None:
+    from zhenwu.org.api import router as org_router
+
+    api.add_router("/", org_router)
+
+
+register_routers()

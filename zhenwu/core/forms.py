@@ -1,0 +1,58 @@
+"""Forms of the core: login, password change, audit filters, calendar edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+
+from zhenwu.core.constants import AuditAction, DayKind
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, error_messages={"required": "用户名：不能为空"})
+    password = forms.CharField(
+        label="密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "密码：不能为空"}
+    )
+    username.widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+    password.widget.attrs.update({"autocomplete": "current-password"})
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="原密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "原密码：不能为空"}
+    )
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "新密码：不能为空"},
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    new_password2 = forms.CharField(
+        label="确认新密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "确认新密码：不能为空"}
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", "确认新密码：两次输入的新密码不一致")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="操作人", required=False)
+    action = forms.ChoiceField(label="动作", required=False, choices=[("", "全部")] + list(AuditAction.choices))
+    object_type = forms.CharField(label="对象类型", required=False)
+    object_id = forms.CharField(label="对象编号", required=False)
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(
+        label="日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "日期：不能为空", "invalid": "日期：格式不正确"},
+    )
+    kind = forms.ChoiceField(label="类型", choices=[("", "恢复为正常")] + list(DayKind.choices), required=False)
+    name = forms.CharField(label="名称", max_length=40, required=False)

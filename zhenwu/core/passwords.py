@@ -1,0 +1,45 @@
+"""Password rules of the 等保 level-2 baseline that Django does not ship."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+
+class CharacterClassValidator:
+    """At least N of: lower-case letters, upper-case letters, digits, symbols."""
+
+    def __init__(self, min_classes: int = 3) -> None:
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        classes = [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(c in string.punctuation or not c.isalnum() for c in password),
+        ]
+        if sum(classes) < self.min_classes:
+            raise ValidationError(
+                f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类",
+                code="password_too_simple",
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类。"
+
+
+class NotUsernameValidator:
+    """The password may not be the username, forwards, backwards or in other case."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        username = (getattr(user, "username", "") or "").lower()
+        if username and password.lower() in (username, username[::-1]):
+            raise ValidationError("密码不能与用户名相同", code="password_is_username")
+
+    def get_help_text(self) -> str:
+        return "密码不能与用户名相同。"

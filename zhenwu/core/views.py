@@ -1,0 +1,149 @@
+"""Pages of the core: sign-in, the home page of each role, the audit log, the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhenwu.core.access import roles_required
+from zhenwu.core.audit import audit_record
+from zhenwu.core.calendar import calendar_import_year, calendar_year_confirm, chinesecalendar_years, holiday_set
+from zhenwu.core.constants import AuditAction
+from zhenwu.core.forms import AuditFilterForm, HolidayForm, LoginForm, PasswordChangeForm
+from zhenwu.core.models import CalendarYear, Holiday
+from zhenwu.core.selectors import audit_events
+from zhenwu.org.constants import AccountRole
+from zhenwu.org.selectors import registry_counts
+from zhenwu.org.services import LoginRefused, account_change_password, account_login_check
+
+OFFICE_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_login_check(username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        except LoginRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
+            safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
+            return redirect(next_url if safe and next_url else settings.LOGIN_REDIRECT_URL)
+    return render(request, "core/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        with transaction.atomic():
+            audit_record(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)
+    logout(request)
+    messages.info(request, "您已安全退出")
+    return redirect("login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_change_password(
+                user=request.user,  # type: ignore[arg-type]
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
+            messages.success(request, "密码已修改")
+            return redirect("home")
+    return render(request, "core/password_change.html", {"form": form})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    counts = registry_counts(request.user)  # type: ignore[arg-type]
+    return render(request, "core/home.html", {"counts": counts})
+
+
+@roles_required(*OFFICE_ROLES)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_events(**{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"form": form, "page": page})
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    year = _int(request.GET.get("year"), date.today().year)  # noqa: DTZ011 - a year number, not a moment
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holiday_set(
+                actor=request.user,
+                day=form.cleaned_data["date"],
+                kind=form.cleaned_data["kind"] or None,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    context = {
+        "year": year,
+        "form": form,
+        "days": Holiday.objects.filter(date__year=year).order_by("date"),
+        "years": CalendarYear.objects.all(),
+        "covered": CalendarYear.objects.filter(year=year).first(),
+        "importable": year in chinesecalendar_years(),
+    }
+    return render(request, "core/calendar.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def calendar_year_action(request: HttpRequest, year: int) -> HttpResponse:
+    try:
+        if request.POST.get("action") == "import":
+            count = calendar_import_year(actor=request.user, year=year)
+            messages.success(request, f"已导入{year}年的{count}个放假和调休日期")
+        else:
+            calendar_year_confirm(actor=request.user, year=year, note=request.POST.get("note", ""))
+            messages.success(request, f"已确认{year}年工作日历")
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(f"{reverse('core:calendar')}?year={year}")
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default

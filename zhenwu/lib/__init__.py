@@ -1,0 +1,1 @@
+"""Pure helpers with no Django models: working days, identity numbers, env parsing."""

@@ -1,0 +1,136 @@
+"""Registry endpoints: units and people, scoped like the pages; personal data masked."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhenwu.org.models import Person, PersonRole, Unit, User
+from zhenwu.org.selectors import (
+    get_person_for_user,
+    get_unit_for_user,
+    people_search,
+    units_visible_to,
+)
+from zhenwu.org.services import person_reveal
+
+router = Router(tags=["组织与人员"])
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    depth: int
+
+    @staticmethod
+    def resolve_kind_label(obj: Unit) -> str:
+        return str(obj.get_kind_display())
+
+
+class RoleOut(Schema):
+    kind: str
+    kind_label: str
+    unit_id: int | None
+    unit_name: str | None
+
+    @staticmethod
+    def resolve_kind_label(obj: PersonRole) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_unit_name(obj: PersonRole) -> str | None:
+        return obj.unit.name if obj.unit_id and obj.unit else None
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    phone: str
+    id_number: str
+    unit_id: int | None
+    unit_name: str | None
+    title: str
+    is_second_line: bool
+    roles: list[RoleOut]
+
+    @staticmethod
+    def resolve_phone(obj: Person) -> str:
+        return obj.phone_masked
+
+    @staticmethod
+    def resolve_id_number(obj: Person) -> str:
+        return obj.id_number_masked
+
+    @staticmethod
+    def resolve_unit_name(obj: Person) -> str | None:
+        return obj.unit.name if obj.unit_id and obj.unit else None
+
+    @staticmethod
+    def resolve_roles(obj: Person) -> list[PersonRole]:
+        return list(obj.roles.all())
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@router.get("/units", response=list[UnitOut], summary="单位列表（按树序）")
+@paginate(PageNumberPagination, page_size=100)
+def list_units(request: HttpRequest, kind: str | None = None) -> list[Unit]:
+    """Units the caller may see, in tree order; `kind` filters by unit type."""
+    units = units_visible_to(_user(request)).order_by("path")
+    if kind:
+        units = units.filter(kind=kind)
+    return units  # type: ignore[return-value]
+
+
+@router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
+def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+    return get_unit_for_user(_user(request), unit_id)
+
+
+_ROLES = Prefetch("roles", queryset=PersonRole.objects.select_related("unit").order_by("kind"))
+
+
+@router.get("/people", response=list[PersonOut], summary="人员列表（脱敏）")
+@paginate(PageNumberPagination, page_size=50)
+def list_people(
+    request: HttpRequest, q: str = "", unit_id: int | None = None, role: str = "", gender: str = ""
+) -> list[Person]:
+    """People the caller may see; `q` matches the name, its pinyin or pinyin initials. Phone and ID are masked."""
+    user = _user(request)
+    unit = get_unit_for_user(user, unit_id) if unit_id else None
+    return people_search(user, q=q, unit=unit, role=role, gender=gender).prefetch_related(_ROLES)  # type: ignore[return-value]
+
+
+@router.get("/people/{person_id}", response=PersonOut, summary="人员详情（脱敏）")
+def get_person(request: HttpRequest, person_id: int) -> Person:
+    return get_person_for_user(_user(request), person_id)
+
+
+@router.post(
+    "/people/{person_id}/reveal",
+    response={200: RevealOut, 403: dict, 404: dict},
+    summary="查看完整手机号码或身份证号码（记入审计日志）",
+)
+def reveal_person_field(
+    request: HttpRequest, person_id: int, field: Literal["phone", "id_number"]
+) -> tuple[int, RevealOut]:
+    """Only roles allowed to unmask (党政办, 系统管理员); each call is an audit event."""
+    user = _user(request)
+    person = get_person_for_user(user, person_id)
+    return 200, RevealOut(field=field, value=person_reveal(actor=user, person=person, field=field))

@@ -1,0 +1,68 @@
+"""Kinds of units, roles people hold, and the system roles of accounts."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    TOWN_COMMITTEE = "town_committee", _("镇党委")
+    TOWN_GOVERNMENT = "town_government", _("镇人民政府")
+    DEPARTMENT = "department", _("镇政府部门")
+    COMMUNITY_COMMITTEE = "community_committee", _("社区党委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    VILLAGE_COMMITTEE = "village_committee", _("村委会")
+    RESIDENTS_COMMITTEE = "residents_committee", _("社区居委会")
+    ENTERPRISE = "enterprise", _("企业")
+    INSTITUTION = "institution", _("事业单位")
+    OTHER = "other", _("其他")
+
+
+# Party organisations below the town committee: the "46个支部(总支、党委)" of the seed.
+PARTY_ORGANISATION_KINDS = (UnitKind.COMMUNITY_COMMITTEE, UnitKind.GENERAL_BRANCH, UnitKind.BRANCH)
+PARTY_KINDS = (UnitKind.TOWN_COMMITTEE, *PARTY_ORGANISATION_KINDS)
+# Where residents live: the villages and communities a suggestion or problem belongs to.
+PLACE_KINDS = (UnitKind.VILLAGE_COMMITTEE, UnitKind.RESIDENTS_COMMITTEE)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class RoleKind(models.TextChoices):
+    """What a person is, in the registry's terms (not what they may do in the system)."""
+
+    PARTY_MEMBER = "party_member", _("党员")
+    BRANCH_SECRETARY = "branch_secretary", _("支部书记")
+    LEADER = "leader", _("镇领导")
+    TOWN_CADRE = "town_cadre", _("镇干部")
+    VILLAGE_CADRE = "village_cadre", _("村(社区)干部")
+    NPC_DEPUTY = "npc_deputy", _("人大代表")
+    CPPCC_MEMBER = "cppcc_member", _("政协委员")
+    PUBLIC_REPRESENTATIVE = "public_rep", _("群众代表")
+
+
+class AccountRole(models.TextChoices):
+    """What an account may do: decides scope (which records) and actions."""
+
+    OFFICE = "office", _("党政办")
+    LEADER = "leader", _("镇领导")
+    DEPARTMENT = "department", _("部门工作人员")
+    BRANCH = "branch", _("支部书记")
+    INSPECTOR = "inspector", _("督导组")
+    SERVICE_CENTER = "service_center", _("政务快捷服务中心窗口人员")
+    RESETTLEMENT = "resettlement", _("失地农民服务中心工作人员")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles that see the whole registry; the others see their own unit's subtree.
+TOWN_WIDE_ROLES = (AccountRole.OFFICE, AccountRole.LEADER, AccountRole.ADMIN)
+UNIT_SCOPED_ROLES = (
+    AccountRole.DEPARTMENT,
+    AccountRole.BRANCH,
+    AccountRole.SERVICE_CENTER,
+    AccountRole.RESETTLEMENT,
+)
+# Roles allowed to see a full ID number or phone on request (each time audited).
+UNMASK_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)

@@ -1,0 +1,162 @@
+"""The registry: units as a tree, people, the roles they hold, and accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.lib.identity import mask_id_number, mask_phone
+from zhenwu.org.constants import AccountRole, Gender, RoleKind, UnitKind
+
+
+class Unit(models.Model):
+    """An organisation: the town committee, a department, a branch, a village committee…
+
+    `path` is a materialised path of ancestor ids ("/1/7/12/") kept by the services, so a
+    subtree (everything a branch secretary may see) is one indexed prefix match.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("类型"), max_length=30, choices=UnitKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_per_parent"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Person(models.Model):
+    """A person the town deals with: member, cadre, leader, representative."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    id_number = models.CharField(_("身份证号码"), max_length=18, null=True, blank=True, unique=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    title = models.CharField(_("职务"), max_length=60, blank=True)
+    is_second_line = models.BooleanField(_("二线领导"), default=False, db_index=True)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name_pinyin", "id"]
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number or "")
+
+
+class PersonRole(models.Model):
+    """A role a person holds, often in a unit: 党员 of a branch, 村干部 of a village."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("身份"), max_length=30, choices=RoleKind.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="role_holders"
+    )
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("身份")
+        verbose_name_plural = _("身份")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "unit"], name="role_unique_per_unit"),
+        ]
+        indexes = [models.Index(fields=["kind", "unit"], name="role_kind_unit_idx")]
+
+    def __str__(self) -> str:
+        where = f"（{self.unit}）" if self.unit_id else ""
+        return f"{self.get_kind_display()}{where}"
+
+
+class User(AbstractUser):
+    """An account. Its role decides what it may do; its unit bounds what it may see."""
+
+    role = models.CharField(_("系统角色"), max_length=20, choices=AccountRole.choices, default=AccountRole.DEPARTMENT)
+    person = models.OneToOneField(
+        Person, verbose_name=_("对应人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        help_text=_("部门、支部、中心账号只能看到本单位及下级单位的数据"),
+    )
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects: UserManager[Any] = UserManager()
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    @property
+    def display_name(self) -> str:
+        if self.person_id and self.person:
+            return self.person.name
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=60)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(_("已停用"), default=False)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

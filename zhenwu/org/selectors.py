@@ -1,0 +1,141 @@
+"""Reads of the registry, always scoped to what the asking account may see.
+
+One access helper per model (get_unit_for_user, get_person_for_user): a record outside
+the account's scope is a 404, the same as a record that does not exist, so scope leaks
+nothing about what exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from zhenwu.org.constants import (
+    PARTY_KINDS,
+    PARTY_ORGANISATION_KINDS,
+    TOWN_WIDE_ROLES,
+    UNIT_SCOPED_ROLES,
+    UNMASK_ROLES,
+    AccountRole,
+    RoleKind,
+    UnitKind,
+)
+from zhenwu.org.models import Person, PersonRole, Unit, User
+
+
+def can_unmask(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role in UNMASK_ROLES)
+
+
+def can_edit_registry(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role in (AccountRole.OFFICE, AccountRole.ADMIN))
+
+
+def _scope_path(user: User) -> str | None:
+    """The subtree prefix a unit-scoped account is confined to; None when it sees the town."""
+    if user.role in TOWN_WIDE_ROLES or user.role == AccountRole.INSPECTOR:
+        return None
+    if user.role in UNIT_SCOPED_ROLES and user.unit_id and user.unit:
+        return user.unit.path
+    return "/nothing/"
+
+
+def units_visible_to(user: User) -> QuerySet[Unit]:
+    units = Unit.objects.all()
+    path = _scope_path(user)
+    if path is not None:
+        units = units.filter(path__startswith=path)
+    return units
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    people = Person.objects.all()
+    if user.role == AccountRole.INSPECTOR:
+        # The supervision group inspects party organisations: it sees their members.
+        return people.filter(
+            Q(unit__kind__in=PARTY_KINDS)
+            | Q(id__in=PersonRole.objects.filter(unit__kind__in=PARTY_KINDS).values("person_id"))
+        )
+    path = _scope_path(user)
+    if path is not None:
+        people = people.filter(
+            Q(unit__path__startswith=path)
+            | Q(id__in=PersonRole.objects.filter(unit__path__startswith=path).values("person_id"))
+        )
+    return people
+
+
+def get_unit_for_user(user: User, pk: int) -> Unit:
+    try:
+        return units_visible_to(user).select_related("parent").get(pk=pk)
+    except Unit.DoesNotExist as exc:
+        raise Http404("没有找到该单位") from exc
+
+
+def get_person_for_user(user: User, pk: int) -> Person:
+    roles = Prefetch("roles", queryset=PersonRole.objects.select_related("unit").order_by("kind"))
+    try:
+        return people_visible_to(user).select_related("unit").prefetch_related(roles).get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404("没有找到该人员") from exc
+
+
+def unit_tree(user: User) -> list[Unit]:
+    """Visible units in tree order, each with its direct member count, in two queries."""
+    return list(
+        units_visible_to(user)
+        .annotate(member_count=Count("role_holders", filter=Q(role_holders__kind=RoleKind.PARTY_MEMBER)))
+        .order_by("path")
+    )
+
+
+def people_search(
+    user: User,
+    *,
+    q: str = "",
+    unit: Unit | None = None,
+    role: str = "",
+    gender: str = "",
+    second_line: bool | None = None,
+) -> QuerySet[Person]:
+    """Filter visible people: q matches the Chinese name, full pinyin or pinyin initials."""
+    people = people_visible_to(user).select_related("unit")
+    q = q.strip()
+    if q:
+        lowered = q.lower()
+        people = people.filter(
+            Q(name__contains=q) | Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+        )
+    if unit is not None:
+        people = people.filter(
+            Q(unit__path__startswith=unit.path)
+            | Q(id__in=PersonRole.objects.filter(unit__path__startswith=unit.path).values("person_id"))
+        )
+    if role:
+        people = people.filter(id__in=PersonRole.objects.filter(kind=role).values("person_id"))
+    if gender:
+        people = people.filter(gender=gender)
+    if second_line is not None:
+        people = people.filter(is_second_line=second_line)
+    return people.order_by("name_pinyin", "id")
+
+
+def registry_counts(user: User) -> dict[str, int]:
+    """The figures on the home page, counted from the records the user may see (3 queries)."""
+    units = units_visible_to(user)
+    by_kind = dict(units.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    party_orgs = sum(by_kind.get(kind, 0) for kind in PARTY_ORGANISATION_KINDS)
+    people = people_visible_to(user)
+    members = PersonRole.objects.filter(kind=RoleKind.PARTY_MEMBER, person__in=people).count()
+    return {
+        "party_organisations": party_orgs,
+        "community_committees": by_kind.get(UnitKind.COMMUNITY_COMMITTEE, 0),
+        "general_branches": by_kind.get(UnitKind.GENERAL_BRANCH, 0),
+        "branches": by_kind.get(UnitKind.BRANCH, 0),
+        "departments": by_kind.get(UnitKind.DEPARTMENT, 0),
+        "villages": by_kind.get(UnitKind.VILLAGE_COMMITTEE, 0) + by_kind.get(UnitKind.RESIDENTS_COMMITTEE, 0),
+        "party_members": members,
+        "people": people.count(),
+    }

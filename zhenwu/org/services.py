@@ -1,0 +1,440 @@
+"""Writes to the registry and to accounts. Each one validates, saves and audits in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from zhenwu.core.audit import audit_record
+from zhenwu.core.constants import AuditAction
+from zhenwu.lib.identity import (
+    IdentityError,
+    gender_from_id_number,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalize_id_number,
+    normalize_phone,
+)
+from zhenwu.org.constants import AccountRole, RoleKind, UnitKind
+from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
+
+# ---------------------------------------------------------------------------------------
+# Units
+
+
+def _unit_snapshot(unit: Unit) -> dict[str, Any]:
+    return {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "sort_order": unit.sort_order,
+        "is_active": unit.is_active,
+    }
+
+
+def _set_path(unit: Unit) -> None:
+    parent_path = unit.parent.path if unit.parent_id and unit.parent else "/"
+    unit.path = f"{parent_path}{unit.pk}/"
+    unit.depth = parent_path.count("/") - 1
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    sort_order: int = 0,
+) -> Unit:
+    unit = Unit(name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), sort_order=sort_order)
+    unit.path = "/pending/"
+    unit.full_clean()
+    unit.save()
+    _set_path(unit)
+    unit.save(update_fields=["path", "depth"])
+    audit_record(actor=actor, action=AuditAction.UNIT_CREATED, obj=unit, after=_unit_snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor: Any,
+    unit: Unit,
+    name: str | None = None,
+    short_name: str | None = None,
+    kind: str | None = None,
+    parent: Unit | None | bool = False,
+    sort_order: int | None = None,
+    is_active: bool | None = None,
+) -> Unit:
+    """Change a unit; `parent=False` means "leave the parent as it is" (None moves it to the top)."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = _unit_snapshot(unit)
+    if name is not None:
+        unit.name = name.strip()
+    if short_name is not None:
+        unit.short_name = short_name.strip()
+    if kind is not None:
+        unit.kind = kind
+    if sort_order is not None:
+        unit.sort_order = sort_order
+    if is_active is not None:
+        unit.is_active = is_active
+    moved = parent is not False and (parent.pk if isinstance(parent, Unit) else None) != unit.parent_id
+    if moved:
+        new_parent = parent if isinstance(parent, Unit) else None
+        if new_parent is not None and (new_parent.pk == unit.pk or new_parent.path.startswith(unit.path)):
+            raise ValidationError({"parent": "上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）"})
+        unit.parent = new_parent
+    unit.full_clean()
+    old_path = unit.path
+    if moved:
+        _set_path(unit)
+    unit.save()
+    if moved:
+        _move_descendants(old_path, unit.path)
+    audit_record(actor=actor, action=AuditAction.UNIT_UPDATED, obj=unit, before=before, after=_unit_snapshot(unit))
+    return unit
+
+
+def _move_descendants(old_path: str, new_path: str) -> None:
+    descendants = list(Unit.objects.filter(path__startswith=old_path).exclude(path=new_path))
+    for child in descendants:
+        child.path = new_path + child.path[len(old_path) :]
+        child.depth = child.path.count("/") - 2
+    Unit.objects.bulk_update(descendants, ["path", "depth"], batch_size=500)
+
+
+# ---------------------------------------------------------------------------------------
+# People
+
+
+def _field_error(field: str, label: str, exc: IdentityError) -> ValidationError:
+    return ValidationError({field: f"{label}：{exc}"})
+
+
+def clean_phone(value: str) -> str:
+    """Normalised phone, or '' when blank; ValidationError naming the field otherwise."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return normalize_phone(value)
+    except IdentityError as exc:
+        raise _field_error("phone", "手机号码", exc) from exc
+
+
+def clean_id_number(value: str) -> str | None:
+    if not (value or "").strip():
+        return None
+    try:
+        return normalize_id_number(value)
+    except IdentityError as exc:
+        raise _field_error("id_number", "身份证号码", exc) from exc
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """Full pinyin and initials, so '张三' is found by 'zhangsan' and by 'zs'."""
+    full = "".join(lazy_pinyin(name, errors="ignore"))
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    return full.lower(), initials.lower()
+
+
+def _person_snapshot(person: Person) -> dict[str, Any]:
+    # Masked on purpose: the audit log is kept for ever and must not become a PII store.
+    return {
+        "name": person.name,
+        "gender": person.gender,
+        "phone": mask_phone(person.phone),
+        "id_number": mask_id_number(person.id_number or ""),
+        "unit_id": person.unit_id,
+        "title": person.title,
+        "is_second_line": person.is_second_line,
+        "note": person.note,
+    }
+
+
+def _check_duplicate_id(id_number: str | None, exclude_pk: int | None = None) -> None:
+    if not id_number:
+        return
+    holder = Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk).only("name").first()
+    if holder is not None:
+        raise ValidationError({"id_number": f"身份证号码：该号码已登记在人员“{mask_name(holder.name)}”名下，不能重复登记"})
+
+
+def _save_person(person: Person) -> None:
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        # Two clerks entering the same person at once: the unique index decides.
+        raise ValidationError({"id_number": "身份证号码：该号码已被登记，不能重复登记"}) from exc
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    name: str,
+    gender: str = "",
+    phone: str = "",
+    id_number: str = "",
+    unit: Unit | None = None,
+    title: str = "",
+    is_second_line: bool = False,
+    note: str = "",
+) -> Person:
+    errors: dict[str, str] = {}
+    name = (name or "").replace("\u3000", "").strip()
+    if not name:
+        errors["name"] = "姓名：不能为空"
+    clean: dict[str, Any] = {}
+    for field, cleaner, raw in (("phone", clean_phone, phone), ("id_number", clean_id_number, id_number)):
+        try:
+            clean[field] = cleaner(raw)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    if clean["id_number"] and not gender:
+        gender = gender_from_id_number(clean["id_number"])
+    _check_duplicate_id(clean["id_number"])
+    person = Person(
+        name=name,
+        gender=gender,
+        phone=clean["phone"],
+        id_number=clean["id_number"],
+        unit=unit,
+        title=title.strip(),
+        is_second_line=is_second_line,
+        note=note.strip(),
+    )
+    person.name_pinyin, person.name_initials = name_pinyin(name)
+    person.full_clean(validate_unique=False)
+    _save_person(person)
+    audit_record(actor=actor, action=AuditAction.PERSON_CREATED, obj=person, after=_person_snapshot(person))
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+    allowed = {"name", "gender", "phone", "id_number", "unit", "title", "is_second_line", "note"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"person_update got unexpected fields {sorted(unknown)}")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = _person_snapshot(person)
+    errors: dict[str, str] = {}
+    if "phone" in changes:
+        try:
+            changes["phone"] = clean_phone(changes["phone"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if "id_number" in changes:
+        try:
+            changes["id_number"] = clean_id_number(changes["id_number"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").replace("\u3000", "").strip()
+        if not changes["name"]:
+            errors["name"] = "姓名：不能为空"
+    if errors:
+        raise ValidationError(errors)
+    if changes.get("id_number"):
+        _check_duplicate_id(changes["id_number"], exclude_pk=person.pk)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    person.name_pinyin, person.name_initials = name_pinyin(person.name)
+    person.full_clean(validate_unique=False)
+    _save_person(person)
+    audit_record(
+        actor=actor, action=AuditAction.PERSON_UPDATED, obj=person, before=before, after=_person_snapshot(person)
+    )
+    return person
+
+
+@transaction.atomic
+def person_role_grant(
+    *, actor: Any, person: Person, kind: str, unit: Unit | None = None, since: date | None = None
+) -> PersonRole:
+    if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in _PARTY_UNIT_KINDS):
+        raise ValidationError({"unit": "所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）"})
+    if PersonRole.objects.filter(person=person, kind=kind, unit=unit).exists():
+        raise ValidationError({"kind": "身份：该人员已有此身份"})
+    role = PersonRole(person=person, kind=kind, unit=unit, since=since)
+    role.full_clean(validate_unique=False)
+    role.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANTED,
+        obj=person,
+        after={"kind": kind, "unit_id": unit.pk if unit else None},
+    )
+    return role
+
+
+_PARTY_UNIT_KINDS = (
+    UnitKind.TOWN_COMMITTEE,
+    UnitKind.COMMUNITY_COMMITTEE,
+    UnitKind.GENERAL_BRANCH,
+    UnitKind.BRANCH,
+)
+
+
+@transaction.atomic
+def person_role_revoke(*, actor: Any, role: PersonRole) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_REVOKED,
+        obj=role.person,
+        before={"kind": role.kind, "unit_id": role.unit_id},
+    )
+    role.delete()
+
+
+REVEALABLE_FIELDS = {"phone": "手机号码", "id_number": "身份证号码"}
+
+
+@transaction.atomic
+def person_reveal(*, actor: User, person: Person, field: str) -> str:
+    """The full value of a masked field, for a role allowed to see it; every reveal is audited."""
+    from zhenwu.org.selectors import can_unmask
+
+    if field not in REVEALABLE_FIELDS:
+        raise ValidationError({"field": "字段：只能查看手机号码或身份证号码"})
+    if not can_unmask(actor):
+        raise PermissionError("当前角色无权查看完整个人信息")
+    audit_record(actor=actor, action=AuditAction.PERSON_UNMASKED, obj=person, after={"field": field})
+    return getattr(person, field) or ""
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    role: str,
+    person: Person | None = None,
+    unit: Unit | None = None,
+    must_change_password: bool = True,
+    validate: bool = True,
+) -> User:
+    if role in (AccountRole.DEPARTMENT, AccountRole.BRANCH, AccountRole.SERVICE_CENTER, AccountRole.RESETTLEMENT):
+        if unit is None:
+            raise ValidationError({"unit": "所属单位：部门、支部和中心账号必须指定所属单位"})
+    user = User(username=username, role=role, person=person, unit=unit, must_change_password=must_change_password)
+    if person is not None:
+        user.first_name = person.name
+    if validate:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": [f"密码：{m}" for m in exc.messages]}) from exc
+    user.set_password(password)
+    user.is_staff = role == AccountRole.ADMIN
+    user.is_superuser = role == AccountRole.ADMIN
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, action=AuditAction.ACCOUNT_CREATED, obj=user, after={"role": role})
+    return user
+
+
+def _lock_window() -> timedelta:
+    return timedelta(minutes=settings.ZHENWU_LOGIN_LOCK_MINUTES)
+
+
+class LoginRefused(Exception):
+    """Why a login was refused, in words fit to show on the login page."""
+
+
+@transaction.atomic
+def account_login_check(*, username: str, password: str) -> User:
+    """Check credentials with the lockout rule (等保: N failures lock the account for M minutes).
+
+    Returns the user or raises LoginRefused; every outcome is audited, including failures
+    for unknown names (a login log must show attempts, not only successes).
+    """
+    now = timezone.now()
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None or not user.is_active:
+        audit_record(actor=username or "匿名", action=AuditAction.LOGIN_FAILED, object_type="org.user")
+        raise LoginRefused("用户名或密码不正确")
+    if user.locked_until and user.locked_until > now:
+        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"reason": "locked"})
+        until = timezone.localtime(user.locked_until).strftime("%H:%M")
+        raise LoginRefused(f"账号因连续登录失败已被锁定，请于{until}后再试，或联系党政办解锁")
+    if not user.check_password(password):
+        user.failed_logins += 1
+        limit = settings.ZHENWU_LOGIN_MAX_FAILURES
+        if user.failed_logins >= limit:
+            user.failed_logins = 0
+            user.locked_until = now + _lock_window()
+            user.save(update_fields=["failed_logins", "locked_until"])
+            audit_record(actor=user, action=AuditAction.LOGIN_LOCKED, obj=user)
+            raise LoginRefused(
+                f"连续{limit}次密码错误，账号已锁定{settings.ZHENWU_LOGIN_LOCK_MINUTES}分钟"
+            )
+        user.save(update_fields=["failed_logins"])
+        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins})
+        raise LoginRefused(f"用户名或密码不正确（再错{limit - user.failed_logins}次将锁定账号）")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login = now
+    user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+    return user
+
+
+@transaction.atomic
+def account_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old_password):
+        errors["old_password"] = ["原密码：不正确"]
+    if old_password == new_password:
+        errors.setdefault("new_password", []).append("新密码：不能与原密码相同")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        errors.setdefault("new_password", []).extend(f"新密码：{m}" for m in exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(actor=user, action=AuditAction.PASSWORD_CHANGED, obj=user)
+    return user
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token; the plain key is returned once and never stored."""
+    key = "zw_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name.strip() or "接口", prefix=key[3:11], key_hash=hash_token(key))
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, action=AuditAction.TOKEN_CREATED, obj=user, after={"token": token.prefix})
+    return token, key

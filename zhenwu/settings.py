@@ -1,0 +1,178 @@
+"""Zhenwu settings: one file, typed environment variables, safe defaults.
+
+A fresh checkout runs with nothing set: SQLite in WAL mode under var/, a secret key
+generated into var/secret_key, DEBUG off. DATABASE_URL switches to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.lib.env import database_from_url, env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("ZHENWU_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("ZHENWU_DEBUG", False)
+SECRET_KEY = env_secret("ZHENWU_SECRET_KEY", fallback_file=VAR_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("ZHENWU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("ZHENWU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "zhenwu.core",
+    "zhenwu.org",
+    "zhenwu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhenwu.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhenwu.core.middleware.IdleTimeoutMiddleware",
+    "zhenwu.core.middleware.ForcePasswordChangeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "zhenwu.urls"
+WSGI_APPLICATION = "zhenwu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhenwu.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------
+# SQLite pragmas go through init_command: a connection_created receiver defined in
+# ready() is garbage-collected and silently does nothing. IMMEDIATE transactions stop
+# read-then-write transactions failing with "database is locked" under two workers.
+DATABASE_URL = env_str("DATABASE_URL")
+CONN_MAX_AGE = env_int("ZHENWU_CONN_MAX_AGE", 600)
+if DATABASE_URL:
+    DATABASES = {
+        "default": {
+            **database_from_url(DATABASE_URL),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": Path(env_str("ZHENWU_SQLITE_PATH", str(VAR_DIR / "zhenwu.sqlite3"))),
+            "CONN_MAX_AGE": CONN_MAX_AGE,
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts and the 等保 level-2 baseline -------------------------------------------------
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("ZHENWU_PASSWORD_MIN_LENGTH", 8)},
+    },
+    {
+        "NAME": "zhenwu.core.passwords.CharacterClassValidator",
+        "OPTIONS": {"min_classes": env_int("ZHENWU_PASSWORD_MIN_CLASSES", 3)},
+    },
+    {"NAME": "zhenwu.core.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+ZHENWU_LOGIN_MAX_FAILURES = env_int("ZHENWU_LOGIN_MAX_FAILURES", 5)
+ZHENWU_LOGIN_LOCK_MINUTES = env_int("ZHENWU_LOGIN_LOCK_MINUTES", 30)
+ZHENWU_IDLE_TIMEOUT_MINUTES = env_int("ZHENWU_IDLE_TIMEOUT_MINUTES", 30)
+# The absolute lifetime; the idle timeout above is what usually ends a session.
+SESSION_COOKIE_AGE = env_int("ZHENWU_SESSION_MAX_HOURS", 12) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("ZHENWU_HTTPS", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("ZHENWU_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SESSION_COOKIE_SECURE else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Number of proxies in front of us whose X-Forwarded-For we trust for the audit IP.
+ZHENWU_TRUSTED_PROXIES = env_int("ZHENWU_TRUSTED_PROXIES", 0)
+
+# --- Language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "zhenwu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (Bootstrap and ECharts come from npm at install time) --------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("ZHENWU_STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("ZHENWU_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+
+# --- Mail (outbox delivery) -------------------------------------------------------------
+EMAIL_BACKEND = env_str("ZHENWU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("ZHENWU_FROM_EMAIL", "zhenwu@localhost")
+
+# --- Working days -----------------------------------------------------------------------
+# Years before this are not expected to carry deadlines; the calendar refuses them too.
+ZHENWU_SERVER_PORT = env_int("ZHENWU_PORT", 8000)
+ZHENWU_BENCH = env_bool("ZHENWU_BENCH", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ZHENWU_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,23 @@
+"""Test settings: fast hashing, a throwaway var dir, and naive datetimes as errors."""
+
+import tempfile
+import warnings
+from pathlib import Path
+
+from zhenwu.settings import *  # noqa: F403
+from zhenwu.settings import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhenwu-media-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The test database lives in memory (pytest-django) or a temp file (live server).
+    DATABASES["default"]["NAME"] = Path(tempfile.gettempdir()) / "zhenwu-test.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": None}
+
+# THOU SHALT NOT USE NAIVE DATETIMES
+warnings.filterwarnings("error", r"DateTimeField .* received a naive datetime", RuntimeWarning)

@@ -1,0 +1,31 @@
+"""Top-level URLs: pages per app, the API under /api/, and Django's admin for the administrator."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from zhenwu.core import views as core_views
+from zhenwu.core.api_base import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("password/", core_views.password_change_view, name="password_change"),
+    # The admin signs in through our login page, so lockout and auditing apply there too.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("zhenwu.core.urls")),
+    path("", include("zhenwu.org.urls")),
+]
+
+if settings.ZHENWU_BENCH:
+
+    def hello(request: HttpRequest) -> HttpResponse:
+        """The bench's yardstick: the same server, no database, no template."""
+        return HttpResponse("hello")
+
+    urlpatterns.append(path("bench/hello", hello))

@@ -1,6 +1,6 @@
 """The `zhenwu` command: Django's manage.py, with hyphenated names for our own commands.
 
-    zhenwu serve | migrate | seed-demo | tick | audit verify | <any Django command>
+zhenwu serve | migrate | seed-demo | tick | audit verify | <any Django command>
 """
 
 from __future__ import annotations

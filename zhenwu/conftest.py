@@ -50,9 +50,13 @@ def build_town() -> Town:
     economy = unit_create(actor=SYSTEM, name="经济发展办", kind=UnitKind.DEPARTMENT, parent=gov)
     service = unit_create(actor=SYSTEM, name="政务快捷服务中心", kind=UnitKind.DEPARTMENT, parent=gov)
     resettle = unit_create(actor=SYSTEM, name="失地农民服务中心", kind=UnitKind.DEPARTMENT, parent=gov)
-    community = unit_create(actor=SYSTEM, name="滨江社区党委", kind=UnitKind.COMMUNITY_COMMITTEE, parent=party)
+    community = unit_create(
+        actor=SYSTEM, name="滨江社区党委", kind=UnitKind.COMMUNITY_COMMITTEE, parent=party
+    )
     branch = unit_create(actor=SYSTEM, name="红岩村党支部", kind=UnitKind.BRANCH, parent=party)
-    other_branch = unit_create(actor=SYSTEM, name="滨江社区第一党支部", kind=UnitKind.BRANCH, parent=community)
+    other_branch = unit_create(
+        actor=SYSTEM, name="滨江社区第一党支部", kind=UnitKind.BRANCH, parent=community
+    )
     village = unit_create(actor=SYSTEM, name="红岩村村民委员会", kind=UnitKind.VILLAGE_COMMITTEE, parent=gov)
     member = person_create(
         actor=SYSTEM, name="王建国", phone="13812345678", id_number="11010519491231002X", unit=branch

@@ -45,9 +45,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "zhenwu.core.middleware.IdleTimeoutMiddleware",
     "zhenwu.core.middleware.ForcePasswordChangeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -104,12 +104,13 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # --- Accounts and the 等保 level-2 baseline -------------------------------------------------
 AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = ["zhenwu.org.backends.LockoutModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhenwu.core.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("ZHENWU_PASSWORD_MIN_LENGTH", 8)},
     },
     {

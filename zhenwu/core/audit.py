@@ -84,7 +84,7 @@ def audit_record(
         seq=seq,
         created_at=timezone.now(),
         actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user else str(actor or "系统"))[:100],
+        actor_label=(actor.get_username() if is_user and actor is not None else str(actor or "系统"))[:100],
         action=str(action),
         object_type=object_type,
         object_id=str(object_id),
@@ -127,7 +127,9 @@ def audit_verify() -> VerifyResult:
             if event.seq != expected_seq:
                 return VerifyResult(checked, ChainBreak(expected_seq, f"缺少第{expected_seq}条（被删除）"))
             if event.prev_hash != expected_prev:
-                return VerifyResult(checked, ChainBreak(event.seq, "与上一条记录的哈希不衔接（上一条被改动或删除）"))
+                return VerifyResult(
+                    checked, ChainBreak(event.seq, "与上一条记录的哈希不衔接（上一条被改动或删除）")
+                )
             if _digest(_hashed_fields(event)) != event.hash:
                 return VerifyResult(checked, ChainBreak(event.seq, "内容与哈希不符（本条被改动）"))
             expected_prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1

@@ -94,7 +94,7 @@ def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> H
         raise ValidationError({"kind": "类型：周末本来就不上班，无须登记为放假"})
     if kind == DayKind.WORKDAY and day.weekday() < 5:
         raise ValidationError({"kind": "类型：调休上班只能设在周六或周日"})
-    before = Holiday.objects.filter(date=day).values("kind", "name").first()
+    before: dict[str, Any] | None = Holiday.objects.filter(date=day).values("kind", "name").first()  # type: ignore[assignment]
     Holiday.objects.filter(date=day).delete()
     holiday = Holiday.objects.create(date=day, kind=kind, name=name.strip()[:40]) if kind else None
     audit_record(

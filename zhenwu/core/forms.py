@@ -11,7 +11,9 @@ from zhenwu.core.constants import AuditAction, DayKind
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150, error_messages={"required": "用户名：不能为空"})
+    username = forms.CharField(
+        label="用户名", max_length=150, error_messages={"required": "用户名：不能为空"}
+    )
     password = forms.CharField(
         label="密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "密码：不能为空"}
     )
@@ -21,7 +23,10 @@ class LoginForm(forms.Form):
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
-        label="原密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "原密码：不能为空"}
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "原密码：不能为空"},
     )
     new_password = forms.CharField(
         label="新密码",
@@ -31,19 +36,28 @@ class PasswordChangeForm(forms.Form):
         help_text=" ".join(password_validators_help_texts()),
     )
     new_password2 = forms.CharField(
-        label="确认新密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "确认新密码：不能为空"}
+        label="确认新密码",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "确认新密码：不能为空"},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
             self.add_error("new_password2", "确认新密码：两次输入的新密码不一致")
         return data
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="操作人", required=False)
-    action = forms.ChoiceField(label="动作", required=False, choices=[("", "全部")] + list(AuditAction.choices))
+    action = forms.ChoiceField(
+        label="动作", required=False, choices=[("", "全部")] + list(AuditAction.choices)
+    )
     object_type = forms.CharField(label="对象类型", required=False)
     object_id = forms.CharField(label="对象编号", required=False)
 
@@ -54,5 +68,7 @@ class HolidayForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "日期：不能为空", "invalid": "日期：格式不正确"},
     )
-    kind = forms.ChoiceField(label="类型", choices=[("", "恢复为正常")] + list(DayKind.choices), required=False)
+    kind = forms.ChoiceField(
+        label="类型", choices=[("", "恢复为正常")] + list(DayKind.choices), required=False
+    )
     name = forms.CharField(label="名称", max_length=40, required=False)

@@ -83,7 +83,9 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 if _is_api(request):
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
-                messages.warning(request, f"您已超过{settings.ZHENWU_IDLE_TIMEOUT_MINUTES}分钟未操作，请重新登录")
+                messages.warning(
+                    request, f"您已超过{settings.ZHENWU_IDLE_TIMEOUT_MINUTES}分钟未操作，请重新登录"
+                )
                 return redirect(f"{reverse('login')}?next={request.path}")
             if last is None or now - int(last) >= 60:
                 request.session[self.key] = now

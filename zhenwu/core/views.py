@@ -19,7 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.audit import audit_record
-from zhenwu.core.calendar import calendar_import_year, calendar_year_confirm, chinesecalendar_years, holiday_set
+from zhenwu.core.calendar import (
+    calendar_import_year,
+    calendar_year_confirm,
+    chinesecalendar_years,
+    holiday_set,
+)
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.forms import AuditFilterForm, HolidayForm, LoginForm, PasswordChangeForm
 from zhenwu.core.models import CalendarYear, Holiday
@@ -37,7 +42,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         try:
-            user = account_login_check(username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+            user = account_login_check(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
         except LoginRefused as refusal:
             form.add_error(None, str(refusal))
         else:

@@ -40,11 +40,38 @@ DEPARTMENTS = (
     "政务快捷服务中心",
     "失地农民服务中心",
 )
-VILLAGES = (
-    "红岩村 石桥村 白鹤村 青龙村 金山村 龙泉村 柏林村 桂花村 双河村 新华村 "
-    "马鞍村 五里村 长岭村 回龙村 高峰村 凤凰村 清水村 太平村 永安村 和平村 "
-    "光明村 幸福村 团结村 大坪村 黄桷村 观音村 三星村 莲花村 狮子村 庙湾村"
-).split()
+VILLAGES = [
+    "红岩村",
+    "石桥村",
+    "白鹤村",
+    "青龙村",
+    "金山村",
+    "龙泉村",
+    "柏林村",
+    "桂花村",
+    "双河村",
+    "新华村",
+    "马鞍村",
+    "五里村",
+    "长岭村",
+    "回龙村",
+    "高峰村",
+    "凤凰村",
+    "清水村",
+    "太平村",
+    "永安村",
+    "和平村",
+    "光明村",
+    "幸福村",
+    "团结村",
+    "大坪村",
+    "黄桷村",
+    "观音村",
+    "三星村",
+    "莲花村",
+    "狮子村",
+    "庙湾村",
+]
 COMMUNITIES = ("滨江社区", "西拓社区")
 COMMUNITY_BRANCHES = ("滨江社区第一党支部", "滨江社区第二党支部", "西拓社区党支部", "社区离退休党支部")
 ORGAN_BRANCHES = ("机关第一党支部", "机关第二党支部", "站所党支部")
@@ -84,6 +111,8 @@ class DemoTown:
     villages: dict[str, Unit] = field(default_factory=dict)
     branches: list[Unit] = field(default_factory=list)
     leaders: list[Person] = field(default_factory=list)
+    staff: dict[str, list[Person]] = field(default_factory=dict)
+    secretaries: dict[int, Person] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -98,15 +127,21 @@ def build_units(actor: Any, town: DemoTown) -> None:
         town.departments[name] = _unit(actor, name, UnitKind.DEPARTMENT, town.government, i)
     community = _unit(actor, "滨江社区党委", UnitKind.COMMUNITY_COMMITTEE, town.party, 1)
     organs = _unit(actor, "镇机关党总支", UnitKind.GENERAL_BRANCH, town.party, 2)
-    town.branches += [_unit(actor, n, UnitKind.BRANCH, community, i) for i, n in enumerate(COMMUNITY_BRANCHES)]
+    town.branches += [
+        _unit(actor, n, UnitKind.BRANCH, community, i) for i, n in enumerate(COMMUNITY_BRANCHES)
+    ]
     town.branches += [_unit(actor, n, UnitKind.BRANCH, organs, i) for i, n in enumerate(ORGAN_BRANCHES)]
     for i, village in enumerate(VILLAGES):
         town.branches.append(_unit(actor, f"{village}党支部", UnitKind.BRANCH, town.party, 10 + i))
-        town.villages[village] = _unit(actor, f"{village}村民委员会", UnitKind.VILLAGE_COMMITTEE, town.government, 20 + i)
+        town.villages[village] = _unit(
+            actor, f"{village}村民委员会", UnitKind.VILLAGE_COMMITTEE, town.government, 20 + i
+        )
     for i, name in enumerate(OTHER_BRANCHES):
         town.branches.append(_unit(actor, name, UnitKind.BRANCH, town.party, 50 + i))
     for i, name in enumerate(COMMUNITIES):
-        town.villages[name] = _unit(actor, f"{name}居民委员会", UnitKind.RESIDENTS_COMMITTEE, town.government, 60 + i)
+        town.villages[name] = _unit(
+            actor, f"{name}居民委员会", UnitKind.RESIDENTS_COMMITTEE, town.government, 60 + i
+        )
 
 
 def _branch_weights(branches: list[Unit]) -> list[float]:
@@ -133,7 +168,9 @@ class _People:
         self.roles: list[tuple[int, str, Unit | None]] = []
         self.used_ids: set[str] = set()
 
-    def add(self, *, unit: Unit | None, title: str = "", born: tuple[int, int] = (1940, 1990), **extra: Any) -> int:
+    def add(
+        self, *, unit: Unit | None, title: str = "", born: tuple[int, int] = (1940, 1990), **extra: Any
+    ) -> int:
         male = self.rng.random() < 0.68
         name = names.person_name(self.rng)
         full, initials = name_pinyin(name)
@@ -141,7 +178,9 @@ class _People:
             name=name,
             gender=Gender.MALE if male else Gender.FEMALE,
             phone=names.mobile(self.rng) if self.rng.random() < 0.9 else "",
-            id_number=names.id_number(self.rng, born_from=born[0], born_to=born[1], male=male, used=self.used_ids),
+            id_number=names.id_number(
+                self.rng, born_from=born[0], born_to=born[1], male=male, used=self.used_ids
+            ),
             unit=unit,
             title=title,
             name_pinyin=full,
@@ -188,9 +227,9 @@ def build_people(town: DemoTown, rng: random.Random) -> dict[str, int]:
         p.role(i, RoleKind.PARTY_MEMBER, branch)
     # Each branch's secretary is one of its members; village secretaries are village cadres too.
     members_by_branch: dict[int, list[int]] = {}
-    for i, kind, unit in p.roles:
-        if kind == RoleKind.PARTY_MEMBER and unit is not None:
-            members_by_branch.setdefault(unit.pk, []).append(i)
+    for i, kind, held_in in p.roles:
+        if kind == RoleKind.PARTY_MEMBER and held_in is not None:
+            members_by_branch.setdefault(held_in.pk, []).append(i)
     for branch in town.branches:
         candidates = members_by_branch.get(branch.pk) or []
         if not candidates:
@@ -198,52 +237,63 @@ def build_people(town: DemoTown, rng: random.Random) -> dict[str, int]:
         secretary = rng.choice(candidates)
         p.role(secretary, RoleKind.BRANCH_SECRETARY, branch)
         p.people[secretary].title = "党支部书记"
-        village = branch.name.removesuffix("党支部")
-        if village in town.villages:
-            p.role(secretary, RoleKind.VILLAGE_CADRE, town.villages[village])
-    for name, village in town.villages.items():
+        village_name = branch.name.removesuffix("党支部")
+        if village_name in town.villages:
+            p.role(secretary, RoleKind.VILLAGE_CADRE, town.villages[village_name])
+    for name, place in town.villages.items():
         for title in ("村委会主任" if name.endswith("村") else "居委会主任", "文书", "妇女主任"):
-            i = p.add(unit=village, title=title, born=(1958, 1990))
-            p.role(i, RoleKind.VILLAGE_CADRE, village)
+            i = p.add(unit=place, title=title, born=(1958, 1990))
+            p.role(i, RoleKind.VILLAGE_CADRE, place)
     for _ in range(38):
         p.role(rng.randrange(len(p.people)), RoleKind.NPC_DEPUTY, None)
     for _ in range(12):
         p.role(rng.randrange(len(p.people)), RoleKind.CPPCC_MEMBER, None)
     for _ in range(60):
-        village = rng.choice(list(town.villages.values()))
-        i = p.add(unit=village, born=(1945, 1995))
-        p.role(i, RoleKind.PUBLIC_REPRESENTATIVE, village)
+        place = rng.choice(list(town.villages.values()))
+        i = p.add(unit=place, born=(1945, 1995))
+        p.role(i, RoleKind.PUBLIC_REPRESENTATIVE, place)
 
     Person.objects.bulk_create(p.people, batch_size=500)
     seen: set[tuple[int, str, int | None]] = set()
     rows = []
-    for i, kind, unit in p.roles:
-        key = (i, kind, unit.pk if unit else None)
+    for i, kind, held_in in p.roles:
+        key = (i, kind, held_in.pk if held_in else None)
         if key not in seen:
             seen.add(key)
-            rows.append(PersonRole(person=p.people[i], kind=kind, unit=unit))
+            rows.append(PersonRole(person=p.people[i], kind=kind, unit=held_in))
     PersonRole.objects.bulk_create(rows, batch_size=1000)
     town.leaders = [p.people[i] for i in leader_idx]
-    town_staff = {name: [p.people[i] for i in idx] for name, idx in staff_by_department.items()}
-    town.staff = town_staff  # type: ignore[attr-defined]
-    town.secretaries = {  # type: ignore[attr-defined]
-        unit.pk: p.people[i] for i, kind, unit in p.roles if kind == RoleKind.BRANCH_SECRETARY and unit
+    town.staff = {name: [p.people[i] for i in idx] for name, idx in staff_by_department.items()}
+    town.secretaries = {
+        held_in.pk: p.people[i]
+        for i, kind, held_in in p.roles
+        if kind == RoleKind.BRANCH_SECRETARY and held_in
     }
     return {"people": len(p.people), "roles": len(rows)}
 
 
 def build_accounts(actor: Any, town: DemoTown) -> None:
     """One login per role, each tied to a person of the right unit."""
-    staff: dict[str, list[Person]] = town.staff  # type: ignore[attr-defined]
+    staff = town.staff
     village_branch = next(b for b in town.branches if b.name == f"{VILLAGES[0]}党支部")
     specs = [
         ("dangzhengban", AccountRole.OFFICE, staff["党政办"][0], town.departments["党政办"]),
         ("zhenzhang", AccountRole.LEADER, town.leaders[1], None),
         ("jingfaban", AccountRole.DEPARTMENT, staff["经济发展办"][0], town.departments["经济发展办"]),
-        ("zhibu", AccountRole.BRANCH, town.secretaries[village_branch.pk], village_branch),  # type: ignore[attr-defined]
+        ("zhibu", AccountRole.BRANCH, town.secretaries[village_branch.pk], village_branch),
         ("dudao", AccountRole.INSPECTOR, staff["党政办"][1], None),
-        ("chuangkou", AccountRole.SERVICE_CENTER, staff["政务快捷服务中心"][0], town.departments["政务快捷服务中心"]),
-        ("shidi", AccountRole.RESETTLEMENT, staff["失地农民服务中心"][0], town.departments["失地农民服务中心"]),
+        (
+            "chuangkou",
+            AccountRole.SERVICE_CENTER,
+            staff["政务快捷服务中心"][0],
+            town.departments["政务快捷服务中心"],
+        ),
+        (
+            "shidi",
+            AccountRole.RESETTLEMENT,
+            staff["失地农民服务中心"][0],
+            town.departments["失地农民服务中心"],
+        ),
         ("admin", AccountRole.ADMIN, None, None),
     ]
     for username, role, person, unit in specs:

@@ -22,7 +22,9 @@ class AuditedAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             changed = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
             changed.pop("password", None)
-            audit_record(actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj, after=changed)
+            audit_record(
+                actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj, after=changed
+            )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():

@@ -124,13 +124,13 @@ def get_person(request: HttpRequest, person_id: int) -> Person:
 
 @router.post(
     "/people/{person_id}/reveal",
-    response={200: RevealOut, 403: dict, 404: dict},
+    response=RevealOut,
     summary="查看完整手机号码或身份证号码（记入审计日志）",
 )
 def reveal_person_field(
     request: HttpRequest, person_id: int, field: Literal["phone", "id_number"]
-) -> tuple[int, RevealOut]:
+) -> RevealOut:
     """Only roles allowed to unmask (党政办, 系统管理员); each call is an audit event."""
     user = _user(request)
     person = get_person_for_user(user, person_id)
-    return 200, RevealOut(field=field, value=person_reveal(actor=user, person=person, field=field))
+    return RevealOut(field=field, value=person_reveal(actor=user, person=person, field=field))

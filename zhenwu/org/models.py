@@ -24,7 +24,12 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     kind = models.CharField(_("类型"), max_length=30, choices=UnitKind.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -58,7 +63,12 @@ class Person(models.Model):
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
     id_number = models.CharField(_("身份证号码"), max_length=18, null=True, blank=True, unique=True)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+        Unit,
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     title = models.CharField(_("职务"), max_length=60, blank=True)
     is_second_line = models.BooleanField(_("二线领导"), default=False, db_index=True)
@@ -92,7 +102,12 @@ class PersonRole(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(_("身份"), max_length=30, choices=RoleKind.choices)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所在组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="role_holders"
+        Unit,
+        verbose_name=_("所在组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_holders",
     )
     since = models.DateField(_("起始日期"), null=True, blank=True)
 
@@ -112,9 +127,16 @@ class PersonRole(models.Model):
 class User(AbstractUser):
     """An account. Its role decides what it may do; its unit bounds what it may see."""
 
-    role = models.CharField(_("系统角色"), max_length=20, choices=AccountRole.choices, default=AccountRole.DEPARTMENT)
+    role = models.CharField(
+        _("系统角色"), max_length=20, choices=AccountRole.choices, default=AccountRole.DEPARTMENT
+    )
     person = models.OneToOneField(
-        Person, verbose_name=_("对应人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+        Person,
+        verbose_name=_("对应人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
     )
     unit = models.ForeignKey(
         Unit,
@@ -130,7 +152,7 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
-    objects: UserManager[Any] = UserManager()
+    objects = UserManager()  # type: ignore[misc, var-annotated]
 
     class Meta:
         verbose_name = _("账号")
@@ -146,7 +168,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for integrations. Only its SHA-256 is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("用途"), max_length=60)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

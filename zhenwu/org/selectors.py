@@ -30,7 +30,9 @@ def can_unmask(user: Any) -> bool:
 
 
 def can_edit_registry(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in (AccountRole.OFFICE, AccountRole.ADMIN))
+    return bool(
+        getattr(user, "is_authenticated", False) and user.role in (AccountRole.OFFICE, AccountRole.ADMIN)
+    )
 
 
 def _scope_path(user: User) -> str | None:

@@ -25,7 +25,7 @@ from zhenwu.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from zhenwu.org.constants import AccountRole, RoleKind, UnitKind
+from zhenwu.org.constants import UNIT_SCOPED_ROLES, AccountRole, RoleKind, UnitKind
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
 
 # ---------------------------------------------------------------------------------------
@@ -59,7 +59,9 @@ def unit_create(
     short_name: str = "",
     sort_order: int = 0,
 ) -> Unit:
-    unit = Unit(name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), sort_order=sort_order)
+    unit = Unit(
+        name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), sort_order=sort_order
+    )
     unit.path = "/pending/"
     unit.full_clean()
     unit.save()
@@ -98,7 +100,9 @@ def unit_update(
     if moved:
         new_parent = parent if isinstance(parent, Unit) else None
         if new_parent is not None and (new_parent.pk == unit.pk or new_parent.path.startswith(unit.path)):
-            raise ValidationError({"parent": "上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）"})
+            raise ValidationError(
+                {"parent": "上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）"}
+            )
         unit.parent = new_parent
     unit.full_clean()
     old_path = unit.path
@@ -107,7 +111,9 @@ def unit_update(
     unit.save()
     if moved:
         _move_descendants(old_path, unit.path)
-    audit_record(actor=actor, action=AuditAction.UNIT_UPDATED, obj=unit, before=before, after=_unit_snapshot(unit))
+    audit_record(
+        actor=actor, action=AuditAction.UNIT_UPDATED, obj=unit, before=before, after=_unit_snapshot(unit)
+    )
     return unit
 
 
@@ -170,9 +176,11 @@ def _person_snapshot(person: Person) -> dict[str, Any]:
 def _check_duplicate_id(id_number: str | None, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    holder = Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk).only("name").first()
+    holder = Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk or 0).only("name").first()
     if holder is not None:
-        raise ValidationError({"id_number": f"身份证号码：该号码已登记在人员“{mask_name(holder.name)}”名下，不能重复登记"})
+        raise ValidationError(
+            {"id_number": f"身份证号码：该号码已登记在人员“{mask_name(holder.name)}”名下，不能重复登记"}
+        )
 
 
 def _save_person(person: Person) -> None:
@@ -262,7 +270,11 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     person.full_clean(validate_unique=False)
     _save_person(person)
     audit_record(
-        actor=actor, action=AuditAction.PERSON_UPDATED, obj=person, before=before, after=_person_snapshot(person)
+        actor=actor,
+        action=AuditAction.PERSON_UPDATED,
+        obj=person,
+        before=before,
+        after=_person_snapshot(person),
     )
     return person
 
@@ -338,10 +350,11 @@ def account_create(
     must_change_password: bool = True,
     validate: bool = True,
 ) -> User:
-    if role in (AccountRole.DEPARTMENT, AccountRole.BRANCH, AccountRole.SERVICE_CENTER, AccountRole.RESETTLEMENT):
-        if unit is None:
-            raise ValidationError({"unit": "所属单位：部门、支部和中心账号必须指定所属单位"})
-    user = User(username=username, role=role, person=person, unit=unit, must_change_password=must_change_password)
+    if role in UNIT_SCOPED_ROLES and unit is None:
+        raise ValidationError({"unit": "所属单位：部门、支部和中心账号必须指定所属单位"})
+    user = User(
+        username=username, role=role, person=person, unit=unit, must_change_password=must_change_password
+    )
     if person is not None:
         user.first_name = person.name
     if validate:
@@ -366,22 +379,30 @@ class LoginRefused(Exception):
     """Why a login was refused, in words fit to show on the login page."""
 
 
-@transaction.atomic
 def account_login_check(*, username: str, password: str) -> User:
     """Check credentials with the lockout rule (等保: N failures lock the account for M minutes).
 
-    Returns the user or raises LoginRefused; every outcome is audited, including failures
-    for unknown names (a login log must show attempts, not only successes).
+    Returns the user or raises LoginRefused. The failure count and the audit event are
+    committed before the refusal is raised: a refused login must still leave its trace.
     """
+    user, refusal = _login_attempt(username=username, password=password)
+    if refusal is not None:
+        raise LoginRefused(refusal)
+    assert user is not None
+    return user
+
+
+@transaction.atomic
+def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | None]:
     now = timezone.now()
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None or not user.is_active:
         audit_record(actor=username or "匿名", action=AuditAction.LOGIN_FAILED, object_type="org.user")
-        raise LoginRefused("用户名或密码不正确")
+        return None, "用户名或密码不正确"
     if user.locked_until and user.locked_until > now:
         audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"reason": "locked"})
         until = timezone.localtime(user.locked_until).strftime("%H:%M")
-        raise LoginRefused(f"账号因连续登录失败已被锁定，请于{until}后再试，或联系党政办解锁")
+        return None, f"账号因连续登录失败已被锁定，请于{until}后再试，或联系党政办解锁"
     if not user.check_password(password):
         user.failed_logins += 1
         limit = settings.ZHENWU_LOGIN_MAX_FAILURES
@@ -390,18 +411,18 @@ def account_login_check(*, username: str, password: str) -> User:
             user.locked_until = now + _lock_window()
             user.save(update_fields=["failed_logins", "locked_until"])
             audit_record(actor=user, action=AuditAction.LOGIN_LOCKED, obj=user)
-            raise LoginRefused(
-                f"连续{limit}次密码错误，账号已锁定{settings.ZHENWU_LOGIN_LOCK_MINUTES}分钟"
-            )
+            return None, f"连续{limit}次密码错误，账号已锁定{settings.ZHENWU_LOGIN_LOCK_MINUTES}分钟"
         user.save(update_fields=["failed_logins"])
-        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins})
-        raise LoginRefused(f"用户名或密码不正确（再错{limit - user.failed_logins}次将锁定账号）")
+        audit_record(
+            actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins}
+        )
+        return None, f"用户名或密码不正确（再错{limit - user.failed_logins}次将锁定账号）"
     user.failed_logins = 0
     user.locked_until = None
     user.last_login = now
     user.save(update_fields=["failed_logins", "locked_until", "last_login"])
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
-    return user
+    return user, None
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ def forwards(apps, schema_editor):
     CalendarYear = apps.get_model("core", "CalendarYear")
     for year in chinesecalendar_years():
         Holiday.objects.bulk_create(
-            [Holiday(date=d, kind=k, name=n) for d, k, n in _chinesecalendar_days(year)], ignore_conflicts=True
+            [Holiday(date=d, kind=k, name=n) for d, k, n in _chinesecalendar_days(year)],
+            ignore_conflicts=True,
         )
         CalendarYear.objects.get_or_create(year=year, defaults={"source": "chinesecalendar"})
 

@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from zhenwu.lib.identity import (
     IdentityError,
     gender_from_id_number,
@@ -15,7 +16,9 @@ from zhenwu.lib.identity import (
 bodies = st.builds(
     lambda region, born, seq: f"{region}{born:%Y%m%d}{seq:03d}",
     st.sampled_from(["110105", "511322", "440301"]),
-    st.dates(min_value=__import__("datetime").date(1920, 1, 1), max_value=__import__("datetime").date(2010, 12, 31)),
+    st.dates(
+        min_value=__import__("datetime").date(1920, 1, 1), max_value=__import__("datetime").date(2010, 12, 31)
+    ),
     st.integers(min_value=0, max_value=999),
 )
 

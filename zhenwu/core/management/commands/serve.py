@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=settings.ZHENWU_SERVER_PORT)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=2, help="2 cores: 2 workers (more only adds waiting)")
+        parser.add_argument(
+            "--workers", type=int, default=2, help="2 cores: 2 workers (more only adds waiting)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)

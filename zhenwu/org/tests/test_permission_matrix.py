@@ -1,0 +1,145 @@
+"""Every persona against every page and API endpoint that exists.
+
+The table must name every URL the project routes (a test below fails when a new page
+or endpoint is added without a row), so nobody can add a page and forget its rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from zhenwu.conftest import PERSONAS, Town, client_for
+from zhenwu.core.api_base import api
+
+pytestmark = pytest.mark.django_db
+
+ALL = set(PERSONAS)
+OFFICE = {"office", "admin_user"}
+TOWN_WIDE = {"office", "leader", "admin_user", "inspector"}
+# (method, url builder, personas answered 200, status for everyone else)
+Row = tuple[str, Callable[[Town], str], set[str], int]
+
+PAGES: dict[str, Row] = {
+    "home": ("get", lambda t: reverse("home"), ALL, 404),
+    "login": ("get", lambda t: reverse("login"), ALL, 404),
+    "logout": ("get", lambda t: reverse("logout"), set(), 405),
+    "password_change": ("get", lambda t: reverse("password_change"), ALL, 404),
+    "core:audit_list": ("get", lambda t: reverse("core:audit_list"), OFFICE, 404),
+    "core:calendar": ("get", lambda t: reverse("core:calendar"), OFFICE, 404),
+    # A POST-only action: the office is redirected back to the calendar with a message.
+    "core:calendar_year": ("post", lambda t: reverse("core:calendar_year", args=[2027]), OFFICE, 404),
+    "org:unit_tree": ("get", lambda t: reverse("org:unit_tree"), ALL, 404),
+    "org:unit_detail": ("get", lambda t: reverse("org:unit_detail", args=[t.party.pk]), TOWN_WIDE, 404),
+    "org:unit_edit": ("get", lambda t: reverse("org:unit_edit", args=[t.branch.pk]), OFFICE, 404),
+    "org:person_list": ("get", lambda t: reverse("org:person_list"), ALL, 404),
+    "org:person_create": ("get", lambda t: reverse("org:person_create"), OFFICE, 404),
+    "org:person_detail": (
+        "get",
+        lambda t: reverse("org:person_detail", args=[t.member.pk]),
+        TOWN_WIDE | {"branch_secretary"},
+        404,
+    ),
+    "org:person_edit": ("get", lambda t: reverse("org:person_edit", args=[t.member.pk]), OFFICE, 404),
+    "org:person_reveal": (
+        "post",
+        lambda t: reverse("org:person_reveal", args=[t.member.pk, "phone"]),
+        OFFICE,
+        404,
+    ),
+}
+
+API: dict[tuple[str, str], Row] = {
+    ("get", "/api/units"): ("get", lambda t: "/api/units", ALL, 404),
+    ("get", "/api/units/{unit_id}"): ("get", lambda t: f"/api/units/{t.party.pk}", TOWN_WIDE, 404),
+    ("get", "/api/people"): ("get", lambda t: "/api/people", ALL, 404),
+    ("get", "/api/people/{person_id}"): (
+        "get",
+        lambda t: f"/api/people/{t.member.pk}",
+        TOWN_WIDE | {"branch_secretary"},
+        404,
+    ),
+    ("post", "/api/people/{person_id}/reveal"): (
+        "post",
+        lambda t: f"/api/people/{t.member.pk}/reveal?field=phone",
+        OFFICE,
+        -1,  # 403 for roles that see the person but may not unmask; 404 outside scope
+    ),
+}
+
+
+def _named_routes() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin", "api"):
+                    continue
+                walk(p.url_patterns, f"{p.namespace}:" if p.namespace else prefix)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(prefix + p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_page_has_a_row_in_the_matrix():
+    assert _named_routes() == set(PAGES)
+
+
+def test_every_api_operation_has_a_row_in_the_matrix():
+    schema = api.get_openapi_schema()
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert operations == set(API)
+
+
+def _check(request, town: Town, row: Row, persona: str) -> int:
+    method, build, allowed, _ = row
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    return getattr(client, method)(build(town)).status_code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", sorted(PAGES))
+def test_page_access(request, town, persona, route):
+    method, build, allowed, other = PAGES[route]
+    status = _check(request, town, PAGES[route], persona)
+    ok = 302 if route == "core:calendar_year" else 200
+    assert status == (ok if persona in allowed else other), f"{persona} {route}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", sorted(API))
+def test_api_access(request, town, persona, operation):
+    method, build, allowed, other = API[operation]
+    status = _check(request, town, API[operation], persona)
+    if persona in allowed:
+        assert status == 200, f"{persona} {operation}"
+    elif other == -1:
+        sees_person = persona in TOWN_WIDE | {"branch_secretary"}
+        assert status == (403 if sees_person else 404), f"{persona} {operation}"
+    else:
+        assert status == other, f"{persona} {operation}"
+
+
+@pytest.mark.parametrize("route", sorted(PAGES))
+def test_anonymous_visitors_are_sent_to_login(town, route):
+    method, build, allowed, other = PAGES[route]
+    response = getattr(Client(), method)(build(town))
+    if route == "login":
+        assert response.status_code == 200
+    elif route == "logout":
+        assert response.status_code == 405
+    else:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("operation", sorted(API))
+def test_anonymous_api_calls_are_refused(town, operation):
+    method, build, allowed, other = API[operation]
+    assert getattr(Client(), method)(build(town)).status_code == 401

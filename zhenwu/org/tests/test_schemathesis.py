@@ -1,0 +1,32 @@
+"""Property-based run over the OpenAPI description: no input may cause a server error."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from zhenwu.conftest import build_town
+from zhenwu.org.constants import AccountRole
+from zhenwu.org.services import account_create, api_token_create
+from zhenwu.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def token(db):
+    build_town()
+    user = account_create(
+        actor="test",
+        username="api-office",
+        password="Test-pass-2009",
+        role=AccountRole.OFFICE,
+        must_change_password=False,
+    )
+    return api_token_create(actor="test", user=user, name="schemathesis")[1]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_makes_the_api_fail(case, token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])

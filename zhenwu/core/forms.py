@@ -10,7 +10,25 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from zhenwu.core.constants import AuditAction, DayKind
 
 
-class LoginForm(forms.Form):
+class StyledForm(forms.Form):
+    """Adds Bootstrap's classes to every widget, so templates render fields plainly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm" if self.compact else "form-select"
+            else:
+                css = "form-control form-control-sm" if self.compact else "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    compact = False
+
+
+class LoginForm(StyledForm):
     username = forms.CharField(
         label="用户名", max_length=150, error_messages={"required": "用户名：不能为空"}
     )
@@ -21,7 +39,7 @@ class LoginForm(forms.Form):
     password.widget.attrs.update({"autocomplete": "current-password"})
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(
         label="原密码",
         strip=False,
@@ -53,7 +71,9 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(StyledForm):
+    compact = True
+
     actor = forms.CharField(label="操作人", required=False)
     action = forms.ChoiceField(
         label="动作", required=False, choices=[("", "全部")] + list(AuditAction.choices)
@@ -62,7 +82,7 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label="对象编号", required=False)
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(StyledForm):
     date = forms.DateField(
         label="日期",
         widget=forms.DateInput(attrs={"type": "date"}),

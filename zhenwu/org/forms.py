@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from zhenwu.core.forms import StyledForm
 from zhenwu.org.constants import Gender, RoleKind, UnitKind
 from zhenwu.org.models import Unit
 
@@ -13,7 +14,9 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "　" * obj.depth + obj.name
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(StyledForm):
+    compact = True
+
     q = forms.CharField(label="姓名或拼音", required=False)
     unit = UnitChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
     role = forms.ChoiceField(
@@ -27,7 +30,7 @@ class PersonFilterForm(forms.Form):
             self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class PersonForm(forms.Form):
+class PersonForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "姓名：不能为空"})
     gender = forms.ChoiceField(
         label="性别", required=False, choices=[("", "按身份证号码判断")] + list(Gender.choices)
@@ -47,7 +50,7 @@ class PersonForm(forms.Form):
             self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class UnitForm(forms.Form):
+class UnitForm(StyledForm):
     name = forms.CharField(label="名称", max_length=100, error_messages={"required": "名称：不能为空"})
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     kind = forms.ChoiceField(

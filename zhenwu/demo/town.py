@@ -320,5 +320,14 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
     return town
 
 
+DEMO_USERNAMES = ("dangzhengban", "zhenzhang", "jingfaban", "zhibu", "dudao", "chuangkou", "shidi", "admin")
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """The demo logins still present (for `make run` to print on every start)."""
+    users = User.objects.filter(username__in=DEMO_USERNAMES).order_by("id")
+    return [(u.username, DEMO_PASSWORD, str(u.get_role_display())) for u in users]
+
+
 def database_is_empty() -> bool:
     return not Unit.objects.exists() and not User.objects.exists()

@@ -26,7 +26,7 @@ def test_the_demo_town_has_the_seeds_figures_from_its_records(capsys):
     assert all(u.must_change_password for u in User.objects.all())
     assert audit_verify().ok
     out = capsys.readouterr().out
-    assert "dangzhengban" in out and "Zhenwu@2009" in out
+    assert "dangzhengban" in out and "Zhenwu@2009" in out and "系统管理员" in out
 
 
 def test_the_demo_is_reproducible():
@@ -49,4 +49,5 @@ def test_seeding_twice_is_refused_unless_told_to_skip(capsys):
     with pytest.raises(CommandError, match="已有数据"):
         call_command("seed_demo")
     call_command("seed_demo", if_empty=True)
-    assert "跳过" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "跳过" in out and "dangzhengban" in out

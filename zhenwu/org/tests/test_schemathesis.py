@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -14,7 +16,19 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def token(db):
+def keep_test_connection():
+    # Calling the WSGI app directly fires request_started/finished, whose handler closes a
+    # connection that is inside a transaction (the test's): Django's own test Client
+    # disconnects it for the same reason.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, keep_test_connection):
     build_town()
     user = account_create(
         actor="test",

@@ -8,9 +8,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination with bounds: an absurd page number is a 422, not a database
+    overflow (SQLite answers OFFSET beyond 64 bits with "datatype mismatch")."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从1开始")
+        page_size: int | None = Field(None, ge=1, le=500, description="每页条数")
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -1,14 +1,14 @@
 """Registry endpoints: units and people, scoped like the pages; personal data masked."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
+from zhenwu.core.api_base import Pages
+from zhenwu.org.constants import Gender, RoleKind, UnitKind
 from zhenwu.org.models import Person, PersonRole, Unit, User
 from zhenwu.org.selectors import (
     get_person_for_user,
@@ -89,8 +89,8 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/units", response=list[UnitOut], summary="单位列表（按树序）")
-@paginate(PageNumberPagination, page_size=100)
-def list_units(request: HttpRequest, kind: str | None = None) -> list[Unit]:
+@paginate(Pages, page_size=100)
+def list_units(request: HttpRequest, kind: UnitKind | None = None) -> list[Unit]:
     """Units the caller may see, in tree order; `kind` filters by unit type."""
     units = units_visible_to(_user(request)).order_by("path")
     if kind:
@@ -107,14 +107,19 @@ _ROLES = Prefetch("roles", queryset=PersonRole.objects.select_related("unit").or
 
 
 @router.get("/people", response=list[PersonOut], summary="人员列表（脱敏）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(
-    request: HttpRequest, q: str = "", unit_id: int | None = None, role: str = "", gender: str = ""
+    request: HttpRequest,
+    q: str = Query("", max_length=50, pattern=r"^[^\x00]*$", description="姓名、全拼或拼音首字母"),
+    unit_id: int | None = None,
+    role: RoleKind | None = None,
+    gender: Gender | None = None,
 ) -> list[Person]:
     """People the caller may see; `q` matches the name, its pinyin or pinyin initials. Phone and ID are masked."""
     user = _user(request)
     unit = get_unit_for_user(user, unit_id) if unit_id else None
-    return people_search(user, q=q, unit=unit, role=role, gender=gender).prefetch_related(_ROLES)  # type: ignore[return-value]
+    people = people_search(user, q=q, unit=unit, role=role or "", gender=gender or "")
+    return people.prefetch_related(_ROLES)  # type: ignore[return-value]
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情（脱敏）")

@@ -79,3 +79,17 @@ def test_the_openapi_description_is_served(office):
     schema = client_for(office).get("/api/openapi.json").json()
     assert schema["info"]["title"] == "镇务 Zhenwu API"
     assert "/api/people" in schema["paths"]
+
+
+def test_an_absurd_page_number_is_refused_not_a_server_error(office, town):
+    client = client_for(office)
+    assert client.get("/api/units", {"page": 10**19}).status_code == 422
+    assert client.get("/api/units", {"page": 3}).json()["items"] == []
+
+
+def test_filters_outside_their_choices_are_refused_with_422(office, town):
+    client = client_for(office)
+    assert client.get("/api/people", {"role": "king"}).status_code == 422
+    assert client.get("/api/people", {"q": "王\x00"}).status_code == 422
+    assert client.get("/api/units", {"kind": "castle"}).status_code == 422
+    assert client.get("/api/people", {"role": "party_member"}).json()["count"] == 2

@@ -8,14 +8,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.context import request_ip
+from zhenwu.org.services import account_logout
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -78,8 +77,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get(self.key)
             if last is not None and now - int(last) > settings.ZHENWU_IDLE_TIMEOUT_MINUTES * 60:
-                with transaction.atomic():
-                    audit_record(actor=user, action=AuditAction.SESSION_EXPIRED, obj=user)
+                account_logout(user=user, reason=AuditAction.SESSION_EXPIRED)  # type: ignore[arg-type]
                 logout(request)
                 if _is_api(request):
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)

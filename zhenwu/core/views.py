@@ -10,7 +10,6 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import (
     calendar_import_year,
     calendar_year_confirm,
@@ -26,14 +24,12 @@ from zhenwu.core.calendar import (
     holiday_set,
 )
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.forms import AuditFilterForm, HolidayForm, LoginForm, PasswordChangeForm
+from zhenwu.core.forms import AuditFilterForm, HolidayForm, LoginForm, PasswordChangeForm, apply_errors
 from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.core.selectors import audit_events
-from zhenwu.org.constants import AccountRole
+from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.selectors import registry_counts
-from zhenwu.org.services import LoginRefused, account_change_password, account_login_check
-
-OFFICE_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
+from zhenwu.org.services import LoginRefused, account_change_password, account_login_check, account_logout
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,8 +53,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        with transaction.atomic():
-            audit_record(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)
+        account_logout(user=request.user, reason=AuditAction.LOGOUT)  # type: ignore[arg-type]
     logout(request)
     messages.info(request, "您已安全退出")
     return redirect("login")
@@ -76,9 +71,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 new_password=form.cleaned_data["new_password"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
             messages.success(request, "密码已修改")
@@ -115,9 +108,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")

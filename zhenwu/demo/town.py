@@ -272,35 +272,40 @@ def build_people(town: DemoTown, rng: random.Random) -> dict[str, int]:
     return {"people": len(p.people), "roles": len(rows)}
 
 
+# One demo login per role; build_accounts ties each to a person and unit of the town.
+DEMO_LOGINS = {
+    AccountRole.OFFICE: "dangzhengban",
+    AccountRole.LEADER: "zhenzhang",
+    AccountRole.DEPARTMENT: "jingfaban",
+    AccountRole.BRANCH: "zhibu",
+    AccountRole.INSPECTOR: "dudao",
+    AccountRole.SERVICE_CENTER: "chuangkou",
+    AccountRole.RESETTLEMENT: "shidi",
+    AccountRole.ADMIN: "admin",
+}
+DEMO_USERNAMES = tuple(DEMO_LOGINS.values())
+
+
 def build_accounts(actor: Any, town: DemoTown) -> None:
     """One login per role, each tied to a person of the right unit."""
     staff = town.staff
     village_branch = next(b for b in town.branches if b.name == f"{VILLAGES[0]}党支部")
-    specs = [
-        ("dangzhengban", AccountRole.OFFICE, staff["党政办"][0], town.departments["党政办"]),
-        ("zhenzhang", AccountRole.LEADER, town.leaders[1], None),
-        ("jingfaban", AccountRole.DEPARTMENT, staff["经济发展办"][0], town.departments["经济发展办"]),
-        ("zhibu", AccountRole.BRANCH, town.secretaries[village_branch.pk], village_branch),
-        ("dudao", AccountRole.INSPECTOR, staff["党政办"][1], None),
-        (
-            "chuangkou",
-            AccountRole.SERVICE_CENTER,
-            staff["政务快捷服务中心"][0],
-            town.departments["政务快捷服务中心"],
-        ),
-        (
-            "shidi",
-            AccountRole.RESETTLEMENT,
-            staff["失地农民服务中心"][0],
-            town.departments["失地农民服务中心"],
-        ),
-        ("admin", AccountRole.ADMIN, None, None),
-    ]
-    for username, role, person, unit in specs:
+    who = {
+        AccountRole.OFFICE: (staff["党政办"][0], town.departments["党政办"]),
+        AccountRole.LEADER: (town.leaders[1], None),
+        AccountRole.DEPARTMENT: (staff["经济发展办"][0], town.departments["经济发展办"]),
+        AccountRole.BRANCH: (town.secretaries[village_branch.pk], village_branch),
+        AccountRole.INSPECTOR: (staff["党政办"][1], None),
+        AccountRole.SERVICE_CENTER: (staff["政务快捷服务中心"][0], town.departments["政务快捷服务中心"]),
+        AccountRole.RESETTLEMENT: (staff["失地农民服务中心"][0], town.departments["失地农民服务中心"]),
+        AccountRole.ADMIN: (None, None),
+    }
+    for role, username in DEMO_LOGINS.items():
+        person, unit = who[role]
         account_create(
             actor=actor, username=username, password=DEMO_PASSWORD, role=role, person=person, unit=unit
         )
-        town.accounts.append((username, DEMO_PASSWORD, str(AccountRole(role).label)))
+        town.accounts.append((username, DEMO_PASSWORD, str(role.label)))
 
 
 def seed_town(actor: Any = "seed-demo") -> DemoTown:
@@ -318,9 +323,6 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         )
         build_accounts(actor, town)
     return town
-
-
-DEMO_USERNAMES = ("dangzhengban", "zhenzhang", "jingfaban", "zhibu", "dudao", "chuangkou", "shidi", "admin")
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

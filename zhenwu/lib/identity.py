@@ -126,10 +126,6 @@ def gender_from_id_number(number: str) -> str:
     return "M" if int(number[16]) % 2 else "F"
 
 
-def birth_date_from_id_number(number: str) -> date:
-    return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
 def mask_phone(value: str) -> str:
     """138****5678; a landline keeps its area code and last four digits."""
     if not value:

@@ -80,7 +80,3 @@ class WorkCalendar:
         while not self.is_workday(day):
             day += timedelta(days=1)
         return day
-
-
-def add_calendar_days(start: date, days: int) -> date:
-    return start + timedelta(days=days)

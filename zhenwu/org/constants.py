@@ -64,5 +64,7 @@ UNIT_SCOPED_ROLES = (
     AccountRole.SERVICE_CENTER,
     AccountRole.RESETTLEMENT,
 )
+# The town office and the administrator: edit the registry, read the audit log, keep the calendar.
+OFFICE_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
 # Roles allowed to see a full ID number or phone on request (each time audited).
-UNMASK_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
+UNMASK_ROLES = OFFICE_ROLES

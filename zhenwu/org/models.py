@@ -48,10 +48,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def label(self) -> str:
-        return self.short_name or self.name
-
 
 class Person(models.Model):
     """A person the town deals with: member, cadre, leader, representative."""

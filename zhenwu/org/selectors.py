@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from zhenwu.org.constants import (
+    OFFICE_ROLES,
     PARTY_KINDS,
     PARTY_ORGANISATION_KINDS,
     TOWN_WIDE_ROLES,
@@ -30,9 +31,7 @@ def can_unmask(user: Any) -> bool:
 
 
 def can_edit_registry(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.role in (AccountRole.OFFICE, AccountRole.ADMIN)
-    )
+    return bool(getattr(user, "is_authenticated", False) and user.role in OFFICE_ROLES)
 
 
 def _scope_path(user: User) -> str | None:

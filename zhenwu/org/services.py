@@ -25,8 +25,9 @@ from zhenwu.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from zhenwu.org.constants import UNIT_SCOPED_ROLES, AccountRole, RoleKind, UnitKind
+from zhenwu.org.constants import PARTY_KINDS, UNIT_SCOPED_ROLES, AccountRole, RoleKind
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
+from zhenwu.org.selectors import can_unmask
 
 # ---------------------------------------------------------------------------------------
 # Units
@@ -183,7 +184,31 @@ def _check_duplicate_id(id_number: str | None, exclude_pk: int | None = None) ->
         )
 
 
+def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Normalise the fields given; one ValidationError naming every bad field at once."""
+    cleaned = dict(fields)
+    errors: dict[str, str] = {}
+    if "name" in cleaned:
+        cleaned["name"] = (cleaned["name"] or "").replace("\u3000", "").strip()
+        if not cleaned["name"]:
+            errors["name"] = "姓名：不能为空"
+    for field, cleaner in (("phone", clean_phone), ("id_number", clean_id_number)):
+        if field in cleaned:
+            try:
+                cleaned[field] = cleaner(cleaned[field])
+            except ValidationError as exc:
+                errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    for field in ("title", "note"):
+        if field in cleaned:
+            cleaned[field] = (cleaned[field] or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def _save_person(person: Person) -> None:
+    person.name_pinyin, person.name_initials = name_pinyin(person.name)
+    person.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
             person.save()
@@ -205,69 +230,33 @@ def person_create(
     is_second_line: bool = False,
     note: str = "",
 ) -> Person:
-    errors: dict[str, str] = {}
-    name = (name or "").replace("\u3000", "").strip()
-    if not name:
-        errors["name"] = "姓名：不能为空"
-    clean: dict[str, Any] = {}
-    for field, cleaner, raw in (("phone", clean_phone, phone), ("id_number", clean_id_number, id_number)):
-        try:
-            clean[field] = cleaner(raw)
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    if clean["id_number"] and not gender:
-        gender = gender_from_id_number(clean["id_number"])
-    _check_duplicate_id(clean["id_number"])
-    person = Person(
-        name=name,
-        gender=gender,
-        phone=clean["phone"],
-        id_number=clean["id_number"],
-        unit=unit,
-        title=title.strip(),
-        is_second_line=is_second_line,
-        note=note.strip(),
+    fields = _clean_person_fields(
+        {"name": name, "phone": phone, "id_number": id_number, "title": title, "note": note}
     )
-    person.name_pinyin, person.name_initials = name_pinyin(name)
-    person.full_clean(validate_unique=False)
+    if fields["id_number"] and not gender:
+        gender = gender_from_id_number(fields["id_number"])
+    _check_duplicate_id(fields["id_number"])
+    person = Person(gender=gender, unit=unit, is_second_line=is_second_line, **fields)
     _save_person(person)
     audit_record(actor=actor, action=AuditAction.PERSON_CREATED, obj=person, after=_person_snapshot(person))
     return person
 
 
+_UPDATABLE = {"name", "gender", "phone", "id_number", "unit", "title", "is_second_line", "note"}
+
+
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
-    allowed = {"name", "gender", "phone", "id_number", "unit", "title", "is_second_line", "note"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - _UPDATABLE
     if unknown:
         raise TypeError(f"person_update got unexpected fields {sorted(unknown)}")
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = _person_snapshot(person)
-    errors: dict[str, str] = {}
-    if "phone" in changes:
-        try:
-            changes["phone"] = clean_phone(changes["phone"])
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if "id_number" in changes:
-        try:
-            changes["id_number"] = clean_id_number(changes["id_number"])
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if "name" in changes:
-        changes["name"] = (changes["name"] or "").replace("\u3000", "").strip()
-        if not changes["name"]:
-            errors["name"] = "姓名：不能为空"
-    if errors:
-        raise ValidationError(errors)
+    changes = _clean_person_fields(changes)
     if changes.get("id_number"):
         _check_duplicate_id(changes["id_number"], exclude_pk=person.pk)
     for field, value in changes.items():
         setattr(person, field, value)
-    person.name_pinyin, person.name_initials = name_pinyin(person.name)
-    person.full_clean(validate_unique=False)
     _save_person(person)
     audit_record(
         actor=actor,
@@ -283,7 +272,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
 def person_role_grant(
     *, actor: Any, person: Person, kind: str, unit: Unit | None = None, since: date | None = None
 ) -> PersonRole:
-    if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in _PARTY_UNIT_KINDS):
+    if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in PARTY_KINDS):
         raise ValidationError({"unit": "所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）"})
     if PersonRole.objects.filter(person=person, kind=kind, unit=unit).exists():
         raise ValidationError({"kind": "身份：该人员已有此身份"})
@@ -297,14 +286,6 @@ def person_role_grant(
         after={"kind": kind, "unit_id": unit.pk if unit else None},
     )
     return role
-
-
-_PARTY_UNIT_KINDS = (
-    UnitKind.TOWN_COMMITTEE,
-    UnitKind.COMMUNITY_COMMITTEE,
-    UnitKind.GENERAL_BRANCH,
-    UnitKind.BRANCH,
-)
 
 
 @transaction.atomic
@@ -324,8 +305,6 @@ REVEALABLE_FIELDS = {"phone": "手机号码", "id_number": "身份证号码"}
 @transaction.atomic
 def person_reveal(*, actor: User, person: Person, field: str) -> str:
     """The full value of a masked field, for a role allowed to see it; every reveal is audited."""
-    from zhenwu.org.selectors import can_unmask
-
     if field not in REVEALABLE_FIELDS:
         raise ValidationError({"field": "字段：只能查看手机号码或身份证号码"})
     if not can_unmask(actor):
@@ -423,6 +402,14 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
     user.save(update_fields=["failed_logins", "locked_until", "last_login"])
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
     return user, None
+
+
+@transaction.atomic
+def account_logout(*, user: User, reason: str) -> None:
+    """Record the end of a session: signed out (LOGOUT) or timed out (SESSION_EXPIRED)."""
+    if reason not in (AuditAction.LOGOUT, AuditAction.SESSION_EXPIRED):
+        raise ValueError(f"unknown logout reason {reason!r}")
+    audit_record(actor=user, action=reason, obj=user)
 
 
 @transaction.atomic

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.org.constants import AccountRole
+from zhenwu.core.forms import apply_errors
+from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.forms import PersonFilterForm, PersonForm, UnitForm
 from zhenwu.org.models import User
 from zhenwu.org.selectors import (
@@ -26,17 +26,9 @@ from zhenwu.org.selectors import (
 )
 from zhenwu.org.services import REVEALABLE_FIELDS, person_create, person_reveal, person_update, unit_update
 
-EDITORS = (AccountRole.OFFICE, AccountRole.ADMIN)
-
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -55,7 +47,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/unit_detail.html", context)
 
 
-@roles_required(*EDITORS)
+@roles_required(*OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -75,7 +67,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 sort_order=data["sort_order"] or 0,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "单位已保存")
             return redirect("org:unit_detail", pk=unit.pk)
@@ -120,7 +112,7 @@ def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespons
     return render(request, "org/_revealed.html", {"value": value or "（未登记）", "field": field})
 
 
-@roles_required(*EDITORS)
+@roles_required(*OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = _user(request)
@@ -143,7 +135,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         data.pop(keep)
                 person = person_update(actor=user, person=person, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "人员信息已保存")
             return redirect("org:person_detail", pk=person.pk)

@@ -122,28 +122,16 @@ def test_a_seeded_account_must_change_its_password_first(town):
     assert response.status_code == 302 and response["Location"] == reverse("password_change")
     api = client.get("/api/people")
     assert api.status_code in (401, 403)
-    bad = client.post(
-        reverse("password_change"),
-        {"old_password": "Xiangzhen#2009", "new_password": "short", "new_password2": "short"},
-    )
+
+    def change(new: str, again: str):
+        data = {"old_password": "Xiangzhen#2009", "new_password": new, "new_password2": again}
+        return client.post(reverse("password_change"), data)
+
+    bad = change("short", "short")
     assert "新密码：" in bad.content.decode()
-    mismatch = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "Xiangzhen#2009",
-            "new_password": "Zhenwu#2026new",
-            "new_password2": "Zhenwu#2026neW",
-        },
-    )
+    mismatch = change("Zhenwu#2026new", "Zhenwu#2026neW")
     assert "两次输入的新密码不一致" in mismatch.content.decode()
-    ok = client.post(
-        reverse("password_change"),
-        {
-            "old_password": "Xiangzhen#2009",
-            "new_password": "Zhenwu#2026new",
-            "new_password2": "Zhenwu#2026new",
-        },
-    )
+    ok = change("Zhenwu#2026new", "Zhenwu#2026new")
     assert ok.status_code == 302
     assert client.get(reverse("org:person_list")).status_code == 200
     assert AuditEvent.objects.filter(action="account.password_changed", actor=user).exists()

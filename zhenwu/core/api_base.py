@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
@@ -79,6 +80,46 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     detail = "；".join(m for msgs in errors.values() for m in msgs)
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+# Chinese names of request parameters, so a refusal names the field the way a clerk reads it.
+FIELD_LABELS = {
+    "q": "查询词",
+    "page": "页码",
+    "page_size": "每页条数",
+    "role": "身份",
+    "gender": "性别",
+    "kind": "单位类型",
+    "unit_id": "单位编号",
+    "person_id": "人员编号",
+    "field": "字段",
+}
+_INPUT_MESSAGES = {
+    "missing": "不能为空",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
+    "string_too_long": "不能超过{max_length}个字符",
+    "string_pattern_mismatch": "含有不允许的字符",
+    "json_invalid": "不是有效的JSON",
+}
+
+
+def describe_input_error(error: dict[str, Any]) -> dict[str, str]:
+    field = str(error.get("loc", ["", ""])[-1])
+    template = _INPUT_MESSAGES.get(error.get("type", ""), "格式不正确")
+    message = template.format(**(error.get("ctx") or {}))
+    return {"field": field, "message": f"{FIELD_LABELS.get(field, field)}：{message}"}
+
+
+@api.exception_handler(InputError)
+def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    errors = [describe_input_error(e) for e in exc.errors]
+    detail = "；".join(e["message"] for e in errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

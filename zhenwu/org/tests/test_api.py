@@ -93,3 +93,7 @@ def test_filters_outside_their_choices_are_refused_with_422(office, town):
     assert client.get("/api/people", {"q": "王\x00"}).status_code == 422
     assert client.get("/api/units", {"kind": "castle"}).status_code == 422
     assert client.get("/api/people", {"role": "party_member"}).json()["count"] == 2
+    refused = client.get("/api/people", {"role": "king", "page": 0}).json()
+    assert "身份：取值不在允许范围内" in refused["detail"]
+    assert "页码：不能小于1" in refused["detail"]
+    assert {e["field"] for e in refused["errors"]} == {"role", "page"}

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ZHENWU := $(BIN)/zhenwu
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install install-dev assets migrate seed clean
+.PHONY: run test lint install install-dev assets migrate seed clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy zhenwu
+
+# Refresh the English catalogue after changing interface strings, translate the new
+# entries in zhenwu/locale/en/LC_MESSAGES/django.po, then compile (the .mo is committed).
+messages: install
+	$(ZHENWU) makemessages -l en --no-location --no-wrap --ignore=.venv --ignore=node_modules --ignore='*/tests/*' --ignore='zhenwu/demo/*' --ignore='bench/*'
+	$(ZHENWU) compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) node_modules var/static

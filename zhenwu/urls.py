@@ -14,6 +14,8 @@ urlpatterns = [
     path("login/", core_views.login_view, name="login"),
     path("logout/", core_views.logout_view, name="logout"),
     path("password/", core_views.password_change_view, name="password_change"),
+    # Django's set_language (POST, CSRF): switches the interface between 中文 and English.
+    path("i18n/", include("django.conf.urls.i18n")),
     # The admin signs in through our login page, so lockout and auditing apply there too.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
@@ -84,33 +85,33 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 # Chinese names of request parameters, so a refusal names the field the way a clerk reads it.
 FIELD_LABELS = {
-    "q": "查询词",
-    "page": "页码",
-    "page_size": "每页条数",
-    "role": "身份",
-    "gender": "性别",
-    "kind": "单位类型",
-    "unit_id": "单位编号",
-    "person_id": "人员编号",
-    "field": "字段",
+    "q": _("查询词"),
+    "page": _("页码"),
+    "page_size": _("每页条数"),
+    "role": _("身份"),
+    "gender": _("性别"),
+    "kind": _("单位类型"),
+    "unit_id": _("单位编号"),
+    "person_id": _("人员编号"),
+    "field": _("字段"),
 }
 _INPUT_MESSAGES = {
-    "missing": "不能为空",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "不能小于{ge}",
-    "less_than_equal": "不能大于{le}",
-    "string_too_long": "不能超过{max_length}个字符",
-    "string_pattern_mismatch": "含有不允许的字符",
-    "json_invalid": "不是有效的JSON",
+    "missing": _("不能为空"),
+    "enum": _("取值不在允许范围内"),
+    "literal_error": _("取值不在允许范围内"),
+    "int_parsing": _("应为整数"),
+    "int_from_float": _("应为整数"),
+    "greater_than_equal": _("不能小于{ge}"),
+    "less_than_equal": _("不能大于{le}"),
+    "string_too_long": _("不能超过{max_length}个字符"),
+    "string_pattern_mismatch": _("含有不允许的字符"),
+    "json_invalid": _("不是有效的JSON"),
 }
 
 
 def describe_input_error(error: dict[str, Any]) -> dict[str, str]:
     field = str(error.get("loc", ["", ""])[-1])
-    template = _INPUT_MESSAGES.get(error.get("type", ""), "格式不正确")
+    template = _INPUT_MESSAGES.get(error.get("type", ""), _("格式不正确"))
     message = template.format(**(error.get("ctx") or {}))
     return {"field": field, "message": f"{FIELD_LABELS.get(field, field)}：{message}"}
 
@@ -124,12 +125,12 @@ def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+    return api.create_response(request, {"detail": _("未登录或令牌无效")}, status=401)
 
 
 @api.exception_handler(PermissionError)
 def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("无权执行此操作")}, status=403)
 
 
 def register_routers() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction, DayKind
@@ -69,7 +70,9 @@ def _holiday_name(value: Any) -> str:
 def calendar_import_year(*, actor: Any, year: int) -> int:
     """Load one year's arrangement from chinesecalendar; refuses years it does not know."""
     if year not in chinesecalendar_years():
-        raise ValidationError({"year": f"年度：内置日历数据不包含{year}年，请按国务院办公厅通知手工录入"})
+        raise ValidationError(
+            {"year": _("年度：内置日历数据不包含%(year)s年，请按国务院办公厅通知手工录入") % {"year": year}}
+        )
     rows = _chinesecalendar_days(year)
     Holiday.objects.filter(date__year=year).delete()
     Holiday.objects.bulk_create([Holiday(date=d, kind=k, name=n) for d, k, n in rows])
@@ -89,11 +92,11 @@ def calendar_import_year(*, actor: Any, year: int) -> int:
 def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> Holiday | None:
     """Mark a day as 放假 or 调休上班, or clear it (kind=None) back to the weekday rule."""
     if kind is not None and kind not in DayKind.values:
-        raise ValidationError({"kind": "类型：只能是“放假”或“调休上班”"})
+        raise ValidationError({"kind": _("类型：只能是“放假”或“调休上班”")})
     if kind == DayKind.HOLIDAY and day.weekday() >= 5:
-        raise ValidationError({"kind": "类型：周末本来就不上班，无须登记为放假"})
+        raise ValidationError({"kind": _("类型：周末本来就不上班，无须登记为放假")})
     if kind == DayKind.WORKDAY and day.weekday() < 5:
-        raise ValidationError({"kind": "类型：调休上班只能设在周六或周日"})
+        raise ValidationError({"kind": _("类型：调休上班只能设在周六或周日")})
     before: dict[str, Any] | None = Holiday.objects.filter(date=day).values("kind", "name").first()  # type: ignore[assignment]
     Holiday.objects.filter(date=day).delete()
     holiday = Holiday.objects.create(date=day, kind=kind, name=name.strip()[:40]) if kind else None
@@ -114,8 +117,10 @@ def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> CalendarY
     """Declare a year's arrangement complete; only then are deadlines in it computed."""
     entered = Holiday.objects.filter(date__year=year).count()
     if entered == 0:
-        raise ValidationError({"year": f"年度：{year}年还没有录入任何放假或调休日期，不能确认"})
-    calendar_year, _ = CalendarYear.objects.update_or_create(
+        raise ValidationError(
+            {"year": _("年度：%(year)s年还没有录入任何放假或调休日期，不能确认") % {"year": year}}
+        )
+    calendar_year, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"source": "手工录入", "note": note.strip()[:200]}
     )
     audit_record(

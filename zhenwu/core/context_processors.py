@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from zhenwu.org.constants import OFFICE_ROLES
 
@@ -14,9 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", "工作台", reverse("home")), ("units", "组织机构", reverse("org:unit_tree"))]
-    items.append(("people", "人员", reverse("org:person_list")))
+    items = [("home", _("工作台"), reverse("home")), ("units", _("组织机构"), reverse("org:unit_tree"))]
+    items.append(("people", _("人员"), reverse("org:person_list")))
     if user.role in OFFICE_ROLES:
-        items.append(("audit", "审计日志", reverse("core:audit_list")))
-        items.append(("calendar", "工作日历", reverse("core:calendar")))
+        items.append(("audit", _("审计日志"), reverse("core:audit_list")))
+        items.append(("calendar", _("工作日历"), reverse("core:calendar")))
     return {"nav_items": items, "role_label": user.get_role_display()}

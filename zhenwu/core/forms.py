@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.constants import AuditAction, DayKind
 
@@ -38,10 +38,13 @@ class StyledForm(forms.Form):
 
 class LoginForm(StyledForm):
     username = forms.CharField(
-        label="用户名", max_length=150, error_messages={"required": "用户名：不能为空"}
+        label=_("用户名"), max_length=150, error_messages={"required": _("用户名：不能为空")}
     )
     password = forms.CharField(
-        label="密码", strip=False, widget=forms.PasswordInput, error_messages={"required": "密码：不能为空"}
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": _("密码：不能为空")},
     )
     username.widget.attrs.update({"autofocus": True, "autocomplete": "username"})
     password.widget.attrs.update({"autocomplete": "current-password"})
@@ -49,23 +52,22 @@ class LoginForm(StyledForm):
 
 class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(
-        label="原密码",
+        label=_("原密码"),
         strip=False,
         widget=forms.PasswordInput,
-        error_messages={"required": "原密码：不能为空"},
+        error_messages={"required": _("原密码：不能为空")},
     )
     new_password = forms.CharField(
-        label="新密码",
+        label=_("新密码"),
         strip=False,
         widget=forms.PasswordInput,
-        error_messages={"required": "新密码：不能为空"},
-        help_text=" ".join(password_validators_help_texts()),
+        error_messages={"required": _("新密码：不能为空")},
     )
     new_password2 = forms.CharField(
-        label="确认新密码",
+        label=_("确认新密码"),
         strip=False,
         widget=forms.PasswordInput,
-        error_messages={"required": "确认新密码：不能为空"},
+        error_messages={"required": _("确认新密码：不能为空")},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -75,28 +77,28 @@ class PasswordChangeForm(StyledForm):
             and data.get("new_password2")
             and data["new_password"] != data["new_password2"]
         ):
-            self.add_error("new_password2", "确认新密码：两次输入的新密码不一致")
+            self.add_error("new_password2", _("确认新密码：两次输入的新密码不一致"))
         return data
 
 
 class AuditFilterForm(StyledForm):
     compact = True
 
-    actor = forms.CharField(label="操作人", required=False)
+    actor = forms.CharField(label=_("操作人"), required=False)
     action = forms.ChoiceField(
-        label="动作", required=False, choices=[("", "全部")] + list(AuditAction.choices)
+        label=_("动作"), required=False, choices=[("", _("全部"))] + list(AuditAction.choices)
     )
-    object_type = forms.CharField(label="对象类型", required=False)
-    object_id = forms.CharField(label="对象编号", required=False)
+    object_type = forms.CharField(label=_("对象类型"), required=False)
+    object_id = forms.CharField(label=_("对象编号"), required=False)
 
 
 class HolidayForm(StyledForm):
     date = forms.DateField(
-        label="日期",
+        label=_("日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "日期：不能为空", "invalid": "日期：格式不正确"},
+        error_messages={"required": _("日期：不能为空"), "invalid": _("日期：格式不正确")},
     )
     kind = forms.ChoiceField(
-        label="类型", choices=[("", "恢复为正常")] + list(DayKind.choices), required=False
+        label=_("类型"), choices=[("", _("恢复为正常"))] + list(DayKind.choices), required=False
     )
-    name = forms.CharField(label="名称", max_length=40, required=False)
+    name = forms.CharField(label=_("名称"), max_length=40, required=False)

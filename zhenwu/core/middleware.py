@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.context import request_ip
@@ -80,9 +81,11 @@ class IdleTimeoutMiddleware:
                 account_logout(user=user, reason=AuditAction.SESSION_EXPIRED)  # type: ignore[arg-type]
                 logout(request)
                 if _is_api(request):
-                    return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
+                    return JsonResponse({"detail": _("会话已超时，请重新登录")}, status=401)
                 messages.warning(
-                    request, f"您已超过{settings.ZHENWU_IDLE_TIMEOUT_MINUTES}分钟未操作，请重新登录"
+                    request,
+                    _("您已超过%(minutes)s分钟未操作，请重新登录")
+                    % {"minutes": settings.ZHENWU_IDLE_TIMEOUT_MINUTES},
                 )
                 return redirect(f"{reverse('login')}?next={request.path}")
             if last is None or now - int(last) >= 60:
@@ -104,6 +107,6 @@ class ForcePasswordChangeMiddleware:
             allowed = {reverse(name) for name in self.allowed_names}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if _is_api(request):
-                    return JsonResponse({"detail": "首次登录须先修改密码"}, status=403)
+                    return JsonResponse({"detail": _("首次登录须先修改密码")}, status=403)
                 return redirect("password_change")
         return self.get_response(request)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class CharacterClassValidator:
     """At least N of: lower-case letters, upper-case letters, digits, symbols."""
@@ -23,12 +25,12 @@ class CharacterClassValidator:
         ]
         if sum(classes) < self.min_classes:
             raise ValidationError(
-                f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类",
+                _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)s类") % {"n": self.min_classes},
                 code="password_too_simple",
             )
 
     def get_help_text(self) -> str:
-        return f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类。"
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少%(n)s类。") % {"n": self.min_classes}
 
 
 class NotUsernameValidator:
@@ -39,10 +41,10 @@ class NotUsernameValidator:
 
         username = (getattr(user, "username", "") or "").lower()
         if username and password.lower() in (username, username[::-1]):
-            raise ValidationError("密码不能与用户名相同", code="password_is_username")
+            raise ValidationError(_("密码不能与用户名相同"), code="password_is_username")
 
     def get_help_text(self) -> str:
-        return "密码不能与用户名相同。"
+        return _("密码不能与用户名相同。")
 
 
 class MinimumLengthValidator:
@@ -55,7 +57,9 @@ class MinimumLengthValidator:
         from django.core.exceptions import ValidationError
 
         if len(password) < self.min_length:
-            raise ValidationError(f"密码太短，至少需要{self.min_length}个字符", code="password_too_short")
+            raise ValidationError(
+                _("密码太短，至少需要%(n)s个字符") % {"n": self.min_length}, code="password_too_short"
+            )
 
     def get_help_text(self) -> str:
-        return f"密码至少{self.min_length}个字符。"
+        return _("密码至少%(n)s个字符。") % {"n": self.min_length}

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
@@ -55,7 +56,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         account_logout(user=request.user, reason=AuditAction.LOGOUT)  # type: ignore[arg-type]
     logout(request)
-    messages.info(request, "您已安全退出")
+    messages.info(request, _("您已安全退出"))
     return redirect("login")
 
 
@@ -74,7 +75,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
-            messages.success(request, "密码已修改")
+            messages.success(request, _("密码已修改"))
             return redirect("home")
     return render(request, "core/password_change.html", {"form": form})
 
@@ -110,7 +111,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
     context = {
         "year": year,
@@ -129,10 +130,12 @@ def calendar_year_action(request: HttpRequest, year: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "import":
             count = calendar_import_year(actor=request.user, year=year)
-            messages.success(request, f"已导入{year}年的{count}个放假和调休日期")
+            messages.success(
+                request, _("已导入%(year)s年的%(count)s个放假和调休日期") % {"year": year, "count": count}
+            )
         else:
             calendar_year_confirm(actor=request.user, year=year, note=request.POST.get("note", ""))
-            messages.success(request, f"已确认{year}年工作日历")
+            messages.success(request, _("已确认%(year)s年工作日历") % {"year": year})
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class Cadence(StrEnum):
     HALF_MONTHLY = "half_monthly"
@@ -35,10 +37,12 @@ class Period:
 
     @property
     def label(self) -> str:
-        month = f"{self.start.year}年{self.start.month}月"
-        if self.cadence == Cadence.HALF_MONTHLY:
-            return month + ("上半月" if self.start.day == 1 else "下半月")
-        return month
+        values = {"year": self.start.year, "month": self.start.month}
+        if self.cadence == Cadence.MONTHLY:
+            return _("%(year)s年%(month)s月") % values
+        if self.start.day == 1:
+            return _("%(year)s年%(month)s月上半月") % values
+        return _("%(year)s年%(month)s月下半月") % values
 
     @property
     def due(self) -> date:
@@ -54,7 +58,7 @@ def _month_end(day: date) -> date:
 
 def period_containing(day: date, cadence: Cadence) -> Period:
     if cadence == Cadence.NONE:
-        raise ValueError("没有报告周期的事项不产生报告期")
+        raise ValueError(_("没有报告周期的事项不产生报告期"))
     if cadence == Cadence.MONTHLY:
         return Period(day.replace(day=1), _month_end(day), cadence)
     if day.day <= 15:
@@ -87,4 +91,4 @@ def period_from_key(key: str) -> Period:
             return period_containing(date(year, month, 1 if parts[2] == "1" else 16), Cadence.HALF_MONTHLY)
     except (ValueError, IndexError):
         pass
-    raise ValueError(f"报告期“{key}”格式不正确，应为 2009-05-1、2009-05-2 或 2009-05")
+    raise ValueError(_("报告期“%(key)s”格式不正确，应为 2009-05-1、2009-05-2 或 2009-05") % {"key": key})

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 
@@ -73,7 +74,7 @@ def normalize_phone(value: str) -> str:
         return digits
     if match := _LANDLINE.match(raw):
         return f"{match.group(1)}-{match.group(2)}"
-    raise IdentityError("不是有效的手机号码（11位，以1开头）或固定电话（区号-号码）")
+    raise IdentityError(_("不是有效的手机号码（11位，以1开头）或固定电话（区号-号码）"))
 
 
 def normalize_id_number(value: str) -> str:
@@ -86,24 +87,24 @@ def normalize_id_number(value: str) -> str:
     raw = (value or "").strip().upper().replace(" ", "").replace("x", "X")
     if len(raw) == 15:
         if not raw.isdigit():
-            raise IdentityError("15位旧身份证号码只能由数字组成")
+            raise IdentityError(_("15位旧身份证号码只能由数字组成"))
         raw = raw[:6] + "19" + raw[6:]
         _check_birth_date(raw)
         if raw[:2] not in _PROVINCES:
-            raise IdentityError("身份证号码前两位不是有效的省级行政区划代码")
+            raise IdentityError(_("身份证号码前两位不是有效的省级行政区划代码"))
         return raw + id_check_digit(raw)
     if len(raw) != 18:
-        raise IdentityError("身份证号码应为18位（旧号码为15位）")
+        raise IdentityError(_("身份证号码应为18位（旧号码为15位）"))
     if not raw[:17].isdigit() or not (raw[17].isdigit() or raw[17] == "X"):
-        raise IdentityError("身份证号码前17位应为数字，最后一位为数字或X")
+        raise IdentityError(_("身份证号码前17位应为数字，最后一位为数字或X"))
     _check_birth_date(raw)
     if raw[:2] not in _PROVINCES:
-        raise IdentityError("身份证号码前两位不是有效的省级行政区划代码")
+        raise IdentityError(_("身份证号码前两位不是有效的省级行政区划代码"))
     # The checksum only: stdnum's validate() also rejects region codes that did not yet exist
     # in the birth year, but numbers were issued from the county of residence at issue time,
     # and retired codes stay valid (GB 11643), so that check would refuse real people.
     if raw[17] != id_check_digit(raw[:17]):
-        raise IdentityError("身份证号码校验位不正确，请核对后重新输入")
+        raise IdentityError(_("身份证号码校验位不正确，请核对后重新输入"))
     return raw
 
 
@@ -116,9 +117,9 @@ def _check_birth_date(number17: str) -> None:
     try:
         born = date(int(number17[6:10]), int(number17[10:12]), int(number17[12:14]))
     except ValueError as exc:
-        raise IdentityError("身份证号码中的出生日期不存在") from exc
+        raise IdentityError(_("身份证号码中的出生日期不存在")) from exc
     if born.year < 1880 or born > datetime.now(ZoneInfo("Asia/Shanghai")).date():
-        raise IdentityError("身份证号码中的出生日期不合理")
+        raise IdentityError(_("身份证号码中的出生日期不合理"))
 
 
 def gender_from_id_number(number: str) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 
 class CalendarNotCovered(ValueError):
     """The calendar has no holiday arrangement for the year asked about."""
@@ -22,7 +24,8 @@ class CalendarNotCovered(ValueError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            f"工作日历未包含{year}年的放假和调休安排，无法计算工作日；请先在“工作日历”中录入该年度安排。"
+            _("工作日历未包含%(year)s年的放假和调休安排，无法计算工作日；请先在“工作日历”中录入该年度安排。")
+            % {"year": year}
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
 from zhenwu.org.constants import Gender, RoleKind, UnitKind
@@ -17,12 +18,16 @@ class UnitChoiceField(forms.ModelChoiceField):
 class PersonFilterForm(StyledForm):
     compact = True
 
-    q = forms.CharField(label="姓名或拼音", required=False)
-    unit = UnitChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
-    role = forms.ChoiceField(
-        label="身份", required=False, choices=[("", "全部身份")] + list(RoleKind.choices)
+    q = forms.CharField(label=_("姓名或拼音"), required=False)
+    unit = UnitChoiceField(
+        label=_("单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
     )
-    gender = forms.ChoiceField(label="性别", required=False, choices=[("", "不限")] + list(Gender.choices))
+    role = forms.ChoiceField(
+        label=_("身份"), required=False, choices=[("", _("全部身份"))] + list(RoleKind.choices)
+    )
+    gender = forms.ChoiceField(
+        label=_("性别"), required=False, choices=[("", _("不限"))] + list(Gender.choices)
+    )
 
     def __init__(self, *args: object, units: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -31,18 +36,18 @@ class PersonFilterForm(StyledForm):
 
 
 class PersonForm(StyledForm):
-    name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "姓名：不能为空"})
+    name = forms.CharField(label=_("姓名"), max_length=50, error_messages={"required": _("姓名：不能为空")})
     gender = forms.ChoiceField(
-        label="性别", required=False, choices=[("", "按身份证号码判断")] + list(Gender.choices)
+        label=_("性别"), required=False, choices=[("", _("按身份证号码判断"))] + list(Gender.choices)
     )
-    phone = forms.CharField(label="手机号码", max_length=30, required=False)
-    id_number = forms.CharField(label="身份证号码", max_length=30, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=30, required=False)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=30, required=False)
     unit = UnitChoiceField(
-        label="所在单位", queryset=Unit.objects.none(), required=False, empty_label="（无）"
+        label=_("所在单位"), queryset=Unit.objects.none(), required=False, empty_label=_("（无）")
     )
-    title = forms.CharField(label="职务", max_length=60, required=False)
-    is_second_line = forms.BooleanField(label="二线领导", required=False)
-    note = forms.CharField(label="备注", max_length=200, required=False)
+    title = forms.CharField(label=_("职务"), max_length=60, required=False)
+    is_second_line = forms.BooleanField(label=_("二线领导"), required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: object, units: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -51,15 +56,15 @@ class PersonForm(StyledForm):
 
 
 class UnitForm(StyledForm):
-    name = forms.CharField(label="名称", max_length=100, error_messages={"required": "名称：不能为空"})
-    short_name = forms.CharField(label="简称", max_length=40, required=False)
+    name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("名称：不能为空")})
+    short_name = forms.CharField(label=_("简称"), max_length=40, required=False)
     kind = forms.ChoiceField(
-        label="类型", choices=UnitKind.choices, error_messages={"required": "类型：必须选择"}
+        label=_("类型"), choices=UnitKind.choices, error_messages={"required": _("类型：必须选择")}
     )
     parent = UnitChoiceField(
-        label="上级单位", queryset=Unit.objects.none(), required=False, empty_label="（顶级）"
+        label=_("上级单位"), queryset=Unit.objects.none(), required=False, empty_label=_("（顶级）")
     )
-    sort_order = forms.IntegerField(label="排序", min_value=0, initial=0, required=False)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
 
     def __init__(self, *args: object, units: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from zhenwu.core.audit import audit_record
@@ -102,7 +103,7 @@ def unit_update(
         new_parent = parent if isinstance(parent, Unit) else None
         if new_parent is not None and (new_parent.pk == unit.pk or new_parent.path.startswith(unit.path)):
             raise ValidationError(
-                {"parent": "上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）"}
+                {"parent": _("上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）")}
             )
         unit.parent = new_parent
     unit.full_clean()
@@ -141,7 +142,7 @@ def clean_phone(value: str) -> str:
     try:
         return normalize_phone(value)
     except IdentityError as exc:
-        raise _field_error("phone", "手机号码", exc) from exc
+        raise _field_error("phone", _("手机号码"), exc) from exc
 
 
 def clean_id_number(value: str) -> str | None:
@@ -150,7 +151,7 @@ def clean_id_number(value: str) -> str | None:
     try:
         return normalize_id_number(value)
     except IdentityError as exc:
-        raise _field_error("id_number", "身份证号码", exc) from exc
+        raise _field_error("id_number", _("身份证号码"), exc) from exc
 
 
 def name_pinyin(name: str) -> tuple[str, str]:
@@ -180,7 +181,10 @@ def _check_duplicate_id(id_number: str | None, exclude_pk: int | None = None) ->
     holder = Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk or 0).only("name").first()
     if holder is not None:
         raise ValidationError(
-            {"id_number": f"身份证号码：该号码已登记在人员“{mask_name(holder.name)}”名下，不能重复登记"}
+            {
+                "id_number": _("身份证号码：该号码已登记在人员“%(name)s”名下，不能重复登记")
+                % {"name": mask_name(holder.name)}
+            }
         )
 
 
@@ -191,7 +195,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "name" in cleaned:
         cleaned["name"] = (cleaned["name"] or "").replace("\u3000", "").strip()
         if not cleaned["name"]:
-            errors["name"] = "姓名：不能为空"
+            errors["name"] = _("姓名：不能为空")
     for field, cleaner in (("phone", clean_phone), ("id_number", clean_id_number)):
         if field in cleaned:
             try:
@@ -214,7 +218,7 @@ def _save_person(person: Person) -> None:
             person.save()
     except IntegrityError as exc:
         # Two clerks entering the same person at once: the unique index decides.
-        raise ValidationError({"id_number": "身份证号码：该号码已被登记，不能重复登记"}) from exc
+        raise ValidationError({"id_number": _("身份证号码：该号码已被登记，不能重复登记")}) from exc
 
 
 @transaction.atomic
@@ -273,9 +277,9 @@ def person_role_grant(
     *, actor: Any, person: Person, kind: str, unit: Unit | None = None, since: date | None = None
 ) -> PersonRole:
     if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in PARTY_KINDS):
-        raise ValidationError({"unit": "所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）"})
+        raise ValidationError({"unit": _("所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）")})
     if PersonRole.objects.filter(person=person, kind=kind, unit=unit).exists():
-        raise ValidationError({"kind": "身份：该人员已有此身份"})
+        raise ValidationError({"kind": _("身份：该人员已有此身份")})
     role = PersonRole(person=person, kind=kind, unit=unit, since=since)
     role.full_clean(validate_unique=False)
     role.save()
@@ -299,16 +303,16 @@ def person_role_revoke(*, actor: Any, role: PersonRole) -> None:
     role.delete()
 
 
-REVEALABLE_FIELDS = {"phone": "手机号码", "id_number": "身份证号码"}
+REVEALABLE_FIELDS = {"phone": _("手机号码"), "id_number": _("身份证号码")}
 
 
 @transaction.atomic
 def person_reveal(*, actor: User, person: Person, field: str) -> str:
     """The full value of a masked field, for a role allowed to see it; every reveal is audited."""
     if field not in REVEALABLE_FIELDS:
-        raise ValidationError({"field": "字段：只能查看手机号码或身份证号码"})
+        raise ValidationError({"field": _("字段：只能查看手机号码或身份证号码")})
     if not can_unmask(actor):
-        raise PermissionError("当前角色无权查看完整个人信息")
+        raise PermissionError(_("当前角色无权查看完整个人信息"))
     audit_record(actor=actor, action=AuditAction.PERSON_UNMASKED, obj=person, after={"field": field})
     return getattr(person, field) or ""
 
@@ -330,7 +334,7 @@ def account_create(
     validate: bool = True,
 ) -> User:
     if role in UNIT_SCOPED_ROLES and unit is None:
-        raise ValidationError({"unit": "所属单位：部门、支部和中心账号必须指定所属单位"})
+        raise ValidationError({"unit": _("所属单位：部门、支部和中心账号必须指定所属单位")})
     user = User(
         username=username, role=role, person=person, unit=unit, must_change_password=must_change_password
     )
@@ -340,7 +344,7 @@ def account_create(
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ValidationError({"password": [f"密码：{m}" for m in exc.messages]}) from exc
+            raise ValidationError({"password": [_("密码：%(m)s") % {"m": m} for m in exc.messages]}) from exc
     user.set_password(password)
     user.is_staff = role == AccountRole.ADMIN
     user.is_superuser = role == AccountRole.ADMIN
@@ -377,11 +381,11 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None or not user.is_active:
         audit_record(actor=username or "匿名", action=AuditAction.LOGIN_FAILED, object_type="org.user")
-        return None, "用户名或密码不正确"
+        return None, _("用户名或密码不正确")
     if user.locked_until and user.locked_until > now:
         audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"reason": "locked"})
         until = timezone.localtime(user.locked_until).strftime("%H:%M")
-        return None, f"账号因连续登录失败已被锁定，请于{until}后再试，或联系党政办解锁"
+        return None, _("账号因连续登录失败已被锁定，请于%(until)s后再试，或联系党政办解锁") % {"until": until}
     if not user.check_password(password):
         user.failed_logins += 1
         limit = settings.ZHENWU_LOGIN_MAX_FAILURES
@@ -390,12 +394,17 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
             user.locked_until = now + _lock_window()
             user.save(update_fields=["failed_logins", "locked_until"])
             audit_record(actor=user, action=AuditAction.LOGIN_LOCKED, obj=user)
-            return None, f"连续{limit}次密码错误，账号已锁定{settings.ZHENWU_LOGIN_LOCK_MINUTES}分钟"
+            return None, _("连续%(limit)s次密码错误，账号已锁定%(minutes)s分钟") % {
+                "limit": limit,
+                "minutes": settings.ZHENWU_LOGIN_LOCK_MINUTES,
+            }
         user.save(update_fields=["failed_logins"])
         audit_record(
             actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins}
         )
-        return None, f"用户名或密码不正确（再错{limit - user.failed_logins}次将锁定账号）"
+        return None, _("用户名或密码不正确（再错%(left)s次将锁定账号）") % {
+            "left": limit - user.failed_logins
+        }
     user.failed_logins = 0
     user.locked_until = None
     user.last_login = now
@@ -416,13 +425,13 @@ def account_logout(*, user: User, reason: str) -> None:
 def account_change_password(*, user: User, old_password: str, new_password: str) -> User:
     errors: dict[str, list[str]] = {}
     if not user.check_password(old_password):
-        errors["old_password"] = ["原密码：不正确"]
+        errors["old_password"] = [_("原密码：不正确")]
     if old_password == new_password:
-        errors.setdefault("new_password", []).append("新密码：不能与原密码相同")
+        errors.setdefault("new_password", []).append(_("新密码：不能与原密码相同"))
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
-        errors.setdefault("new_password", []).extend(f"新密码：{m}" for m in exc.messages)
+        errors.setdefault("new_password", []).extend(_("新密码：%(m)s") % {"m": m} for m in exc.messages)
     if errors:
         raise ValidationError(errors)
     user.set_password(new_password)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
@@ -69,7 +70,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "单位已保存")
+            messages.success(request, _("单位已保存"))
             return redirect("org:unit_detail", pk=unit.pk)
     return render(request, "org/unit_form.html", {"form": form, "unit": unit})
 
@@ -109,7 +110,7 @@ def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespons
     if field not in REVEALABLE_FIELDS or not can_unmask(user):
         raise Http404("页面不存在")
     value = person_reveal(actor=user, person=person, field=field)
-    return render(request, "org/_revealed.html", {"value": value or "（未登记）", "field": field})
+    return render(request, "org/_revealed.html", {"value": value or _("（未登记）"), "field": field})
 
 
 @roles_required(*OFFICE_ROLES)
@@ -137,6 +138,6 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "人员信息已保存")
+            messages.success(request, _("人员信息已保存"))
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/person_form.html", {"form": form, "person": person})

@@ -28,6 +28,8 @@ PAGES: dict[str, Row] = {
     "login": ("get", lambda t: reverse("login"), ALL, 404),
     "logout": ("get", lambda t: reverse("logout"), set(), 405),
     "password_change": ("get", lambda t: reverse("password_change"), ALL, 404),
+    # Choosing the interface language: a POST that redirects back, for anyone.
+    "set_language": ("post", lambda t: reverse("set_language"), ALL, 404),
     "core:audit_list": ("get", lambda t: reverse("core:audit_list"), OFFICE, 404),
     "core:calendar": ("get", lambda t: reverse("core:calendar"), OFFICE, 404),
     # A POST-only action: the office is redirected back to the calendar with a message.
@@ -109,7 +111,7 @@ def _check(request, town: Town, row: Row, persona: str) -> int:
 def test_page_access(request, town, persona, route):
     method, build, allowed, other = PAGES[route]
     status = _check(request, town, PAGES[route], persona)
-    ok = 302 if route == "core:calendar_year" else 200
+    ok = 302 if route in ("core:calendar_year", "set_language") else 200
     assert status == (ok if persona in allowed else other), f"{persona} {route}"
 
 
@@ -133,6 +135,8 @@ def test_anonymous_visitors_are_sent_to_login(town, route):
     response = getattr(Client(), method)(build(town))
     if route == "login":
         assert response.status_code == 200
+    elif route == "set_language":
+        assert response.status_code == 302 and not response["Location"].startswith(reverse("login"))
     elif route == "logout":
         assert response.status_code == 405
     else:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ninja",
     "zhenwu.core",
     "zhenwu.org",
+    "zhenwu.ledger",
     "zhenwu.demo",
 ]
 
@@ -177,3 +178,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHENWU_LOG_LEVEL", "WARNING")},
 }
+
+# --- Accountability engine thresholds (china-conventions §4: local practice, so settings) ---
+ZHENWU_WARN_BLUE_WORKDAYS = env_int("ZHENWU_WARN_BLUE_WORKDAYS", 5)  # 蓝: due within N working days
+ZHENWU_WARN_PROGRESS_LAG = env_int("ZHENWU_WARN_PROGRESS_LAG", 20)  # 黄: progress behind time by N points
+ZHENWU_REMIND_WORKDAYS = env_int(
+    "ZHENWU_REMIND_WORKDAYS", 2
+)  # tick: remind N working days before a report is due

@@ -1,0 +1,218 @@
+"""The problem ledger: problems with owners and deadlines, half-monthly reports, evidence, history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.core.engine import Status
+from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Source
+from zhenwu.lib.cadence import Cadence
+from zhenwu.org.models import Person, Unit
+
+
+class Problem(models.Model):
+    """One line of the 整改台账: something to put right, by named owners, by a deadline.
+
+    `last_report_period`, `last_progress` and `progress_slip_on` are kept by the services
+    from the reports and the deadline (never from today's date), so "report missing" and
+    "behind schedule" are plain indexed comparisons at read time; the warning colour itself
+    is derived at read time and never stored.
+    """
+
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    source = models.CharField(_("问题来源"), max_length=30, choices=Source.choices, db_index=True)
+    category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, db_index=True)
+    description = models.TextField(_("问题描述"))
+    goal = models.TextField(_("整改目标"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    milestones = models.TextField(_("进度节点"), blank=True)
+    completion = models.TextField(_("完成情况"), blank=True)
+    remarks = models.TextField(_("备注"), blank=True)
+    village = models.ForeignKey(
+        Unit, verbose_name=_("村(社区)"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    leader = models.ForeignKey(
+        Person,
+        verbose_name=_("责任领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_problems",
+    )
+    department = models.ForeignKey(
+        Unit,
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    assignees = models.ManyToManyField(Person, verbose_name=_("责任人"), blank=True, related_name="problems")
+    cooperating_units = models.ManyToManyField(Unit, verbose_name=_("配合单位"), blank=True, related_name="+")
+    acceptor = models.ForeignKey(
+        Person, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    cadence = models.CharField(
+        _("报告周期"),
+        max_length=15,
+        choices=[(c.value, c.value) for c in Cadence],
+        default=Cadence.HALF_MONTHLY,
+    )
+    deadline_basis = models.CharField(
+        _("时限方式"), max_length=15, choices=DeadlineBasis.choices, default=DeadlineBasis.DATE
+    )
+    deadline_days = models.PositiveSmallIntegerField(_("时限天数"), null=True, blank=True)
+    assigned_on = models.DateField(_("分派日期"), null=True, blank=True)
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    original_deadline = models.DateField(_("原定时限"), null=True, blank=True)
+    suspended_since = models.DateField(_("暂停起始"), null=True, blank=True)
+    last_report_period = models.CharField(max_length=10, blank=True, editable=False)
+    last_progress = models.PositiveSmallIntegerField(default=0, editable=False)
+    progress_slip_on = models.DateField(null=True, blank=True, editable=False)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        ordering = ["number"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["department", "status"], name="problem_department_status"),
+            models.Index(fields=["leader", "status"], name="problem_leader_status"),
+            models.Index(fields=["village", "status"], name="problem_village_status"),
+            models.Index(fields=["status", "last_report_period"], name="problem_status_report"),
+            models.Index(fields=["status", "progress_slip_on"], name="problem_status_slip"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_progress__lte=100), name="problem_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(status=Status.PENDING)
+                | (Q(leader__isnull=False) & Q(department__isnull=False) & Q(assigned_on__isnull=False)),
+                name="problem_owned_unless_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.description[:30]}"
+
+
+class ProblemTransition(models.Model):
+    """One step of a problem through the state machine; appended, never edited."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("动作"), max_length=20)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.TextField(_("理由"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["to_status", "at"], name="transition_status_at")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.from_status}→{self.to_status}"
+
+
+class ProgressReport(models.Model):
+    """A 半月报告: one per problem and period; a draft until submitted, then fixed."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reports")
+    period_key = models.CharField(_("报告期"), max_length=10)
+    progress = models.PositiveSmallIntegerField(_("完成进度(%)"))
+    done = models.TextField(_("本期完成情况"))
+    difficulties = models.TextField(_("存在困难"), blank=True)
+    next_steps = models.TextField(_("下步打算"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    is_late = models.BooleanField(_("逾期提交"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["period_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "period_key"], name="report_one_per_period"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.period_key}"
+
+
+class Evidence(models.Model):
+    """A file behind a report or a closure (佐证材料)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="evidence")
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=EvidenceKind.choices)
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Extension(models.Model):
+    """A request to move the deadline (延期): needs a reason and the office's approval."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="extensions")
+    old_deadline = models.DateField(_("原时限"))
+    new_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem"], condition=Q(status="requested"), name="extension_one_pending_per_problem"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} → {self.new_deadline}"
+
+
+class Suspension(models.Model):
+    """The clock stopped (暂停) from `start` to `end`; the deadline moves by those working days."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="suspensions")
+    start = models.DateField(_("暂停日期"))
+    end = models.DateField(_("恢复日期"), null=True, blank=True)
+    reason = models.TextField(_("暂停理由"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.start}–{self.end or ''}"

@@ -1,0 +1,110 @@
+"""Reads of the ledger, scoped to the account, plus the policy of who may do what to a problem.
+
+Scope: 党政办, 镇领导, 督导组 and the administrator see every problem; a unit-scoped
+account sees the problems of its unit's subtree (as 责任部门 or 村) and those where its
+person is the 责任领导, a 责任人 or the 验收人.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from zhenwu.core.engine import OPEN, WORKING
+from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.org.constants import OFFICE_ROLES, TOWN_WIDE_ROLES, AccountRole
+from zhenwu.org.models import Person, User
+
+
+def _person_id(user: Any) -> int | None:
+    return getattr(user, "person_id", None)
+
+
+def problems_visible_to(user: User) -> QuerySet[Problem]:
+    problems = Problem.objects.all()
+    if user.role in TOWN_WIDE_ROLES or user.role == AccountRole.INSPECTOR:
+        return problems
+    scope = Q(pk__in=[])
+    if user.unit_id and user.unit:
+        path = user.unit.path
+        scope |= Q(department__path__startswith=path) | Q(village__path__startswith=path)
+    if person := _person_id(user):
+        scope |= Q(leader_id=person) | Q(acceptor_id=person) | Q(assignees__id=person)
+    return problems.filter(pk__in=Problem.objects.filter(scope).values("pk"))
+
+
+def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Problem:
+    try:
+        return (
+            problems_visible_to(user).select_related("leader", "department", "village", "acceptor").get(pk=pk)
+        )
+    except Problem.DoesNotExist as exc:
+        raise Http404("没有找到该问题") from exc
+
+
+# --- policy: who may do what (services check it; pages use it to show buttons) ---------------
+
+
+def is_office(user: Any) -> bool:
+    return getattr(user, "role", None) in OFFICE_ROLES
+
+
+def may_report(user: Any, problem: Problem, assignee_ids: set[int]) -> bool:
+    """The 责任领导 or a 责任人 (the leader's delegates) files the half-monthly report."""
+    person = _person_id(user)
+    return problem.status in WORKING and (
+        is_office(user) or (person is not None and (person == problem.leader_id or person in assignee_ids))
+    )
+
+
+def may_apply_close(user: Any, problem: Problem, assignee_ids: set[int]) -> bool:
+    person = _person_id(user)
+    return is_office(user) or (person is not None and (person in assignee_ids or person == problem.leader_id))
+
+
+def may_accept(user: Any, problem: Problem) -> bool:
+    """The office, or the named 验收人, accepts or returns a closure request."""
+    person = _person_id(user)
+    return is_office(user) or (person is not None and person == problem.acceptor_id)
+
+
+def assignee_ids(problem: Problem) -> set[int]:
+    return {p.pk for p in problem.assignees.all()}
+
+
+def problem_detail(problem: Problem) -> Problem:
+    """The problem with everything its page shows, fetched up front."""
+    reports = Prefetch(
+        "reports", queryset=ProgressReport.objects.select_related("author").prefetch_related("files")
+    )
+    return (
+        Problem.objects.select_related("leader", "department", "village", "acceptor")
+        .prefetch_related("assignees", "cooperating_units", reports, "evidence", "transitions__actor")
+        .prefetch_related("extensions__requested_by", "suspensions")
+        .get(pk=problem.pk)
+    )
+
+
+def my_open_problems(user: User) -> QuerySet[Problem]:
+    """The problems this account's person owns (leader, assignee or acceptor), still open."""
+    person = _person_id(user)
+    if person is None:
+        return Problem.objects.none()
+    mine = Q(leader_id=person) | Q(assignees__id=person) | Q(acceptor_id=person)
+    return (
+        Problem.objects.filter(pk__in=Problem.objects.filter(mine).values("pk"), status__in=OPEN)
+        .select_related("leader", "department")
+        .order_by("deadline", "number")
+    )
+
+
+def leaders() -> QuerySet[Person]:
+    from zhenwu.org.constants import RoleKind
+
+    return (
+        Person.objects.filter(roles__kind=RoleKind.LEADER)
+        .distinct()
+        .order_by("is_second_line", "name_pinyin")
+    )

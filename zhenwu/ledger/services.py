@@ -1,0 +1,489 @@
+"""Writes to the ledger. Every step locks the problem row, checks the transition table and
+the actor's right to act, appends history, and records an audit event in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhenwu.core.audit import audit_record
+from zhenwu.core.calendar import work_calendar
+from zhenwu.core.constants import AuditAction
+from zhenwu.core.engine import ALLOWED_TRANSITIONS, WORKING, Action, Status, Thresholds, progress_slip_date
+from zhenwu.ledger.constants import DeadlineBasis, EvidenceKind, ExtensionStatus
+from zhenwu.ledger.evidence import check_evidence_file
+from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
+from zhenwu.ledger.selectors import assignee_ids, is_office, may_accept, may_apply_close, may_report
+from zhenwu.lib.cadence import Cadence, period_containing, period_from_key
+from zhenwu.lib.workdays import CalendarNotCovered
+from zhenwu.org.models import Person, Unit, User
+
+
+def _lock(problem: Problem) -> Problem:
+    return Problem.objects.select_for_update().get(pk=problem.pk)
+
+
+def _snapshot(problem: Problem) -> dict[str, Any]:
+    return {
+        "status": problem.status,
+        "leader_id": problem.leader_id,
+        "department_id": problem.department_id,
+        "deadline": problem.deadline,
+        "last_progress": problem.last_progress,
+    }
+
+
+def _refuse_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionError(message)
+
+
+def _step(*, problem: Problem, action: str, actor: Any, reason: str = "", to: str | None = None) -> str:
+    """Move a locked problem one step through ALLOWED_TRANSITIONS; refuse anything else."""
+    target = ALLOWED_TRANSITIONS.get((problem.status, action))
+    if target is None:
+        raise ValidationError(
+            {
+                "status": _("状态：问题当前为“%(status)s”，不能执行“%(action)s”")
+                % {"status": Status(problem.status).label, "action": Action(action).label}
+            }
+        )
+    target = to or target
+    ProblemTransition.objects.create(
+        problem=problem,
+        action=action,
+        from_status=problem.status,
+        to_status=target,
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=timezone.now(),
+    )
+    problem.status = target
+    return target
+
+
+def _refresh_slip(problem: Problem) -> None:
+    start = problem.assigned_on
+    problem.progress_slip_on = (
+        progress_slip_date(
+            started=start,
+            deadline=problem.deadline,
+            progress=problem.last_progress,
+            lag=Thresholds.from_settings().progress_lag,
+        )
+        if start
+        else None
+    )
+
+
+def _save(problem: Problem, before: dict[str, Any], actor: Any, action: str, **extra: Any) -> Problem:
+    problem.full_clean()
+    problem.save()
+    audit_record(
+        actor=actor, action=action, obj=problem, before=before, after={**_snapshot(problem), **extra}
+    )
+    return problem
+
+
+# ---------------------------------------------------------------------------------------
+# Creating and assigning
+
+
+def _next_number(year: int) -> str:
+    prefix = f"{year}-"
+    last = Problem.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+    seq = int(last.split("-")[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+@transaction.atomic
+def problem_create(
+    *,
+    actor: Any,
+    source: str,
+    category: str,
+    description: str,
+    village: Unit | None = None,
+    goal: str = "",
+    measures: str = "",
+    milestones: str = "",
+    remarks: str = "",
+    number: str = "",
+) -> Problem:
+    _refuse_unless(is_office(actor) or isinstance(actor, str), _("只有党政办可以登记问题"))
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("问题描述：不能为空")})
+    problem = Problem(
+        number=number.strip() or _next_number(timezone.localdate().year),
+        source=source,
+        category=category,
+        description=description,
+        village=village,
+        goal=goal.strip(),
+        measures=measures.strip(),
+        milestones=milestones.strip(),
+        remarks=remarks.strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    problem.full_clean()
+    try:
+        with transaction.atomic():
+            problem.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"number": _("编号：%(number)s 已被使用") % {"number": problem.number}}
+        ) from exc
+    audit_record(actor=actor, action=AuditAction.PROBLEM_CREATED, obj=problem, after=_snapshot(problem))
+    return problem
+
+
+def compute_deadline(
+    *, basis: str, assigned_on: date, deadline: date | None, days: int | None
+) -> date | None:
+    """The deadline date for a basis; ValidationError naming 整改时限 when it cannot be computed."""
+    if basis == DeadlineBasis.LONG_TERM:
+        return None
+    if basis == DeadlineBasis.DATE:
+        if deadline is None:
+            raise ValidationError({"deadline": _("整改时限：请填写日期，或选择“长期坚持”")})
+        if deadline < assigned_on:
+            raise ValidationError({"deadline": _("整改时限：不能早于分派日期%(d)s") % {"d": assigned_on}})
+        return deadline
+    if not days or days < 1:
+        raise ValidationError({"deadline_days": _("时限天数：请填写大于0的天数")})
+    if basis == DeadlineBasis.CALENDAR_DAYS:
+        return assigned_on + timedelta(days=days)
+    try:
+        return work_calendar().add_workdays(assigned_on, days)
+    except CalendarNotCovered as exc:
+        raise ValidationError({"deadline_days": _("时限天数：%(error)s") % {"error": exc}}) from exc
+
+
+@transaction.atomic
+def problem_assign(
+    *,
+    actor: Any,
+    problem: Problem,
+    leader: Person | None,
+    department: Unit | None,
+    assignees: Sequence[Person],
+    deadline_basis: str = DeadlineBasis.DATE,
+    deadline: date | None = None,
+    deadline_days: int | None = None,
+    cooperating_units: Iterable[Unit] = (),
+    acceptor: Person | None = None,
+    cadence: str = Cadence.HALF_MONTHLY,
+    assigned_on: date | None = None,
+) -> Problem:
+    """Name the three owners and the deadline; the problem leaves 待分派."""
+    _refuse_unless(is_office(actor) or isinstance(actor, str), _("只有党政办可以分派问题"))
+    problem = _lock(problem)
+    before = _snapshot(problem)
+    errors: dict[str, str] = {}
+    if leader is None:
+        errors["leader"] = _("责任领导：必须指定")
+    if department is None:
+        errors["department"] = _("责任部门：必须指定")
+    if not assignees:
+        errors["assignees"] = _("责任人：至少指定一人")
+    if errors:
+        raise ValidationError(errors)
+    assigned_on = assigned_on or timezone.localdate()
+    due = compute_deadline(
+        basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
+    )
+    long_term = deadline_basis == DeadlineBasis.LONG_TERM
+    _step(problem=problem, action=Action.ASSIGN, actor=actor, to=Status.LONG_TERM if long_term else None)
+    problem.leader, problem.department, problem.acceptor = leader, department, acceptor
+    problem.deadline_basis, problem.deadline_days = deadline_basis, deadline_days
+    problem.assigned_on, problem.deadline, problem.original_deadline = assigned_on, due, due
+    problem.cadence = cadence
+    _refresh_slip(problem)
+    _save(problem, before, actor, AuditAction.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
+    problem.assignees.set(assignees)
+    problem.cooperating_units.set(list(cooperating_units))
+    return problem
+
+
+@transaction.atomic
+def problems_bulk_assign(*, actor: Any, problems: Sequence[Problem], **owners: Any) -> list[Problem]:
+    """Assign many at once, all or nothing: one refusal leaves every problem as it was."""
+    if not problems:
+        raise ValidationError({"problems": _("问题：请至少选择一项")})
+    return [problem_assign(actor=actor, problem=p, **owners) for p in problems]
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+
+
+@transaction.atomic
+def report_save(
+    *,
+    actor: User,
+    problem: Problem,
+    progress: int,
+    done: str,
+    difficulties: str = "",
+    next_steps: str = "",
+    period_key: str = "",
+    submit: bool = True,
+    files: Sequence[UploadedFile] = (),
+) -> ProgressReport:
+    """File the half-monthly report: a draft may be edited; a submitted one is final."""
+    problem = _lock(problem)
+    if problem.status not in WORKING:
+        raise ValidationError(
+            {
+                "problem": _("问题：当前为“%(status)s”，不能填报进度")
+                % {"status": Status(problem.status).label}
+            }
+        )
+    _refuse_unless(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以填报进度"))
+    today = timezone.localdate()
+    cadence = Cadence(problem.cadence) if problem.cadence != Cadence.NONE else Cadence.MONTHLY
+    try:
+        period = period_from_key(period_key) if period_key else period_containing(today, cadence)
+    except ValueError as exc:
+        raise ValidationError({"period_key": _("报告期：%(error)s") % {"error": exc}}) from exc
+    if period.start > today:
+        raise ValidationError({"period_key": _("报告期：%(period)s尚未开始") % {"period": period.label}})
+    errors: dict[str, str] = {}
+    if progress is None or not 0 <= progress <= 100:
+        errors["progress"] = _("完成进度：应为0到100之间的整数")
+    if not (done or "").strip():
+        errors["done"] = _("本期完成情况：不能为空")
+    if errors:
+        raise ValidationError(errors)
+    report = ProgressReport.objects.select_for_update().filter(problem=problem, period_key=period.key).first()
+    if report is not None and report.submitted_at is not None:
+        raise ValidationError(
+            {"period_key": _("报告期：%(period)s的报告已经提交，不能重复提交") % {"period": period.label}}
+        )
+    if report is None:
+        report = ProgressReport(problem=problem, period_key=period.key, author=actor)
+    report.progress, report.done = progress, done.strip()
+    report.difficulties, report.next_steps = difficulties.strip(), next_steps.strip()
+    report.author = actor
+    if submit:
+        report.submitted_at = timezone.now()
+        report.is_late = today > period.due
+    report.full_clean(validate_constraints=False)
+    report.save()
+    _attach(problem=problem, files=files, kind=EvidenceKind.REPORT, actor=actor, report=report)
+    if submit:
+        before = _snapshot(problem)
+        if period.key > problem.last_report_period:
+            problem.last_report_period = period.key
+            problem.last_progress = progress
+        _refresh_slip(problem)
+        problem.save(update_fields=["last_report_period", "last_progress", "progress_slip_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.REPORT_SUBMITTED,
+            obj=problem,
+            before=before,
+            after={"period": period.key, "progress": progress, "late": report.is_late},
+        )
+    else:
+        audit_record(
+            actor=actor, action=AuditAction.REPORT_DRAFTED, obj=problem, after={"period": period.key}
+        )
+    return report
+
+
+def _attach(
+    *,
+    problem: Problem,
+    files: Sequence[UploadedFile],
+    kind: str,
+    actor: User,
+    report: ProgressReport | None = None,
+) -> list[Evidence]:
+    checked = [(upload, check_evidence_file(upload)) for upload in files]
+    saved = []
+    for upload, content_type in checked:
+        item = Evidence(
+            problem=problem,
+            report=report,
+            kind=kind,
+            original_name=(upload.name or "")[:200],
+            size=upload.size or 0,
+            content_type=content_type,
+            uploaded_by=actor,
+        )
+        item.file.save(upload.name or "evidence", upload, save=False)
+        item.save()
+        saved.append(item)
+    return saved
+
+
+# ---------------------------------------------------------------------------------------
+# Closure (销号), return, reopen
+
+
+@transaction.atomic
+def problem_apply_close(
+    *, actor: User, problem: Problem, completion: str, files: Sequence[UploadedFile] = ()
+) -> Problem:
+    """The 责任人 applies for closure with evidence (at least one file, now or earlier)."""
+    problem = _lock(problem)
+    _refuse_unless(
+        may_apply_close(actor, problem, assignee_ids(problem)), _("只有责任人或责任领导可以申请销号")
+    )
+    before = _snapshot(problem)
+    if not (completion or "").strip():
+        raise ValidationError({"completion": _("完成情况：申请销号须说明整改完成情况")})
+    has_evidence = files or problem.evidence.filter(kind=EvidenceKind.CLOSURE).exists()
+    if not has_evidence:
+        raise ValidationError({"files": _("佐证材料：申请销号须上传至少一份佐证材料")})
+    _step(problem=problem, action=Action.APPLY_CLOSE, actor=actor, reason=completion.strip())
+    problem.completion = completion.strip()
+    _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor)
+    return _save(problem, before, actor, AuditAction.CLOSURE_REQUESTED)
+
+
+@transaction.atomic
+def problem_accept(*, actor: User, problem: Problem, note: str = "") -> Problem:
+    problem = _lock(problem)
+    _refuse_unless(may_accept(actor, problem), _("只有党政办或验收人可以验收销号"))
+    before = _snapshot(problem)
+    _step(problem=problem, action=Action.ACCEPT, actor=actor, reason=note.strip())
+    problem.closed_on = timezone.localdate()
+    return _save(problem, before, actor, AuditAction.PROBLEM_CLOSED)
+
+
+@transaction.atomic
+def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
+    problem = _lock(problem)
+    _refuse_unless(may_accept(actor, problem), _("只有党政办或验收人可以退回"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("退回理由：不能为空")})
+    before = _snapshot(problem)
+    _step(problem=problem, action=Action.RETURN, actor=actor, reason=reason.strip())
+    return _save(problem, before, actor, AuditAction.CLOSURE_RETURNED, reason=reason.strip())
+
+
+@transaction.atomic
+def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
+    problem = _lock(problem)
+    _refuse_unless(is_office(actor), _("只有党政办可以重新打开问题"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("重新打开理由：不能为空")})
+    before = _snapshot(problem)
+    _step(problem=problem, action=Action.REOPEN, actor=actor, reason=reason.strip())
+    problem.closed_on = None
+    return _save(problem, before, actor, AuditAction.PROBLEM_REOPENED, reason=reason.strip())
+
+
+# ---------------------------------------------------------------------------------------
+# Extension (延期) and suspension (暂停)
+
+
+@transaction.atomic
+def extension_request(*, actor: User, problem: Problem, new_deadline: date | None, reason: str) -> Extension:
+    problem = _lock(problem)
+    _refuse_unless(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以申请延期"))
+    if problem.deadline is None:
+        raise ValidationError({"new_deadline": _("申请延至：长期坚持的问题没有时限，无须延期")})
+    errors: dict[str, str] = {}
+    if new_deadline is None or new_deadline <= problem.deadline:
+        errors["new_deadline"] = _("申请延至：应晚于现在的时限%(d)s") % {"d": problem.deadline}
+    if not (reason or "").strip():
+        errors["reason"] = _("延期理由：不能为空")
+    if errors:
+        raise ValidationError(errors)
+    if problem.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
+        raise ValidationError({"new_deadline": _("申请延至：已有一项延期申请待审批")})
+    assert new_deadline is not None
+    extension = Extension.objects.create(
+        problem=problem,
+        old_deadline=problem.deadline,
+        new_deadline=new_deadline,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXTENSION_REQUESTED,
+        obj=problem,
+        after={"from": problem.deadline, "to": new_deadline, "reason": extension.reason},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, actor: User, extension: Extension, approve: bool, note: str = "") -> Extension:
+    _refuse_unless(is_office(actor), _("只有党政办可以审批延期"))
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if extension.status != ExtensionStatus.REQUESTED:
+        raise ValidationError({"extension": _("延期申请：已经审批过")})
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("审批意见：不批准时须说明理由")})
+    problem = _lock(extension.problem)
+    before = _snapshot(problem)
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, timezone.now(), note.strip()
+    extension.save()
+    if approve:
+        # The original date stays on the problem and in the extension record.
+        problem.original_deadline = problem.original_deadline or extension.old_deadline
+        problem.deadline = extension.new_deadline
+        _refresh_slip(problem)
+    _save(problem, before, actor, AuditAction.EXTENSION_DECIDED, approved=approve, note=note.strip())
+    return extension
+
+
+@transaction.atomic
+def problem_suspend(*, actor: User, problem: Problem, reason: str, start: date | None = None) -> Suspension:
+    _refuse_unless(is_office(actor), _("只有党政办可以暂停计时"))
+    problem = _lock(problem)
+    if problem.status not in WORKING:
+        raise ValidationError(
+            {"problem": _("问题：当前为“%(s)s”，不能暂停") % {"s": Status(problem.status).label}}
+        )
+    if problem.suspended_since:
+        raise ValidationError({"problem": _("问题：已在暂停中")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("暂停理由：不能为空")})
+    before = _snapshot(problem)
+    start = start or timezone.localdate()
+    suspension = Suspension.objects.create(problem=problem, start=start, reason=reason.strip(), by=actor)
+    problem.suspended_since = start
+    _save(problem, before, actor, AuditAction.PROBLEM_SUSPENDED, reason=reason.strip())
+    return suspension
+
+
+@transaction.atomic
+def problem_resume(*, actor: User, problem: Problem, end: date | None = None) -> Problem:
+    """Restart the clock: the deadline moves by the working days the problem was suspended."""
+    _refuse_unless(is_office(actor), _("只有党政办可以恢复计时"))
+    problem = _lock(problem)
+    if not problem.suspended_since:
+        raise ValidationError({"problem": _("问题：没有处于暂停状态")})
+    end = end or timezone.localdate()
+    if end < problem.suspended_since:
+        raise ValidationError({"end": _("恢复日期：不能早于暂停日期")})
+    before = _snapshot(problem)
+    suspension = problem.suspensions.filter(end__isnull=True).latest("start")
+    suspension.end = end
+    suspension.save(update_fields=["end"])
+    if problem.deadline is not None:
+        try:
+            calendar = work_calendar()
+            paused = calendar.workdays_between(problem.suspended_since, end)
+            problem.deadline = calendar.add_workdays(problem.deadline, paused)
+        except CalendarNotCovered as exc:
+            raise ValidationError({"end": str(exc)}) from exc
+    problem.suspended_since = None
+    _refresh_slip(problem)
+    return _save(problem, before, actor, AuditAction.PROBLEM_RESUMED)

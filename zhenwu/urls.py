@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("zhenwu.core.urls")),
     path("", include("zhenwu.org.urls")),
+    path("", include("zhenwu.ledger.urls")),
 ]
 
 if settings.ZHENWU_BENCH:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
@@ -20,9 +20,29 @@ from zhenwu.core.constants import AuditAction, DayKind
 from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.lib.workdays import WorkCalendar
 
+_cache: dict[str, Any] = {}
+
 
 def work_calendar() -> WorkCalendar:
-    """The calendar as stored now (two queries; callers keep it for the duration of a job)."""
+    """The calendar as stored now, rebuilt only when the tables changed (one small query).
+
+    Every worker process keeps its own copy; the version (row counts and highest ids of both
+    tables) is read on each call, so an edit in one worker is seen by the others at once.
+    """
+    holidays, years = Holiday._meta.db_table, CalendarYear._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {holidays}), (SELECT MAX(id) FROM {holidays}),"  # noqa: S608
+            f" (SELECT COUNT(*) FROM {years}), (SELECT MAX(id) FROM {years})"
+        )
+        version = tuple(cursor.fetchone())
+    if _cache.get("version") != version:
+        _cache["calendar"] = _load_calendar()
+        _cache["version"] = version
+    return _cache["calendar"]
+
+
+def _load_calendar() -> WorkCalendar:
     years = CalendarYear.objects.values_list("year", flat=True)
     days = Holiday.objects.values_list("date", "kind")
     holidays = [d for d, kind in days if kind == DayKind.HOLIDAY]

@@ -123,8 +123,13 @@ def derive_warning(
     slip_date: date | None,
     calendar: WorkCalendar,
     thresholds: Thresholds,
+    blue_until: date | None,
 ) -> Warning:
-    """红 overdue, 黄 report missing or behind schedule, 蓝 due soon; with the reasons in words."""
+    """红 overdue, 黄 report missing or behind schedule, 蓝 due soon; with the reasons in words.
+
+    `blue_until` is today plus the blue threshold in working days (None when the calendar
+    does not reach that far: then nothing is called due soon rather than guessing).
+    """
     if status not in WORKING or suspended:
         return Warning(None)
     reasons: list[str] = []
@@ -144,9 +149,8 @@ def derive_warning(
     if slip_date is not None and today >= slip_date and colour != Colour.RED:
         reasons.append(_("进度落后于时间进度超过%(lag)s个百分点") % {"lag": thresholds.progress_lag})
         colour = colour or Colour.YELLOW
-    if colour is None and deadline is not None and calendar.covers(today):
+    if colour is None and deadline is not None and blue_until is not None and today <= deadline <= blue_until:
         left = calendar.workdays_between(today, deadline)
-        if 0 <= left <= thresholds.blue_workdays:
-            reasons.append(_("距整改时限还有%(days)s个工作日") % {"days": left})
-            colour = Colour.BLUE
+        reasons.append(_("距整改时限还有%(days)s个工作日") % {"days": left})
+        colour = Colour.BLUE
     return Warning(colour, tuple(reasons))

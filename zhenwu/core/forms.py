@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.constants import AuditAction, DayKind
@@ -16,6 +18,15 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
+
+
+def flash_errors(request: HttpRequest, exc: ValidationError | PermissionError) -> None:
+    """Show a refusal as messages, for one-button steps that have no form page to return to."""
+    if isinstance(exc, PermissionError):
+        messages.error(request, str(exc))
+        return
+    for error in exc.messages:
+        messages.error(request, error)
 
 
 class StyledForm(forms.Form):

@@ -20,3 +20,12 @@ def audit_events(
     if object_id:
         events = events.filter(object_id=object_id)
     return events.order_by("-seq")
+
+
+def audit_trail(obj_type: str, obj_id: str | int) -> QuerySet[AuditEvent]:
+    """Everything that happened to one object, oldest first (a problem's timeline)."""
+    return (
+        AuditEvent.objects.select_related("actor")
+        .filter(object_type=obj_type, object_id=str(obj_id))
+        .order_by("seq")
+    )

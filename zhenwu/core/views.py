@@ -25,7 +25,15 @@ from zhenwu.core.calendar import (
     holiday_set,
 )
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.forms import AuditFilterForm, HolidayForm, LoginForm, PasswordChangeForm, apply_errors
+from zhenwu.core.forms import (
+    AuditFilterForm,
+    HolidayForm,
+    LoginForm,
+    PasswordChangeForm,
+    apply_errors,
+    flash_errors,
+)
+from zhenwu.core.home import panels_for
 from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.core.selectors import audit_events
 from zhenwu.org.constants import OFFICE_ROLES
@@ -83,7 +91,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     counts = registry_counts(request.user)  # type: ignore[arg-type]
-    return render(request, "core/home.html", {"counts": counts})
+    return render(request, "core/home.html", {"counts": counts, "panels": panels_for(request)})
 
 
 @roles_required(*OFFICE_ROLES)
@@ -137,9 +145,7 @@ def calendar_year_action(request: HttpRequest, year: int) -> HttpResponse:
             calendar_year_confirm(actor=request.user, year=year, note=request.POST.get("note", ""))
             messages.success(request, _("已确认%(year)s年工作日历") % {"year": year})
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, exc)
     return redirect(f"{reverse('core:calendar')}?year={year}")
 
 

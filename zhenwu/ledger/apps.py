@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "zhenwu.ledger"
     verbose_name = _("整改台账")
+
+    def ready(self) -> None:
+        from zhenwu.core.home import register
+        from zhenwu.ledger.home import my_work_panel
+
+        register(my_work_panel)

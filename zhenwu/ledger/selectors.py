@@ -108,3 +108,32 @@ def leaders() -> QuerySet[Person]:
         .distinct()
         .order_by("is_second_line", "name_pinyin")
     )
+
+
+def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[Problem]:
+    """Visible problems narrowed by the ledger filters; `today` is a ledger.warnings.Today."""
+    from zhenwu.ledger.forms import SORTS
+    from zhenwu.ledger.warnings import colour_q, missing_report_q, overdue_q
+
+    problems = problems_visible_to(user)
+    if q := (filters.get("q") or "").strip():
+        problems = problems.filter(
+            Q(description__contains=q) | Q(number__contains=q) | Q(measures__contains=q)
+        )
+    for field in ("status", "source", "category"):
+        if value := filters.get(field):
+            problems = problems.filter(**{field: value})
+    for field in ("department", "leader", "village"):
+        if value := filters.get(field):
+            problems = problems.filter(**{field: value})
+    if person := filters.get("person"):
+        problems = problems.filter(
+            pk__in=Problem.assignees.through.objects.filter(person_id=person).values("problem_id")
+        )
+    if colour := filters.get("colour"):
+        problems = problems.filter(colour_q(colour, today))
+    if filters.get("overdue"):
+        problems = problems.filter(overdue_q(today))
+    if filters.get("report_missing"):
+        problems = problems.filter(missing_report_q(today))
+    return problems.order_by(*SORTS.get(filters.get("sort") or "number", SORTS["number"]))

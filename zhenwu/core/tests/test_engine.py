@@ -33,7 +33,9 @@ def warn(**overrides):
         "calendar": CAL,
         "thresholds": LIMITS,
     }
-    return derive_warning(**{**values, **overrides})
+    values.update(overrides)
+    values["blue_until"] = CAL.add_workdays(values["today"], LIMITS.blue_workdays)
+    return derive_warning(**values)
 
 
 def test_an_overdue_problem_shows_red_with_the_days_late():

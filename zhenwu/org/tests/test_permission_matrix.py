@@ -14,14 +14,29 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.core.api_base import api
+from zhenwu.ledger.models import Extension, Problem
+from zhenwu.ledger.services import extension_request
 
 pytestmark = pytest.mark.django_db
+
+
+class Ctx:
+    """What the URLs point at: the town, an assigned problem, and a pending extension of it."""
+
+    def __init__(self, town: Town, problem: Problem, extension: Extension) -> None:
+        self.town, self.problem, self.extension = town, problem, extension
+        self.party, self.branch, self.member = town.party, town.branch, town.member
+
 
 ALL = set(PERSONAS)
 OFFICE = {"office", "admin_user"}
 TOWN_WIDE = {"office", "leader", "admin_user", "inspector"}
-# (method, url builder, personas answered 200, status for everyone else)
-Row = tuple[str, Callable[[Town], str], set[str], int]
+# Sees the test problem: the town-wide roles, and 经济发展办 (its department and 责任人).
+SEES_PROBLEM = TOWN_WIDE | {"department_staff"}
+# May act on it as owner: the office, the leader (责任领导) and the 责任人.
+OWNERS = OFFICE | {"leader", "department_staff"}
+# (method, url builder, personas answered OK, status for everyone else)
+Row = tuple[str, Callable[[Ctx], str], set[str], int]
 
 PAGES: dict[str, Row] = {
     "home": ("get", lambda t: reverse("home"), ALL, 404),
@@ -52,6 +67,44 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    "ledger:problem_list": ("get", lambda c: reverse("ledger:problem_list"), ALL, 404),
+    "ledger:problem_create": ("get", lambda c: reverse("ledger:problem_create"), OFFICE, 404),
+    "ledger:bulk_assign": ("post", lambda c: reverse("ledger:bulk_assign"), OFFICE, 404),
+    "ledger:problem_detail": (
+        "get",
+        lambda c: reverse("ledger:problem_detail", args=[c.problem.pk]),
+        SEES_PROBLEM,
+        404,
+    ),
+    "ledger:problem_assign": (
+        "get",
+        lambda c: reverse("ledger:problem_assign", args=[c.problem.pk]),
+        OFFICE,
+        404,
+    ),
+    "ledger:report": ("get", lambda c: reverse("ledger:report", args=[c.problem.pk]), OWNERS, -1),
+    "ledger:apply_close": ("get", lambda c: reverse("ledger:apply_close", args=[c.problem.pk]), OWNERS, -1),
+    "ledger:extension": ("get", lambda c: reverse("ledger:extension", args=[c.problem.pk]), OWNERS, -1),
+    "ledger:quick_step": (
+        "post",
+        lambda c: reverse("ledger:quick_step", args=[c.problem.pk, "accept"]),
+        SEES_PROBLEM,
+        404,
+    ),
+    "ledger:extension_decide": (
+        "post",
+        lambda c: reverse("ledger:extension_decide", args=[c.extension.pk]),
+        OFFICE,
+        404,
+    ),
+}
+# Answered with a redirect (a POST step, or a page that sends you on) rather than 200.
+REDIRECTS = {
+    "core:calendar_year",
+    "set_language",
+    "ledger:bulk_assign",
+    "ledger:quick_step",
+    "ledger:extension_decide",
 }
 
 API: dict[tuple[str, str], Row] = {
@@ -99,27 +152,41 @@ def test_every_api_operation_has_a_row_in_the_matrix():
     assert operations == set(API)
 
 
-def _check(request, town: Town, row: Row, persona: str) -> int:
+@pytest.fixture
+def ctx(town, problem, leader) -> Ctx:
+    from datetime import date
+
+    extension = extension_request(actor=leader, problem=problem, new_deadline=date(2027, 3, 1), reason="雨季")
+    return Ctx(town, problem, extension)
+
+
+def _check(request, ctx: Ctx, row: Row, persona: str) -> int:
     method, build, allowed, _ = row
     user = request.getfixturevalue(persona)
     client = client_for(user)
-    return getattr(client, method)(build(town)).status_code
+    return getattr(client, method)(build(ctx)).status_code
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_page_access(request, town, persona, route):
+def test_page_access(request, ctx, persona, route):
     method, build, allowed, other = PAGES[route]
-    status = _check(request, town, PAGES[route], persona)
-    ok = 302 if route in ("core:calendar_year", "set_language") else 200
-    assert status == (ok if persona in allowed else other), f"{persona} {route}"
+    status = _check(request, ctx, PAGES[route], persona)
+    ok = 302 if route in REDIRECTS else 200
+    if persona in allowed:
+        assert status == ok, f"{persona} {route}"
+    elif other == -1:
+        # Sees the problem but may not act on it: 403; does not see it: 404.
+        assert status == (403 if persona in SEES_PROBLEM else 404), f"{persona} {route}"
+    else:
+        assert status == other, f"{persona} {route}"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("operation", sorted(API))
-def test_api_access(request, town, persona, operation):
+def test_api_access(request, ctx, persona, operation):
     method, build, allowed, other = API[operation]
-    status = _check(request, town, API[operation], persona)
+    status = _check(request, ctx, API[operation], persona)
     if persona in allowed:
         assert status == 200, f"{persona} {operation}"
     elif other == -1:
@@ -130,9 +197,9 @@ def test_api_access(request, town, persona, operation):
 
 
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_login(town, route):
+def test_anonymous_visitors_are_sent_to_login(ctx, route):
     method, build, allowed, other = PAGES[route]
-    response = getattr(Client(), method)(build(town))
+    response = getattr(Client(), method)(build(ctx))
     if route == "login":
         assert response.status_code == 200
     elif route == "set_language":
@@ -144,6 +211,6 @@ def test_anonymous_visitors_are_sent_to_login(town, route):
 
 
 @pytest.mark.parametrize("operation", sorted(API))
-def test_anonymous_api_calls_are_refused(town, operation):
+def test_anonymous_api_calls_are_refused(ctx, operation):
     method, build, allowed, other = API[operation]
-    assert getattr(Client(), method)(build(town)).status_code == 401
+    assert getattr(Client(), method)(build(ctx)).status_code == 401

@@ -1,0 +1,177 @@
+"""Forms of the ledger: they check the shape of input; the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.core.engine import Colour, Status
+from zhenwu.core.forms import StyledForm
+from zhenwu.ledger.constants import Category, DeadlineBasis, Source
+from zhenwu.lib.cadence import Cadence
+from zhenwu.org.constants import PLACE_KINDS, UnitKind
+from zhenwu.org.models import Person, Unit
+
+SORTS = {
+    "number": ("number",),
+    "-number": ("-number",),
+    "deadline": ("deadline", "number"),
+    "-deadline": ("-deadline", "number"),
+    "department": ("department__name", "number"),
+    "status": ("status", "number"),
+}
+
+
+def _choices(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class ProblemFilterForm(StyledForm):
+    compact = True
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=_choices(_("全部状态"), Status.choices)
+    )
+    colour = forms.ChoiceField(
+        label=_("预警"), required=False, choices=_choices(_("全部预警"), Colour.choices)
+    )
+    source = forms.ChoiceField(
+        label=_("问题来源"), required=False, choices=_choices(_("全部来源"), Source.choices)
+    )
+    category = forms.ChoiceField(
+        label=_("问题类别"), required=False, choices=_choices(_("全部类别"), Category.choices)
+    )
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), required=False, queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT)
+    )
+    leader = forms.ModelChoiceField(label=_("责任领导"), required=False, queryset=Person.objects.none())
+    person = forms.IntegerField(label=_("责任人编号"), required=False, widget=forms.HiddenInput)
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), required=False, queryset=Unit.objects.filter(kind__in=PLACE_KINDS)
+    )
+    overdue = forms.BooleanField(label=_("仅逾期"), required=False)
+    report_missing = forms.BooleanField(label=_("仅缺报告"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("number", _("编号")),
+            ("deadline", _("时限由近到远")),
+            ("-deadline", _("时限由远到近")),
+            ("department", _("责任部门")),
+            ("status", _("状态")),
+        ],
+    )
+
+    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if leaders is not None:
+            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+
+
+class ProblemForm(StyledForm):
+    source = forms.ChoiceField(label=_("问题来源"), choices=Source.choices)
+    category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
+    description = forms.CharField(
+        label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), required=False, queryset=Unit.objects.filter(kind__in=PLACE_KINDS)
+    )
+    goal = forms.CharField(label=_("整改目标"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(label=_("整改措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    milestones = forms.CharField(
+        label=_("进度节点"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    remarks = forms.CharField(label=_("备注"), required=False)
+
+
+class AssignForm(StyledForm):
+    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Person.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
+    )
+    assignees = forms.ModelMultipleChoiceField(
+        label=_("责任人"), queryset=Person.objects.none(), required=False
+    )
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
+    )
+    acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
+    deadline_basis = forms.ChoiceField(label=_("时限方式"), choices=DeadlineBasis.choices)
+    deadline = forms.DateField(
+        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deadline_days = forms.IntegerField(label=_("时限天数"), required=False, min_value=1, max_value=3650)
+    cadence = forms.ChoiceField(
+        label=_("报告周期"),
+        choices=[
+            (Cadence.HALF_MONTHLY.value, _("每半月")),
+            (Cadence.MONTHLY.value, _("每月")),
+            (Cadence.NONE.value, _("不要求")),
+        ],
+    )
+
+    def __init__(self, *args: Any, leaders: Any = None, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if leaders is not None:
+            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        if people is not None:
+            self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
+            self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
+
+
+class ReportForm(StyledForm):
+    progress = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
+    done = forms.CharField(label=_("本期完成情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    difficulties = forms.CharField(
+        label=_("存在困难"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+    next_steps = forms.CharField(
+        label=_("下步打算"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+    period_key = forms.CharField(
+        label=_("报告期"), required=False, max_length=10, help_text=_("留空为本期；补报往期填如 2009-05-1")
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class CloseForm(StyledForm):
+    completion = forms.CharField(
+        label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    evidence = MultipleFileField(
+        label=_("佐证材料"), required=False, help_text=_("图片、PDF、Word、Excel，每个不超过20MB")
+    )
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(
+        label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ExtensionForm(StyledForm):
+    new_deadline = forms.DateField(
+        label=_("申请延至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

@@ -1,0 +1,164 @@
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhenwu.conftest import client_for
+from zhenwu.core.engine import Status
+from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.services import problem_assign, problem_create, report_save
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-11-25 10:00 +0800"
+
+
+def _many(office, town, n: int, deadline: date = date(2026, 12, 31)) -> None:
+    for i in range(n):
+        p = problem_create(
+            actor=office, source=Source.SUGGESTION, category=Category.LIVELIHOOD, description=f"问题{i}"
+        )
+        problem_assign(
+            actor=office,
+            problem=p,
+            leader=town.leader_person,
+            department=town.economy_dept,
+            assignees=[town.staff, town.member],
+            deadline=deadline,
+            assigned_on=date(2026, 11, 2),
+        )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_ledger_list_runs_a_fixed_number_of_queries(office, town, problem):
+    client = client_for(office)
+    url = reverse("ledger:problem_list") + "?status=in_progress&department=" + str(town.economy_dept.pk)
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    _many(office, town, 30)
+    assert count() == few
+
+
+@time_machine.travel(NOW, tick=False)
+def test_colour_filters_agree_with_the_colours_shown(office, town, problem, leader):
+    # problem: due 2026-12-31, assigned 2 Nov, no report for 2026-11-1 → yellow (report missing).
+    late = problem_create(
+        actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="逾期的"
+    )
+    problem_assign(
+        actor=office, problem=late, leader=town.leader_person, department=town.economy_dept,
+        assignees=[town.staff], deadline=date(2026, 11, 20), assigned_on=date(2026, 11, 16),
+    )  # fmt: skip
+    soon = problem_create(
+        actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="快到期的"
+    )
+    problem_assign(
+        actor=office, problem=soon, leader=town.leader_person, department=town.economy_dept,
+        assignees=[town.staff], deadline=date(2026, 11, 30), assigned_on=date(2026, 11, 16),
+    )  # fmt: skip
+    # 80% done after 9 of 14 days: not behind, so only "due soon" remains.
+    report_save(actor=leader, problem=soon, progress=80, done="基本完成")
+    client = client_for(office)
+
+    def numbers(colour: str) -> set[str]:
+        page = client.get(reverse("ledger:problem_list"), {"colour": colour}).content.decode()
+        return {p.number for p in Problem.objects.all() if f">{p.number}</a>" in page}
+
+    assert numbers("red") == {late.number}
+    assert numbers("yellow") == {problem.number}
+    assert numbers("blue") == {soon.number}
+    page = client.get(reverse("ledger:problem_list")).content.decode()
+    assert 'warn-red" title="已超过整改时限2026-11-20' in page
+    report_save(actor=leader, problem=problem, progress=30, done="补报", period_key="2026-11-1")
+    assert numbers("yellow") == set()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_problem_page_shows_owners_warning_and_timeline(office, problem):
+    page = client_for(office).get(reverse("ledger:problem_detail", args=[problem.pk])).content.decode()
+    assert "刘志强" in page and "经济发展办" in page and "张明" in page
+    assert "缺2026年11月上半月报告" in page
+    assert "登记问题" in page and "分派问题" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_leader_reports_through_the_page_and_bad_input_names_the_field(leader, problem):
+    client = client_for(leader)
+    url = reverse("ledger:report", args=[problem.pk])
+    bad = client.post(url, {"progress": "150", "done": ""})
+    assert "完成进度" in bad.content.decode()
+    assert client.post(url, {"progress": "40", "done": "已铺设路基"}).status_code == 302
+    assert ProgressReport.objects.get().progress == 40
+    again = client.post(url, {"progress": "50", "done": "再报"})
+    assert "已经提交" in again.content.decode()
+
+
+def test_closure_through_the_page_needs_evidence(department_staff, office, problem):
+    client = client_for(department_staff)
+    url = reverse("ledger:apply_close", args=[problem.pk])
+    refused = client.post(url, {"completion": "已修好"})
+    assert "至少一份佐证材料" in refused.content.decode()
+    pdf = SimpleUploadedFile("验收照片.pdf", b"%PDF-1.4 ok", content_type="application/pdf")
+    assert client.post(url, {"completion": "已修好", "evidence": pdf}).status_code == 302
+    office_client = client_for(office)
+    office_client.post(reverse("ledger:quick_step", args=[problem.pk, "accept"]), {"reason": "合格"})
+    assert Problem.objects.get(pk=problem.pk).status == Status.CLOSED
+
+
+def test_a_transition_not_in_the_table_is_refused_with_a_message(office, problem):
+    response = client_for(office).post(
+        reverse("ledger:quick_step", args=[problem.pk, "reopen"]), {"reason": "x"}, follow=True
+    )
+    assert "不能执行" in response.content.decode()
+    assert Problem.objects.get(pk=problem.pk).status == Status.IN_PROGRESS
+
+
+def test_the_office_creates_and_assigns_through_the_pages(office, town):
+    client = client_for(office)
+    response = client.post(
+        reverse("ledger:problem_create"),
+        {
+            "source": "suggestion",
+            "category": "environment",
+            "description": "河道垃圾",
+            "village": town.village.pk,
+        },
+    )
+    problem = Problem.objects.get(description="河道垃圾")
+    assert response["Location"] == reverse("ledger:problem_assign", args=[problem.pk])
+    missing = client.post(
+        reverse("ledger:problem_assign", args=[problem.pk]),
+        {"deadline_basis": "date", "cadence": "half_monthly"},
+    )
+    text = missing.content.decode()
+    assert "责任领导：必须指定" in text and "责任人：至少指定一人" in text
+    ok = client.post(
+        reverse("ledger:problem_assign", args=[problem.pk]),
+        {
+            "leader": town.leader_person.pk,
+            "department": town.economy_dept.pk,
+            "assignees": [town.staff.pk],
+            "deadline_basis": "calendar_days",
+            "deadline_days": "30",
+            "cadence": "half_monthly",
+        },
+    )
+    assert ok.status_code == 302
+    assert Problem.objects.get(pk=problem.pk).status == Status.IN_PROGRESS
+
+
+@time_machine.travel(NOW, tick=False)
+def test_home_shows_my_items_and_reports_due(leader, problem):
+    page = client_for(leader).get(reverse("home")).content.decode()
+    assert problem.number in page
+    assert "已逾期未报" in page

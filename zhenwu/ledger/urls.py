@@ -1,0 +1,18 @@
+from django.urls import path
+
+from zhenwu.ledger import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("ledger/", views.problem_list, name="problem_list"),
+    path("ledger/new/", views.problem_create_view, name="problem_create"),
+    path("ledger/bulk-assign/", views.bulk_assign_view, name="bulk_assign"),
+    path("ledger/<int:pk>/", views.problem_page, name="problem_detail"),
+    path("ledger/<int:pk>/assign/", views.problem_assign_view, name="problem_assign"),
+    path("ledger/<int:pk>/report/", views.report_view, name="report"),
+    path("ledger/<int:pk>/close/", views.apply_close_view, name="apply_close"),
+    path("ledger/<int:pk>/extend/", views.extension_view, name="extension"),
+    path("ledger/<int:pk>/<str:step>/", views.quick_step, name="quick_step"),
+    path("ledger/extensions/<int:pk>/decide/", views.extension_decide_view, name="extension_decide"),
+]

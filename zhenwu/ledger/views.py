@@ -1,0 +1,372 @@
+"""Pages of the ledger: the list with filters, the problem page with its timeline, and the
+forms for each step. Each view parses a form, calls one service, and redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhenwu.core.access import roles_required
+from zhenwu.core.calendar import work_calendar
+from zhenwu.core.engine import Status
+from zhenwu.core.forms import apply_errors, flash_errors
+from zhenwu.core.selectors import audit_trail
+from zhenwu.ledger import services
+from zhenwu.ledger.forms import (
+    AssignForm,
+    CloseForm,
+    ExtensionForm,
+    ProblemFilterForm,
+    ProblemForm,
+    ReasonForm,
+    ReportForm,
+)
+from zhenwu.ledger.models import Extension, Problem
+from zhenwu.ledger.selectors import (
+    assignee_ids,
+    get_problem_for_user,
+    is_office,
+    leaders,
+    may_accept,
+    may_apply_close,
+    may_report,
+    problem_detail,
+    problem_search,
+)
+from zhenwu.ledger.warnings import Today, report_missing, warning_for
+from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.models import Person, User
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _require(allowed: bool) -> None:
+    """In scope but not an owner of this step: the page exists, the action is not yours."""
+    if not allowed:
+        raise PermissionDenied(_("您不是该问题的责任领导或责任人"))
+
+
+def _today() -> Today:
+    return Today.build(timezone.localdate(), work_calendar())
+
+
+def _rows(problems: list[Problem], today: Today) -> list[dict[str, Any]]:
+    """Rows formatted in Python: the template only prints them (the list's cost is rendering)."""
+    statuses = dict(Status.choices)
+    rows = []
+    for p in problems:
+        warning = warning_for(p, today)
+        rows.append(
+            {
+                "pk": p.pk,
+                "number": p.number,
+                "description": p.description if len(p.description) <= 40 else p.description[:39] + "…",
+                "status": statuses[p.status],
+                "colour": warning.colour or "",
+                "colour_label": warning.label,
+                "reasons": "；".join(warning.reasons),
+                "department": p.department.name if p.department else "",
+                "leader": p.leader.name if p.leader else "",
+                "assignees": "、".join(a.name for a in p.assignees.all()),
+                "deadline": p.deadline.isoformat()
+                if p.deadline
+                else (_("长期坚持") if p.status == Status.LONG_TERM else ""),
+                "last_report": f"{p.last_report_period} · {p.last_progress}%" if p.last_report_period else "",
+                "village": p.village.name if p.village else "",
+            }
+        )
+    return rows
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = _today()
+    form = ProblemFilterForm(request.GET or None, leaders=leaders())
+    filters = form.cleaned_data if form.is_valid() else {}
+    problems = problem_search(user, filters, today).select_related("department", "leader", "village")
+    page = Paginator(problems.prefetch_related("assignees"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _rows(list(page.object_list), today),
+        "query": query.urlencode(),
+        "can_edit": is_office(user),
+    }
+    return render(request, "ledger/problem_list.html", context)
+
+
+@login_required
+def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    problem = problem_detail(get_problem_for_user(user, pk))
+    today = _today()
+    owners = assignee_ids(problem)
+    context = {
+        "problem": problem,
+        "warning": warning_for(problem, today),
+        "missing": report_missing(problem, today),
+        "timeline": audit_trail("ledger.problem", problem.pk),
+        "may_report": may_report(user, problem, owners),
+        "may_apply_close": may_apply_close(user, problem, owners) and problem.status in _CLOSABLE,
+        "may_accept": may_accept(user, problem) and problem.status == Status.CLOSURE_REQUESTED,
+        "is_office": is_office(user),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "ledger/problem_detail.html", context)
+
+
+_CLOSABLE = {Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED}
+
+
+def _detail_url(result: Any) -> str:
+    problem = result if isinstance(result, Problem) else result.problem
+    return reverse("ledger:problem_detail", args=[problem.pk])
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: Form,
+    template: str,
+    context: dict[str, Any],
+    act: Callable[[dict[str, Any]], Any],
+    done: str,
+    back: Callable[[Any], str] | None = None,
+) -> HttpResponse:
+    """The shared shape of every step's page: validate the form, call the service, redirect.
+
+    `act` calls the service and returns what it made; `back` turns that into the next URL
+    (by default the problem's page).
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect((back or _detail_url)(result))
+    return render(request, template, {**context, "form": form})
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def problem_create_view(request: HttpRequest) -> HttpResponse:
+    return _form_page(
+        request,
+        form=ProblemForm(request.POST or None),
+        template="ledger/step_form.html",
+        context={"title": _("登记问题")},
+        act=lambda data: services.problem_create(actor=request.user, **data),
+        done=_("问题已登记，请分派责任人"),
+        back=lambda problem: reverse("ledger:problem_assign", args=[problem.pk]),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_problem_for_user(_user(request), pk)
+    people = Person.objects.order_by("name_pinyin")
+    form = AssignForm(
+        request.POST or None, leaders=leaders(), people=people, initial={"cadence": "half_monthly"}
+    )
+
+    def act(data: dict[str, Any]) -> Problem:
+        return services.problem_assign(
+            actor=request.user,
+            problem=problem,
+            leader=data["leader"],
+            department=data["department"],
+            assignees=list(data["assignees"]),
+            cooperating_units=list(data["cooperating_units"]),
+            acceptor=data["acceptor"],
+            deadline_basis=data["deadline_basis"],
+            deadline=data["deadline"],
+            deadline_days=data["deadline_days"],
+            cadence=data["cadence"],
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("分派问题")},
+        act=act,
+        done=_("已分派"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_problem_for_user(_user(request), pk)
+    _require(may_report(_user(request), problem, assignee_ids(problem)))
+    form = ReportForm(request.POST or None)
+
+    def act(data: dict[str, Any]) -> Any:
+        return services.report_save(
+            actor=_user(request),
+            problem=problem,
+            submit=request.POST.get("submit") != "draft",
+            files=request.FILES.getlist("files"),
+            **data,
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("填报半月进度"), "draft": True, "files": True},
+        act=act,
+        done=_("进度报告已保存"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_problem_for_user(_user(request), pk)
+    _require(may_apply_close(_user(request), problem, assignee_ids(problem)))
+    form = CloseForm(request.POST or None, request.FILES or None)
+
+    def act(data: dict[str, Any]) -> Problem:
+        return services.problem_apply_close(
+            actor=_user(request), problem=problem, completion=data["completion"], files=data["evidence"]
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("申请销号"), "multipart": True},
+        act=act,
+        done=_("已申请销号，等待验收"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_view(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = get_problem_for_user(_user(request), pk)
+    _require(may_report(_user(request), problem, assignee_ids(problem)))
+    form = ExtensionForm(request.POST or None)
+
+    def act(data: dict[str, Any]) -> Any:
+        return services.extension_request(actor=_user(request), problem=problem, **data)
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("申请延期")},
+        act=act,
+        done=_("延期申请已提交，等待党政办审批"),
+    )
+
+
+# Steps taken with one button and an optional reason on the problem page.
+_QUICK_STEPS: dict[str, Callable[..., Any]] = {
+    "accept": lambda user, problem, reason: services.problem_accept(actor=user, problem=problem, note=reason),
+    "return": lambda user, problem, reason: services.problem_return(
+        actor=user, problem=problem, reason=reason
+    ),
+    "reopen": lambda user, problem, reason: services.problem_reopen(
+        actor=user, problem=problem, reason=reason
+    ),
+    "suspend": lambda user, problem, reason: services.problem_suspend(
+        actor=user, problem=problem, reason=reason
+    ),
+    "resume": lambda user, problem, reason: services.problem_resume(actor=user, problem=problem),
+}
+
+
+@login_required
+@require_POST
+def quick_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in _QUICK_STEPS:
+        raise Http404
+    problem = get_problem_for_user(_user(request), pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        _QUICK_STEPS[step](_user(request), problem, form.cleaned_data.get("reason", ""))
+    except (ValidationError, PermissionError) as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("已完成"))
+    return redirect("ledger:problem_detail", pk=problem.pk)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        extension = Extension.objects.select_related("problem").get(pk=pk)
+    except Extension.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.extension_decide(
+            actor=_user(request),
+            extension=extension,
+            approve=request.POST.get("approve") == "1",
+            note=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("已审批"))
+    return redirect("ledger:problem_detail", pk=extension.problem_id)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
+    form = AssignForm(request.POST, leaders=leaders(), people=Person.objects.all())
+    if not form.is_valid():
+        flash_errors(request, ValidationError(form.errors))
+        return redirect("ledger:problem_list")
+    data = form.cleaned_data
+    problems = [get_problem_for_user(user, i) for i in ids]
+    try:
+        done = services.problems_bulk_assign(
+            actor=user,
+            problems=problems,
+            leader=data["leader"],
+            department=data["department"],
+            assignees=list(data["assignees"]),
+            deadline_basis=data["deadline_basis"],
+            deadline=data["deadline"],
+            deadline_days=data["deadline_days"],
+            cadence=data["cadence"],
+        )
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("已分派%(n)s个问题") % {"n": len(done)})
+    return redirect("ledger:problem_list")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
@@ -322,6 +323,9 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
             after={"units": Unit.objects.count(), **counts, "seed": SEED},
         )
         build_accounts(actor, town)
+        from zhenwu.demo.ledger import seed_ledger
+
+        seed_ledger(town, today=timezone.localdate(), rng=rng)
     return town
 
 

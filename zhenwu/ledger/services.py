@@ -282,11 +282,7 @@ def report_save(
     _attach(problem=problem, files=files, kind=EvidenceKind.REPORT, actor=actor, report=report)
     if submit:
         before = _snapshot(problem)
-        if period.key > problem.last_report_period:
-            problem.last_report_period = period.key
-            problem.last_progress = progress
-        _refresh_slip(problem)
-        problem.save(update_fields=["last_report_period", "last_progress", "progress_slip_on", "updated_at"])
+        refresh_report_state(problem)
         audit_record(
             actor=actor,
             action=AuditAction.REPORT_SUBMITTED,
@@ -299,6 +295,15 @@ def report_save(
             actor=actor, action=AuditAction.REPORT_DRAFTED, obj=problem, after={"period": period.key}
         )
     return report
+
+
+def refresh_report_state(problem: Problem) -> None:
+    """Re-derive the stored report facts (latest period, its progress, the slip date) from the reports."""
+    latest = problem.reports.filter(submitted_at__isnull=False).order_by("-period_key").first()
+    problem.last_report_period = latest.period_key if latest else ""
+    problem.last_progress = latest.progress if latest else 0
+    _refresh_slip(problem)
+    problem.save(update_fields=["last_report_period", "last_progress", "progress_slip_on", "updated_at"])
 
 
 def _attach(

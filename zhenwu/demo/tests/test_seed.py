@@ -51,3 +51,30 @@ def test_seeding_twice_is_refused_unless_told_to_skip(capsys):
     call_command("seed_demo", if_empty=True)
     out = capsys.readouterr().out
     assert "跳过" in out and "dangzhengban" in out
+
+
+@pytest.mark.django_db
+def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
+    import time_machine
+
+    from zhenwu.core.calendar import work_calendar
+    from zhenwu.core.engine import Status
+    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.models import Problem, ProgressReport
+    from zhenwu.ledger.warnings import Today, warning_for
+
+    with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
+        call_command("seed_demo")
+        from django.utils import timezone
+
+        today = Today.build(timezone.localdate(), work_calendar())
+        problems = list(Problem.objects.all())
+        assert len(problems) == 182
+        assert {p.source for p in problems} == set(Source.values) - {Source.OTHER}
+        assert {warning_for(p, today).colour for p in problems} >= {"red", "yellow", "blue", None}
+        statuses = {p.status for p in problems}
+        assert {Status.CLOSED, Status.IN_PROGRESS, Status.LONG_TERM, Status.PENDING} <= statuses
+        assert ProgressReport.objects.filter(is_late=True).exists()
+        assigned = [p for p in problems if p.status != Status.PENDING]
+        assert all(p.leader_id and p.department_id and p.assignees.exists() for p in assigned[:20])
+    assert audit_verify().ok

@@ -162,3 +162,31 @@ def test_home_shows_my_items_and_reports_due(leader, problem):
     page = client_for(leader).get(reverse("home")).content.decode()
     assert problem.number in page
     assert "已逾期未报" in page
+
+
+def test_the_office_imports_through_the_preview_page(office, town):
+    from zhenwu.ledger.tests.sheets import messy_ledger
+
+    client = client_for(office)
+    upload = SimpleUploadedFile("台账.xlsx", messy_ledger().getvalue())
+    preview = client.post(reverse("ledger:import"), {"file": upload}).content.decode()
+    assert "合计行" in preview and "确认导入" in preview
+    assert not Problem.objects.exists()
+    token = preview.split('name="token" value="')[1].split('"')[0]
+    done = client.post(reverse("ledger:import"), {"confirm": "1", "token": token, "name": "台账.xlsx"})
+    assert done.status_code == 302 and Problem.objects.count() == 3
+
+
+def test_export_writes_the_standard_columns_without_personal_numbers(office, problem):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(office).get(reverse("ledger:export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[3]]
+    assert header[:5] == ["序号", "编号", "问题来源", "问题类别", "问题描述"] and "责任人" in header
+    row = [c.value for c in sheet[4]]
+    assert problem.number in row and "张明" in row and "刘志强" in row
+    text = " ".join(str(c.value) for r in sheet.iter_rows() for c in r)
+    assert "13700002222" not in text and "13812345678" not in text

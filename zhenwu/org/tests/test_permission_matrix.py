@@ -69,6 +69,8 @@ PAGES: dict[str, Row] = {
     ),
     "ledger:problem_list": ("get", lambda c: reverse("ledger:problem_list"), ALL, 404),
     "ledger:problem_create": ("get", lambda c: reverse("ledger:problem_create"), OFFICE, 404),
+    "ledger:import": ("get", lambda c: reverse("ledger:import"), OFFICE, 404),
+    "ledger:export": ("get", lambda c: reverse("ledger:export"), ALL, 404),
     "ledger:bulk_assign": ("post", lambda c: reverse("ledger:bulk_assign"), OFFICE, 404),
     "ledger:problem_detail": (
         "get",

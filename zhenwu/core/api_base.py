@@ -94,6 +94,19 @@ FIELD_LABELS = {
     "unit_id": _("单位编号"),
     "person_id": _("人员编号"),
     "field": _("字段"),
+    "status": _("状态"),
+    "colour": _("预警"),
+    "source": _("问题来源"),
+    "category": _("问题类别"),
+    "description": _("问题描述"),
+    "leader_id": _("责任领导"),
+    "department_id": _("责任部门"),
+    "assignee_ids": _("责任人"),
+    "deadline": _("整改时限"),
+    "deadline_days": _("时限天数"),
+    "progress": _("完成进度"),
+    "done": _("本期完成情况"),
+    "action": _("动作"),
 }
 _INPUT_MESSAGES = {
     "missing": _("不能为空"),
@@ -104,6 +117,11 @@ _INPUT_MESSAGES = {
     "greater_than_equal": _("不能小于{ge}"),
     "less_than_equal": _("不能大于{le}"),
     "string_too_long": _("不能超过{max_length}个字符"),
+    "string_too_short": _("不能为空"),
+    "too_short": _("至少{min_length}项"),
+    "date_from_datetime_parsing": _("不是有效日期"),
+    "date_parsing": _("不是有效日期"),
+    "bool_parsing": _("应为是或否"),
     "string_pattern_mismatch": _("含有不允许的字符"),
     "json_invalid": _("不是有效的JSON"),
 }
@@ -134,9 +152,11 @@ def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpRespo
 
 
 def register_routers() -> None:
+    from zhenwu.ledger.api import router as ledger_router
     from zhenwu.org.api import router as org_router
 
     api.add_router("/", org_router)
+    api.add_router("/", ledger_router)
 
 
 register_routers()

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 class Ctx:
     """What the URLs point at: the town, an assigned problem, and a pending extension of it."""
 
-    def __init__(self, town: Town, problem: Problem, extension: Extension) -> None:
-        self.town, self.problem, self.extension = town, problem, extension
+    def __init__(self, town: Town, problem: Problem, extension: Extension, pending: Problem) -> None:
+        self.town, self.problem, self.extension, self.pending = town, problem, extension, pending
         self.party, self.branch, self.member = town.party, town.branch, town.member
 
 
@@ -125,6 +125,45 @@ API: dict[tuple[str, str], Row] = {
         OFFICE,
         -1,  # 403 for roles that see the person but may not unmask; 404 outside scope
     ),
+    ("get", "/api/problems"): ("get", lambda c: "/api/problems", ALL, 404),
+    ("get", "/api/problems/{problem_id}"): (
+        "get",
+        lambda c: f"/api/problems/{c.problem.pk}",
+        SEES_PROBLEM,
+        404,
+    ),
+}
+
+
+def _tiered(ok: int, allowed: set[str], sees: set[str]) -> Callable[[str], int]:
+    """ok for those allowed, 403 for those who see the problem but may not act, 404 for the rest."""
+    return lambda persona: ok if persona in allowed else 403 if persona in sees else 404
+
+
+# Writes with a JSON body: (url builder, body, expected status for a persona).
+API_WRITES: dict[tuple[str, str], tuple[Callable[[Ctx], str], dict, Callable[[str], int]]] = {
+    ("post", "/api/problems"): (
+        lambda c: "/api/problems",
+        {"source": "self_check", "category": "other", "description": "接口登记"},
+        _tiered(201, OFFICE, ALL),
+    ),
+    ("post", "/api/problems/{problem_id}/assign"): (
+        lambda c: f"/api/problems/{c.pending.pk}/assign",
+        {"leader_id": 0, "department_id": 0, "assignee_ids": [0], "deadline": "2026-12-31"},
+        # The office is told what is wrong with the owners; others may not assign at all.
+        _tiered(400, OFFICE, TOWN_WIDE),
+    ),
+    ("post", "/api/problems/{problem_id}/transition"): (
+        lambda c: f"/api/problems/{c.problem.pk}/transition",
+        {"action": "apply_close", "reason": "已完成"},
+        # Owners are refused for lack of evidence (400); others may not apply (403/404).
+        _tiered(400, OWNERS, SEES_PROBLEM),
+    ),
+    ("post", "/api/problems/{problem_id}/reports"): (
+        lambda c: f"/api/problems/{c.problem.pk}/reports",
+        {"progress": 30, "done": "推进中"},
+        _tiered(201, OWNERS, SEES_PROBLEM),
+    ),
 }
 
 
@@ -151,15 +190,15 @@ def test_every_page_has_a_row_in_the_matrix():
 def test_every_api_operation_has_a_row_in_the_matrix():
     schema = api.get_openapi_schema()
     operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
-    assert operations == set(API)
+    assert operations == set(API) | set(API_WRITES)
 
 
 @pytest.fixture
-def ctx(town, problem, leader) -> Ctx:
+def ctx(town, problem, pending, leader) -> Ctx:
     from datetime import date
 
     extension = extension_request(actor=leader, problem=problem, new_deadline=date(2027, 3, 1), reason="雨季")
-    return Ctx(town, problem, extension)
+    return Ctx(town, problem, extension, pending)
 
 
 def _check(request, ctx: Ctx, row: Row, persona: str) -> int:
@@ -216,3 +255,13 @@ def test_anonymous_visitors_are_sent_to_login(ctx, route):
 def test_anonymous_api_calls_are_refused(ctx, operation):
     method, build, allowed, other = API[operation]
     assert getattr(Client(), method)(build(ctx)).status_code == 401
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", sorted(API_WRITES))
+def test_api_write_access(request, ctx, persona, operation):
+    build, body, expected = API_WRITES[operation]
+    client = client_for(request.getfixturevalue(persona))
+    response = client.post(build(ctx), body, content_type="application/json")
+    assert response.status_code == expected(persona), f"{persona} {operation}: {response.content[:200]!r}"
+    assert Client().post(build(ctx), body, content_type="application/json").status_code == 401

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +14,10 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+# A database id: bounded, so an absurd number is a 422 and never reaches the database
+# (SQLite raises OverflowError past 64 bits; PostgreSQL "out of range").
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Pages(PageNumberPagination):

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("home", _("工作台"), reverse("home")), ("units", _("组织机构"), reverse("org:unit_tree"))]
     items.append(("people", _("人员"), reverse("org:person_list")))
     items.insert(1, ("ledger", _("整改台账"), reverse("ledger:problem_list")))
+    items.append(("inbox", _("消息"), reverse("core:inbox")))
     if user.role in OFFICE_ROLES:
         items.append(("audit", _("审计日志"), reverse("core:audit_list")))
         items.append(("calendar", _("工作日历"), reverse("core:calendar")))

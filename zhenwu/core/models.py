@@ -113,3 +113,29 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Notice(models.Model):
+    """A message in someone's inbox (the outbox of reminders), e-mailed too where configured.
+
+    `key` names what the notice is about ("report-due:12:2026-11-2:7"): the unique index makes
+    `zhenwu tick` idempotent and safe to run on several nodes at once.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    key = models.CharField(max_length=120, unique=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

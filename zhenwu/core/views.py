@@ -34,7 +34,8 @@ from zhenwu.core.forms import (
     flash_errors,
 )
 from zhenwu.core.home import panels_for
-from zhenwu.core.models import CalendarYear, Holiday
+from zhenwu.core.models import CalendarYear, Holiday, Notice
+from zhenwu.core.notices import notice_mark_read
 from zhenwu.core.selectors import audit_events
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.selectors import registry_counts
@@ -154,3 +155,18 @@ def _int(raw: str | None, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         return default
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notices = Notice.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-id")
+    page = Paginator(notices, 50).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notice_mark_read(user=request.user, notice_id=pk)
+    target = Notice.objects.filter(pk=pk, recipient_id=request.user.pk).values_list("url", flat=True).first()
+    return redirect(target or "core:inbox")

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Answer
 
-from zhenwu.core.api_base import Pages
+from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.engine import Action, Colour, Status
 from zhenwu.ledger import services
@@ -92,14 +92,14 @@ class ProblemIn(Schema):
     source: Source
     category: Category
     description: str = Field(min_length=1, max_length=2000)
-    village_id: int | None = None
+    village_id: ObjectId | None = None
     goal: str = ""
     measures: str = ""
 
 
 class AssignIn(Schema):
-    leader_id: int
-    department_id: int
+    leader_id: ObjectId
+    department_id: ObjectId
     assignee_ids: list[int] = Field(min_length=1)
     deadline_basis: DeadlineBasis = DeadlineBasis.DATE
     deadline: date | None = None
@@ -142,9 +142,9 @@ def list_problems(
     colour: Colour | None = None,
     source: Source | None = None,
     category: Category | None = None,
-    department_id: int | None = None,
-    leader_id: int | None = None,
-    village_id: int | None = None,
+    department_id: ObjectId | None = None,
+    leader_id: ObjectId | None = None,
+    village_id: ObjectId | None = None,
     overdue: bool = False,
     report_missing: bool = False,
 ) -> list[Problem]:
@@ -169,7 +169,7 @@ def list_problems(
 
 
 @router.get("/problems/{problem_id}", response=ProblemOut, summary="问题详情")
-def get_problem(request: HttpRequest, problem_id: int) -> Problem:
+def get_problem(request: HttpRequest, problem_id: ObjectId) -> Problem:
     return _detail(get_problem_for_user(_user(request), problem_id))
 
 
@@ -191,7 +191,7 @@ def create_problem(request: HttpRequest, payload: ProblemIn) -> Answer[Problem]:
 @router.post(
     "/problems/{problem_id}/assign", response=ProblemOut, summary="分派：责任领导、责任部门、责任人、整改时限"
 )
-def assign_problem(request: HttpRequest, problem_id: int, payload: AssignIn) -> Problem:
+def assign_problem(request: HttpRequest, problem_id: ObjectId, payload: AssignIn) -> Problem:
     user = _user(request)
     problem = get_problem_for_user(user, problem_id)
     assignees = list(Person.objects.filter(pk__in=payload.assignee_ids))
@@ -214,7 +214,7 @@ def assign_problem(request: HttpRequest, problem_id: int, payload: AssignIn) -> 
     response=ProblemOut,
     summary="状态变更（按状态表；不在表中的一律拒绝）",
 )
-def transition_problem(request: HttpRequest, problem_id: int, payload: TransitionIn) -> Problem:
+def transition_problem(request: HttpRequest, problem_id: ObjectId, payload: TransitionIn) -> Problem:
     user = _user(request)
     problem = get_problem_for_user(user, problem_id)
     steps = {
@@ -231,7 +231,7 @@ def transition_problem(request: HttpRequest, problem_id: int, payload: Transitio
 
 
 @router.post("/problems/{problem_id}/reports", response={201: ReportOut}, summary="填报半月进度")
-def file_report(request: HttpRequest, problem_id: int, payload: ReportIn) -> Answer[ReportOut]:
+def file_report(request: HttpRequest, problem_id: ObjectId, payload: ReportIn) -> Answer[ReportOut]:
     user = _user(request)
     report: ProgressReport = services.report_save(
         actor=user, problem=get_problem_for_user(user, problem_id), **payload.dict()

@@ -8,6 +8,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenwu.core.home import register
+        from zhenwu.ledger import tasks  # noqa: F401 - registers the tick tasks
         from zhenwu.ledger.home import my_work_panel
 
         register(my_work_panel)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from zhenwu.core.api_base import Pages
+from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.org.constants import Gender, RoleKind, UnitKind
 from zhenwu.org.models import Person, PersonRole, Unit, User
 from zhenwu.org.selectors import (
@@ -38,7 +38,7 @@ class UnitOut(Schema):
 class RoleOut(Schema):
     kind: str
     kind_label: str
-    unit_id: int | None
+    unit_id: ObjectId | None
     unit_name: str | None
 
     @staticmethod
@@ -56,7 +56,7 @@ class PersonOut(Schema):
     gender: str
     phone: str
     id_number: str
-    unit_id: int | None
+    unit_id: ObjectId | None
     unit_name: str | None
     title: str
     is_second_line: bool
@@ -99,7 +99,7 @@ def list_units(request: HttpRequest, kind: UnitKind | None = None) -> list[Unit]
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
-def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+def get_unit(request: HttpRequest, unit_id: ObjectId) -> Unit:
     return get_unit_for_user(_user(request), unit_id)
 
 
@@ -111,7 +111,7 @@ _ROLES = Prefetch("roles", queryset=PersonRole.objects.select_related("unit").or
 def list_people(
     request: HttpRequest,
     q: str = Query("", max_length=50, pattern=r"^[^\x00]*$", description="姓名、全拼或拼音首字母"),
-    unit_id: int | None = None,
+    unit_id: ObjectId | None = None,
     role: RoleKind | None = None,
     gender: Gender | None = None,
 ) -> list[Person]:
@@ -123,7 +123,7 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情（脱敏）")
-def get_person(request: HttpRequest, person_id: int) -> Person:
+def get_person(request: HttpRequest, person_id: ObjectId) -> Person:
     return get_person_for_user(_user(request), person_id)
 
 
@@ -133,7 +133,7 @@ def get_person(request: HttpRequest, person_id: int) -> Person:
     summary="查看完整手机号码或身份证号码（记入审计日志）",
 )
 def reveal_person_field(
-    request: HttpRequest, person_id: int, field: Literal["phone", "id_number"]
+    request: HttpRequest, person_id: ObjectId, field: Literal["phone", "id_number"]
 ) -> RevealOut:
     """Only roles allowed to unmask (党政办, 系统管理员); each call is an audit event."""
     user = _user(request)

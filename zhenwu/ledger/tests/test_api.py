@@ -47,7 +47,7 @@ def test_create_assign_report_and_refused_transition_through_the_api(office, lea
     pk = created.json()["id"]
     missing = client.post(
         f"/api/problems/{pk}/assign",
-        {"leader_id": 0, "department_id": 0, "assignee_ids": [0], "deadline": "2026-12-31"},
+        {"leader_id": 999999, "department_id": 999999, "assignee_ids": [999999], "deadline": "2026-12-31"},
         content_type="application/json",
     )
     assert missing.status_code == 400 and "责任领导：必须指定" in missing.json()["detail"]

@@ -46,6 +46,9 @@ PAGES: dict[str, Row] = {
     # Choosing the interface language: a POST that redirects back, for anyone.
     "set_language": ("post", lambda t: reverse("set_language"), ALL, 404),
     "core:audit_list": ("get", lambda t: reverse("core:audit_list"), OFFICE, 404),
+    "core:inbox": ("get", lambda t: reverse("core:inbox"), ALL, 404),
+    # Marking a notice read: only one's own notices change; everyone is sent on (302).
+    "core:inbox_read": ("post", lambda t: reverse("core:inbox_read", args=[999]), ALL, 404),
     "core:calendar": ("get", lambda t: reverse("core:calendar"), OFFICE, 404),
     # A POST-only action: the office is redirected back to the calendar with a message.
     "core:calendar_year": ("post", lambda t: reverse("core:calendar_year", args=[2027]), OFFICE, 404),
@@ -103,6 +106,7 @@ PAGES: dict[str, Row] = {
 # Answered with a redirect (a POST step, or a page that sends you on) rather than 200.
 REDIRECTS = {
     "core:calendar_year",
+    "core:inbox_read",
     "set_language",
     "ledger:bulk_assign",
     "ledger:quick_step",
@@ -149,7 +153,7 @@ API_WRITES: dict[tuple[str, str], tuple[Callable[[Ctx], str], dict, Callable[[st
     ),
     ("post", "/api/problems/{problem_id}/assign"): (
         lambda c: f"/api/problems/{c.pending.pk}/assign",
-        {"leader_id": 0, "department_id": 0, "assignee_ids": [0], "deadline": "2026-12-31"},
+        {"leader_id": 999999, "department_id": 999999, "assignee_ids": [999999], "deadline": "2026-12-31"},
         # The office is told what is wrong with the owners; others may not assign at all.
         _tiered(400, OFFICE, TOWN_WIDE),
     ),

@@ -86,7 +86,8 @@ class Problem(models.Model):
         ordering = ["number"]
         indexes = [
             models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
-            models.Index(fields=["department", "status"], name="problem_department_status"),
+            models.Index(fields=["department", "status", "number"], name="problem_department_status"),
+            models.Index(fields=["status", "number"], name="problem_status_number"),
             models.Index(fields=["leader", "status"], name="problem_leader_status"),
             models.Index(fields=["village", "status"], name="problem_village_status"),
             models.Index(fields=["status", "last_report_period"], name="problem_status_report"),

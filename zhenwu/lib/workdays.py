@@ -11,9 +11,11 @@ workdays_between(a, b) counts the working days in (a, b] and is negative when b 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -67,19 +69,46 @@ class WorkCalendar:
         return current
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative, counting [end, start), when end < start."""
+        """Working days in (start, end]; negative, counting [end, start), when end < start.
+
+        Arithmetic, not a walk: weekdays in the range, less the weekday holidays, plus the
+        make-up weekend days (both found by bisection). A list of overdue items asks this
+        for every row, over ranges of months.
+        """
         if end < start:
             return -self.workdays_between(end, start)
-        count = 0
-        current = start
-        while current < end:
-            current += timedelta(days=1)
-            if self.is_workday(current):
-                count += 1
-        return count
+        if end == start:
+            return 0
+        for year in range(start.year + (start.month == 12 and start.day == 31), end.year + 1):
+            if year not in self.years:
+                raise CalendarNotCovered(year)
+        weekdays = _weekdays_through(end) - _weekdays_through(start)
+        off = _count_in(self._weekday_holidays, start, end)
+        on = _count_in(self._weekend_workdays, start, end)
+        return weekdays - off + on
+
+    @cached_property
+    def _weekday_holidays(self) -> tuple[date, ...]:
+        return tuple(sorted(d for d in self.holidays if d.weekday() < 5 and d not in self.makeup_workdays))
+
+    @cached_property
+    def _weekend_workdays(self) -> tuple[date, ...]:
+        return tuple(sorted(d for d in self.makeup_workdays if d.weekday() >= 5))
 
     def next_workday(self, day: date) -> date:
         """`day` itself when it is a working day, else the first working day after it."""
         while not self.is_workday(day):
             day += timedelta(days=1)
         return day
+
+
+def _weekdays_through(day: date) -> int:
+    """Monday–Friday days from an epoch Monday up to and including `day`."""
+    ordinal = day.toordinal() - 1  # date(1, 1, 1) is a Monday: ordinal 1
+    weeks, rest = divmod(ordinal + 1, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _count_in(days: tuple[date, ...], start: date, end: date) -> int:
+    """How many of the sorted `days` fall in (start, end]."""
+    return bisect_right(days, end) - bisect_right(days, start)

@@ -87,3 +87,17 @@ def test_without_holidays_working_days_are_weekdays(start, n):
     end = plain.add_workdays(start, n)
     weekdays = sum(1 for k in range(1, (end - start).days + 1) if (start + timedelta(days=k)).weekday() < 5)
     assert weekdays == n
+
+
+def _walk(calendar: WorkCalendar, start: date, end: date) -> int:
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += calendar.is_workday(day)
+    return count
+
+
+@given(dates, dates)
+def test_the_arithmetic_count_agrees_with_walking_day_by_day(a, b):
+    start, end = min(a, b), max(a, b)
+    assert CAL.workdays_between(start, end) == _walk(CAL, start, end)

@@ -1,0 +1,152 @@
+"""Bench runner: the real server against its own hello, with wrk; prints figures, asserts nothing.
+
+.venv/bin/python bench/load.py [--postgres] [--problems 100000] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = ROOT / ".venv" / "bin" / "python"
+ZHENWU = ROOT / ".venv" / "bin" / "zhenwu"
+
+
+def sh(args: list[str], env: dict[str, str], **kw) -> str:
+    return subprocess.run(args, env=env, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def start_postgres(port: int) -> tuple[str, callable]:
+    pg = "/usr/lib/postgresql/15/bin"
+    folder = Path(tempfile.mkdtemp(prefix="zhenwu-bench-pg-"))
+    shutil.chown(folder, "postgres", "postgres")
+
+    def as_pg(cmd: str) -> None:
+        subprocess.run(["su", "postgres", "-s", "/bin/bash", "-c", cmd], check=True, capture_output=True)
+
+    as_pg(f"{pg}/initdb -D {folder}/data -A trust -E UTF8 --locale=C.UTF-8 -U postgres")
+    # fsync stays on: the figures must be what a real server would do.
+    as_pg(
+        f"{pg}/pg_ctl -D {folder}/data -l {folder}/log -w start -o '-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}'"
+    )
+
+    def stop() -> None:
+        as_pg(f"{pg}/pg_ctl -D {folder}/data -m fast stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return f"postgresql://postgres@127.0.0.1:{port}/zhenwu_bench", stop
+
+
+def wrk(url: str, seconds: int, cookie: str = "") -> dict[str, float]:
+    args = ["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    duration = float(re.search(r"requests in ([\d.]+)s", out).group(1))
+
+    def ms(label: str) -> float:
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"ok_per_s": (total - bad) / duration, "errors": bad, "p50": ms("50"), "p99": ms("99")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--problems", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ZHENWU_BENCH_PORT", "8765")))
+    args = parser.parse_args()
+    db = "postgresql" if args.postgres else "sqlite"
+    env = {
+        **os.environ,
+        "ZHENWU_BENCH": "true",
+        "ZHENWU_DEBUG": "false",
+        "ZHENWU_VAR_DIR": str(ROOT / "var" / f"bench-{db}"),
+    }
+    stop_db = None
+    if args.postgres:
+        env["DATABASE_URL"], stop_db = start_postgres(int(os.environ.get("ZHENWU_BENCH_PGPORT", "15434")))
+        subprocess.run(
+            [
+                "su",
+                "postgres",
+                "-c",
+                f"createdb -h 127.0.0.1 -p {env['DATABASE_URL'].split(':')[-1].split('/')[0]} zhenwu_bench",
+            ],
+            check=True,
+        )
+    server = None
+    try:
+        t0 = time.time()
+        sh([str(ZHENWU), "migrate", "--no-input", "-v0"], env)
+        sh([str(ZHENWU), "seed-demo", "--if-empty"], env)
+        have = int(
+            sh(
+                [
+                    str(ZHENWU),
+                    "shell",
+                    "-c",
+                    "from zhenwu.ledger.models import Problem; print(Problem.objects.count())",
+                ],
+                env,
+            ).split()[-1]
+        )
+        if have < args.problems:
+            sh([str(ZHENWU), "seed-scale", "--problems", str(args.problems - have)], env)
+        print(f"[{db}] data ready in {time.time() - t0:.0f} s: {max(have, args.problems)} problems")
+        sh([str(ZHENWU), "collectstatic", "--no-input", "-v0"], env)
+        session, url, queries = (
+            sh([str(PY), str(ROOT / "bench" / "prepare.py")], env, cwd=ROOT).strip().splitlines()[-3:]
+        )
+        server = subprocess.Popen([str(ZHENWU), "serve", "--port", str(args.port)], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        base = f"http://127.0.0.1:{args.port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/bench/hello", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        cookie = f"sessionid={session}"
+        rounds: dict[str, list[dict[str, float]]] = {"hello": [], "ledger": []}
+        for _ in range(2):
+            rounds["hello"].append(wrk(base + "/bench/hello", args.seconds))
+            rounds["ledger"].append(wrk(base + url, args.seconds, cookie))
+        hello = sum(r["ok_per_s"] for r in rounds["hello"]) / 2
+        runs = ", ".join(f"{r['ok_per_s']:.0f}" for r in rounds["hello"])
+        print(f"[{db}] hello: {hello:.0f} req/s (runs {runs})")
+        for name in ("ledger",):
+            mean = sum(r["ok_per_s"] for r in rounds[name]) / 2
+            p50 = max(r["p50"] for r in rounds[name])
+            p99 = max(r["p99"] for r in rounds[name])
+            errors = sum(r["errors"] for r in rounds[name])
+            print(
+                f"[{db}] ledger list (50 rows, status+department filter, logged in, {queries} queries/page): "
+                f"{mean:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, non-2xx {errors}, ratio 1/{hello / mean:.1f} of hello"
+            )
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(10)
+        if stop_db:
+            stop_db()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,90 @@
+"""Scale data for the benchmarks: N problems on top of the demo town, written in bulk."""
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from zhenwu.core.audit import audit_record
+from zhenwu.core.constants import AuditAction
+from zhenwu.core.engine import Status
+from zhenwu.demo.ledger import TEMPLATES
+from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.models import Problem
+from zhenwu.lib.cadence import Cadence, period_containing
+from zhenwu.org.constants import PLACE_KINDS, RoleKind, UnitKind
+from zhenwu.org.models import Person, Unit
+
+
+class Command(BaseCommand):
+    help = "为基准测试生成大量问题（在演示镇之上，批量写入）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--problems", type=int, required=True)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
+        villages = list(Unit.objects.filter(kind__in=PLACE_KINDS))
+        leaders = list(Person.objects.filter(roles__kind=RoleKind.LEADER).distinct())
+        staff = list(Person.objects.filter(unit__kind=UnitKind.DEPARTMENT))
+        if not (departments and leaders and staff):
+            raise CommandError("请先运行 zhenwu seed-demo")
+        rng = random.Random(options["seed"])
+        today = timezone.localdate()
+        statuses = [Status.IN_PROGRESS] * 5 + [Status.CLOSED] * 4 + [Status.LONG_TERM]
+        start = Problem.objects.count()
+        through = Problem.assignees.through
+        total = options["problems"]
+        with transaction.atomic():
+            for batch_start in range(0, total, 5000):
+                problems = []
+                for i in range(batch_start, min(total, batch_start + 5000)):
+                    _, _, what, goal, measures = rng.choice(TEMPLATES)
+                    village = rng.choice(villages)
+                    assigned = today - timedelta(days=rng.randint(1, 200))
+                    status = rng.choice(statuses)
+                    deadline = (
+                        None
+                        if status == Status.LONG_TERM
+                        else assigned + timedelta(days=rng.choice([30, 60, 90]))
+                    )
+                    reported = period_containing(
+                        today - timedelta(days=rng.randint(0, 40)), Cadence.HALF_MONTHLY
+                    )
+                    problems.append(
+                        Problem(
+                            number=f"S{start + i + 1:07d}",
+                            source=rng.choice(Source.values),
+                            category=rng.choice(Category.values),
+                            description=what.format(v=village.name),
+                            goal=goal,
+                            measures=measures,
+                            village=village,
+                            leader=rng.choice(leaders),
+                            department=rng.choice(departments),
+                            status=status,
+                            assigned_on=assigned,
+                            deadline=deadline,
+                            original_deadline=deadline,
+                            last_report_period=reported.key,
+                            last_progress=rng.randint(0, 100),
+                            closed_on=today if status == Status.CLOSED else None,
+                        )
+                    )
+                Problem.objects.bulk_create(problems, batch_size=1000)
+                through.objects.bulk_create(
+                    [through(problem_id=p.pk, person_id=rng.choice(staff).pk) for p in problems],
+                    batch_size=2000,
+                )
+            audit_record(
+                actor="seed-scale",
+                action=AuditAction.DEMO_SEEDED,
+                object_type="ledger.problem",
+                object_label=f"基准测试数据：{total}条问题",
+                after={"problems": total},
+            )
+        self.stdout.write(f"已生成 {total} 个问题，共 {Problem.objects.count()} 个")

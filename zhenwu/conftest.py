@@ -196,3 +196,13 @@ def pending(town, office):
     return problem_create(
         actor=office, source=Source.SELF_CHECK, category=Category.ENVIRONMENT, description="垃圾清运不及时"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test reads the calendar its own database holds (workers cache it between requests)."""
+    from zhenwu.core.calendar import _forget_calendar
+
+    _forget_calendar()
+    yield
+    _forget_calendar()

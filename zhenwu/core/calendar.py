@@ -8,6 +8,7 @@ November) before deadlines can fall in them.
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
@@ -21,14 +22,20 @@ from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.lib.workdays import WorkCalendar
 
 _cache: dict[str, Any] = {}
+# How long a worker trusts its copy before checking the tables' version again. Edits made in
+# this process clear the copy at once; other workers see them within this many seconds.
+RECHECK_SECONDS = 30
 
 
 def work_calendar() -> WorkCalendar:
-    """The calendar as stored now, rebuilt only when the tables changed (one small query).
+    """The calendar as stored, rebuilt only when the tables changed.
 
-    Every worker process keeps its own copy; the version (row counts and highest ids of both
-    tables) is read on each call, so an edit in one worker is seen by the others at once.
+    Each worker keeps a copy and checks the version (row counts and highest ids of both tables,
+    one small query) at most every RECHECK_SECONDS, so busy pages do not pay for it per request.
     """
+    now = time.monotonic()
+    if "calendar" in _cache and now - _cache["checked"] < RECHECK_SECONDS:
+        return _cache["calendar"]
     holidays, years = Holiday._meta.db_table, CalendarYear._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -39,7 +46,12 @@ def work_calendar() -> WorkCalendar:
     if _cache.get("version") != version:
         _cache["calendar"] = _load_calendar()
         _cache["version"] = version
+    _cache["checked"] = now
     return _cache["calendar"]
+
+
+def _forget_calendar() -> None:
+    _cache.clear()
 
 
 def _load_calendar() -> WorkCalendar:
@@ -97,6 +109,7 @@ def calendar_import_year(*, actor: Any, year: int) -> int:
     Holiday.objects.filter(date__year=year).delete()
     Holiday.objects.bulk_create([Holiday(date=d, kind=k, name=n) for d, k, n in rows])
     CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinesecalendar"})
+    _forget_calendar()  # this worker sees its own edit at once (a rollback only costs a reload)
     audit_record(
         actor=actor,
         action=AuditAction.CALENDAR_YEAR_IMPORTED,
@@ -120,6 +133,7 @@ def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> H
     before: dict[str, Any] | None = Holiday.objects.filter(date=day).values("kind", "name").first()  # type: ignore[assignment]
     Holiday.objects.filter(date=day).delete()
     holiday = Holiday.objects.create(date=day, kind=kind, name=name.strip()[:40]) if kind else None
+    _forget_calendar()  # this worker sees its own edit at once (a rollback only costs a reload)
     audit_record(
         actor=actor,
         action=AuditAction.HOLIDAY_SET,
@@ -140,6 +154,7 @@ def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> CalendarY
         raise ValidationError(
             {"year": _("年度：%(year)s年还没有录入任何放假或调休日期，不能确认") % {"year": year}}
         )
+    _forget_calendar()  # this worker sees its own edit at once (a rollback only costs a reload)
     calendar_year, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"source": "手工录入", "note": note.strip()[:200]}
     )

@@ -43,14 +43,12 @@ class ProblemFilterForm(StyledForm):
     category = forms.ChoiceField(
         label=_("问题类别"), required=False, choices=_choices(_("全部类别"), Category.choices)
     )
-    department = forms.ModelChoiceField(
-        label=_("责任部门"), required=False, queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT)
-    )
-    leader = forms.ModelChoiceField(label=_("责任领导"), required=False, queryset=Person.objects.none())
+    # Plain choices filled from ledger.selectors.filter_options(): the list page already loads
+    # those options to draw the bar, so validating them costs no further query.
+    department = forms.TypedChoiceField(label=_("责任部门"), required=False, coerce=int, empty_value=None)
+    leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int, empty_value=None)
     person = forms.IntegerField(label=_("责任人编号"), required=False, widget=forms.HiddenInput)
-    village = forms.ModelChoiceField(
-        label=_("村(社区)"), required=False, queryset=Unit.objects.filter(kind__in=PLACE_KINDS)
-    )
+    village = forms.TypedChoiceField(label=_("村(社区)"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
     report_missing = forms.BooleanField(label=_("仅缺报告"), required=False)
     sort = forms.ChoiceField(
@@ -65,10 +63,10 @@ class ProblemFilterForm(StyledForm):
         ],
     )
 
-    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: dict[str, list[tuple[Any, Any]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if leaders is not None:
-            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        for name, choices in options.items():
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
 
 
 class ProblemForm(StyledForm):

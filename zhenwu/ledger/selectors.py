@@ -15,7 +15,7 @@ from django.http import Http404
 from zhenwu.core.engine import OPEN, WORKING
 from zhenwu.ledger.models import Problem, ProgressReport
 from zhenwu.org.constants import OFFICE_ROLES, TOWN_WIDE_ROLES, AccountRole
-from zhenwu.org.models import Person, User
+from zhenwu.org.models import Person, Unit, User
 
 
 def _person_id(user: Any) -> int | None:
@@ -137,3 +137,21 @@ def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[
     if filters.get("report_missing"):
         problems = problems.filter(missing_report_q(today))
     return problems.order_by(*SORTS.get(filters.get("sort") or "number", SORTS["number"]))
+
+
+def filter_options() -> dict[str, list[tuple[Any, Any]]]:
+    """Options of the ledger's filter bar as plain tuples, in two queries (no model instances)."""
+    from django.utils.translation import gettext as _
+
+    from zhenwu.org.constants import PLACE_KINDS, UnitKind
+
+    units = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, *PLACE_KINDS]).order_by("path")
+    departments: list[tuple[Any, Any]] = [("", _("全部部门"))]
+    villages: list[tuple[Any, Any]] = [("", _("全部村(社区)"))]
+    for pk, name, kind in units.values_list("pk", "name", "kind"):
+        (departments if kind == UnitKind.DEPARTMENT else villages).append((pk, name))
+    return {
+        "department": departments,
+        "leader": [("", _("全部领导")), *leaders().values_list("pk", "name")],
+        "village": villages,
+    }

@@ -45,6 +45,7 @@ from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.selectors import (
     assignee_ids,
+    filter_options,
     get_problem_for_user,
     is_office,
     leaders,
@@ -55,8 +56,8 @@ from zhenwu.ledger.selectors import (
     problem_search,
 )
 from zhenwu.ledger.warnings import Today, report_missing, warning_for
-from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS, UnitKind
-from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.models import Person, User
 
 PAGE_SIZE = 50
 
@@ -135,28 +136,13 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
     return "".join(out)
 
 
-def _filter_choices() -> dict[str, list[tuple[Any, Any]]]:
-    """Options of the filter bar's model fields as plain tuples (no model instances)."""
-    return {
-        "department": [
-            ("", _("全部部门")),
-            *Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("pk", "name"),
-        ],
-        "leader": [("", _("全部领导")), *leaders().values_list("pk", "name")],
-        "village": [
-            ("", _("全部村(社区)")),
-            *Unit.objects.filter(kind__in=PLACE_KINDS).values_list("pk", "name"),
-        ],
-    }
-
-
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = _today()
-    form = ProblemFilterForm(request.GET or None, leaders=leaders())
+    choices = filter_options()
+    form = ProblemFilterForm(request.GET or None, options=choices)
     filters = form.cleaned_data if form.is_valid() else {}
-    choices = _filter_choices()
     # The filter bar's option lists double as the id → name maps of the rows: no joins.
     names = {field: {pk: name for pk, name in options if pk != ""} for field, options in choices.items()}
     page = Paginator(problem_search(user, filters, today), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -434,7 +420,7 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
 def export_view(request: HttpRequest) -> HttpResponse:
     """The filtered ledger as .xlsx (the same filters as the list)."""
     user = _user(request)
-    form = ProblemFilterForm(request.GET or None, leaders=leaders())
+    form = ProblemFilterForm(request.GET or None, options=filter_options())
     filters = form.cleaned_data if form.is_valid() else {}
     problems = (
         problem_search(user, filters, _today())

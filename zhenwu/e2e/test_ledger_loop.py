@@ -109,6 +109,6 @@ def test_import_assign_report_yellow_close_accept_and_audit(page: Page, live_ser
         page.get_by_role("button", name="验收通过，销号").click()
         expect(page.get_by_text("已销号").first).to_be_visible()
         timeline = page.locator("ol.timeline")
-        for step in ("登记问题", "分派问题", "提交进度报告", "申请销号", "验收销号"):
+        for step in ("登记问题", "分派", "提交进度报告", "申请销号", "验收销号"):
             expect(timeline).to_contain_text(step)
     assert Problem.objects.get(pk=problem.pk).status == "closed"

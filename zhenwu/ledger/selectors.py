@@ -7,10 +7,13 @@ person is the 责任领导, a 责任人 or the 验收人.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from zhenwu.core.engine import OPEN, WORKING
 from zhenwu.ledger.models import Problem, ProgressReport
@@ -81,7 +84,7 @@ def problem_detail(problem: Problem) -> Problem:
     )
     return (
         Problem.objects.select_related("leader", "department", "village", "acceptor")
-        .prefetch_related("assignees", "cooperating_units", reports, "evidence", "transitions__actor")
+        .prefetch_related("assignees", "cooperating_units", reports, "evidence", "transitions__actor__person")
         .prefetch_related("extensions__requested_by", "suspensions")
         .get(pk=problem.pk)
     )
@@ -155,3 +158,54 @@ def filter_options() -> dict[str, list[tuple[Any, Any]]]:
         "leader": [("", _("全部领导")), *leaders().values_list("pk", "name")],
         "village": villages,
     }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    who: str
+    what: str
+    detail: str
+
+
+# Steps kept in the ledger's own history tables; their audit events would only repeat them.
+_IN_HISTORY = {
+    "problem.assigned", "problem.closure_requested", "problem.closed", "problem.returned",
+    "problem.reopened", "problem.report_submitted",
+}  # fmt: skip
+
+
+def problem_timeline(problem: Problem) -> list[TimelineEntry]:
+    """Every transition, every filed report and every other audited change, in time order.
+
+    Transitions and reports come from the history tables (which also hold history imported
+    with its real dates); everything else (registration, extensions, suspensions, drafts)
+    from the audit trail.
+    """
+    from zhenwu.core.engine import Action
+    from zhenwu.core.selectors import audit_trail
+
+    entries = [
+        TimelineEntry(t.at, _who(t.actor), str(Action(t.action).label), t.reason)
+        for t in problem.transitions.all()
+    ]
+    entries += [
+        TimelineEntry(r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{r.period_key} {r.progress}%")
+        for r in problem.reports.all()
+        if r.submitted_at is not None
+    ]
+    for event in audit_trail("ledger.problem", problem.pk):
+        if event.action in _IN_HISTORY:
+            continue
+        after = event.after or {}
+        detail = str(after.get("reason") or after.get("period") or "")
+        entries.append(
+            TimelineEntry(
+                event.created_at, _who(event.actor) or event.actor_label, event.action_label, detail
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def _who(user: Any) -> str:
+    return user.display_name if user is not None else ""

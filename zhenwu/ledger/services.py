@@ -10,7 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import IntegerField, Max
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,10 +99,11 @@ def _save(problem: Problem, before: dict[str, Any], actor: Any, action: str, **e
 
 
 def _next_number(year: int) -> str:
+    """The year's next 编号, 2026-0001 onwards; compared as numbers, so 2026-10000 follows 2026-9999."""
     prefix = f"{year}-"
-    last = Problem.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-    seq = int(last.split("-")[1]) + 1 if last else 1
-    return f"{prefix}{seq:04d}"
+    serial = Cast(Substr("number", len(prefix) + 1), output_field=IntegerField())
+    last = Problem.objects.filter(number__regex=rf"^{year}-[0-9]+$").aggregate(m=Max(serial))["m"]
+    return f"{prefix}{(last or 0) + 1:04d}"
 
 
 @transaction.atomic

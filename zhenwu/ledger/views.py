@@ -29,7 +29,6 @@ from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.engine import Status
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets
-from zhenwu.core.selectors import audit_trail
 from zhenwu.ledger import services
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
@@ -54,6 +53,7 @@ from zhenwu.ledger.selectors import (
     may_report,
     problem_detail,
     problem_search,
+    problem_timeline,
 )
 from zhenwu.ledger.warnings import Today, report_missing, warning_for
 from zhenwu.org.constants import OFFICE_ROLES
@@ -168,7 +168,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "problem": problem,
         "warning": warning_for(problem, today),
         "missing": report_missing(problem, today),
-        "timeline": audit_trail("ledger.problem", problem.pk),
+        "timeline": problem_timeline(problem),
         "may_report": may_report(user, problem, owners),
         "may_apply_close": may_apply_close(user, problem, owners) and problem.status in _CLOSABLE,
         "may_accept": may_accept(user, problem) and problem.status == Status.CLOSURE_REQUESTED,

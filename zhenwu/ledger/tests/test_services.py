@@ -224,3 +224,16 @@ def test_two_clerks_accepting_at_once_close_it_once(problem, office, department_
     problem_accept(actor=office, problem=problem)
     with pytest.raises(ValidationError, match="不能执行"):
         problem_accept(actor=office, problem=Problem.objects.get(pk=problem.pk))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_numbers_keep_counting_past_9999(office, town):
+    from zhenwu.ledger.constants import Category, Source
+    from zhenwu.ledger.services import problem_create
+
+    first = problem_create(
+        actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="x", number="2026-9999"
+    )
+    assert first.number == "2026-9999"
+    nxt = problem_create(actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="y")
+    assert nxt.number == "2026-10000"

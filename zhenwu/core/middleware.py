@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhenwu.core.constants import AuditAction
@@ -110,3 +111,23 @@ class ForcePasswordChangeMiddleware:
                     return JsonResponse({"detail": _("首次登录须先修改密码")}, status=403)
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user chose English in the footer (a cookie), whatever the browser asks.
+
+    Django's LocaleMiddleware would follow Accept-Language, so a clerk whose browser happens to
+    be set to English would get English pages; the town's working language is Chinese.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

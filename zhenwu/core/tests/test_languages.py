@@ -27,8 +27,8 @@ def test_the_english_catalogue_is_complete_and_compiled():
     assert len(compiled._catalog) >= po.count("\nmsgid ") - 1  # type: ignore[attr-defined]
 
 
-def test_pages_are_chinese_by_default(db):
-    page = Client().get(reverse("login")).content.decode()
+def test_pages_are_chinese_by_default_even_for_an_english_browser(db):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-US,en").get(reverse("login")).content.decode()
     assert '<html lang="zh-CN">' in page and "登录" in page
 
 
@@ -45,7 +45,8 @@ def test_a_user_can_switch_to_english_and_back(office):
 
 @pytest.mark.django_db
 def test_refusals_come_in_the_chosen_language(office):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies["django_language"] = "en"
     response = client.post(reverse("login"), {"username": "office", "password": "wrong"})
     assert "Wrong username or password (4 more and the account is locked)" in response.content.decode()
     assert client.post(reverse("login"), {"username": "office", "password": PASSWORD}).status_code == 302

@@ -9,6 +9,9 @@ from zhenwu.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhenwu-media-"))
+# Each test process gets its own var dir: the tick's file lock must not be shared between
+# parallel workers (one worker's tick would make the other's skip).
+VAR_DIR = Path(tempfile.mkdtemp(prefix="zhenwu-var-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,9 +55,10 @@ from zhenwu.ledger.selectors import (
     problem_detail,
     problem_search,
     problem_timeline,
+    problems_visible_to,
 )
 from zhenwu.ledger.warnings import Today, report_missing, warning_for
-from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.constants import OFFICE_ROLES, RoleKind, UnitKind
 from zhenwu.org.models import Person, User
 
 PAGE_SIZE = 50
@@ -387,33 +389,48 @@ def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(*OFFICE_ROLES)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def bulk_assign_view(request: HttpRequest) -> HttpResponse:
+    """Every problem waiting for owners, ticked and assigned together (all or nothing)."""
     user = _user(request)
-    ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
-    form = AssignForm(request.POST, leaders=leaders(), people=Person.objects.all())
-    if not form.is_valid():
-        flash_errors(request, ValidationError(form.errors))
-        return redirect("ledger:problem_list")
-    data = form.cleaned_data
-    problems = [get_problem_for_user(user, i) for i in ids]
-    try:
-        done = services.problems_bulk_assign(
-            actor=user,
-            problems=problems,
-            leader=data["leader"],
-            department=data["department"],
-            assignees=list(data["assignees"]),
-            deadline_basis=data["deadline_basis"],
-            deadline=data["deadline"],
-            deadline_days=data["deadline_days"],
-            cadence=data["cadence"],
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已分派%(n)s个问题") % {"n": len(done)})
-    return redirect("ledger:problem_list")
+    # The people who carry out problems: department staff and town cadres (not all 2,767 members).
+    cadres = (
+        Person.objects.filter(Q(unit__kind=UnitKind.DEPARTMENT) | Q(roles__kind=RoleKind.TOWN_CADRE))
+        .distinct()
+        .order_by("name_pinyin")
+    )
+    form = AssignForm(
+        request.POST or None, leaders=leaders(), people=cadres, initial={"cadence": "half_monthly"}
+    )
+    pending = (
+        problems_visible_to(user).filter(status=Status.PENDING).select_related("village").order_by("number")
+    )
+    if request.method == "POST" and form.is_valid():
+        ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
+        data = form.cleaned_data
+        try:
+            done = services.problems_bulk_assign(
+                actor=user,
+                problems=[get_problem_for_user(user, i) for i in ids],
+                leader=data["leader"],
+                department=data["department"],
+                assignees=list(data["assignees"]),
+                cooperating_units=list(data["cooperating_units"]),
+                acceptor=data["acceptor"],
+                deadline_basis=data["deadline_basis"],
+                deadline=data["deadline"],
+                deadline_days=data["deadline_days"],
+                cadence=data["cadence"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已分派%(n)s个问题") % {"n": len(done)})
+            return redirect("ledger:problem_list")
+    chosen = set(request.POST.getlist("problems"))
+    return render(request, "ledger/bulk_assign.html", {"form": form, "pending": pending, "chosen": chosen})
 
 
 @login_required

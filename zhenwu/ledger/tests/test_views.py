@@ -191,3 +191,28 @@ def test_export_writes_the_standard_columns_without_personal_numbers(office, pro
     assert problem.number in row and "张明" in row and "刘志强" in row
     text = " ".join(str(c.value) for r in sheet.iter_rows() for c in r)
     assert "13700002222" not in text and "13812345678" not in text
+
+
+def test_bulk_assignment_through_the_page_is_all_or_nothing(office, town, pending):
+    from zhenwu.ledger.services import problem_create as create
+
+    other = create(actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="第二个")
+    client = client_for(office)
+    page = client.get(reverse("ledger:bulk_assign")).content.decode()
+    assert pending.number in page and other.number in page
+    data = {
+        "problems": [pending.pk, other.pk],
+        "leader": town.leader_person.pk,
+        "department": town.economy_dept.pk,
+        "assignees": [town.staff.pk],
+        "deadline_basis": "date",
+        "deadline": "2026-01-01",
+        "cadence": "half_monthly",
+    }
+    with time_machine.travel(NOW, tick=False):
+        refused = client.post(reverse("ledger:bulk_assign"), data)
+        assert "不能早于分派日期" in refused.content.decode()
+        assert Problem.objects.filter(status=Status.PENDING).count() == 2
+        data["deadline"] = "2026-12-31"
+        assert client.post(reverse("ledger:bulk_assign"), data).status_code == 302
+    assert not Problem.objects.filter(status=Status.PENDING).exists()

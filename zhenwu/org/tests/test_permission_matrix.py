@@ -74,7 +74,7 @@ PAGES: dict[str, Row] = {
     "ledger:problem_create": ("get", lambda c: reverse("ledger:problem_create"), OFFICE, 404),
     "ledger:import": ("get", lambda c: reverse("ledger:import"), OFFICE, 404),
     "ledger:export": ("get", lambda c: reverse("ledger:export"), ALL, 404),
-    "ledger:bulk_assign": ("post", lambda c: reverse("ledger:bulk_assign"), OFFICE, 404),
+    "ledger:bulk_assign": ("get", lambda c: reverse("ledger:bulk_assign"), OFFICE, 404),
     "ledger:problem_detail": (
         "get",
         lambda c: reverse("ledger:problem_detail", args=[c.problem.pk]),
@@ -108,7 +108,6 @@ REDIRECTS = {
     "core:calendar_year",
     "core:inbox_read",
     "set_language",
-    "ledger:bulk_assign",
     "ledger:quick_step",
     "ledger:extension_decide",
 }

@@ -202,7 +202,10 @@ def pending(town, office):
 def _fresh_calendar():
     """Each test reads the calendar its own database holds (workers cache it between requests)."""
     from zhenwu.core.calendar import _forget_calendar
+    from zhenwu.ledger.selectors import forget_filter_options
 
     _forget_calendar()
+    forget_filter_options()
     yield
     _forget_calendar()
+    forget_filter_options()

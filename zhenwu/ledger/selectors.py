@@ -142,8 +142,33 @@ def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[
     return problems.order_by(*SORTS.get(filters.get("sort") or "number", SORTS["number"]))
 
 
+_OPTIONS: dict[str, Any] = {}
+# Units and leaders change a few times a year; the list page, many times a minute. A worker
+# reuses its options this long (a rename shows within the minute; names of rows whose unit or
+# leader is missing from the options are looked up on the spot, see ledger.views.page_rows).
+OPTIONS_SECONDS = 60
+
+
 def filter_options() -> dict[str, list[tuple[Any, Any]]]:
-    """Options of the ledger's filter bar as plain tuples, in two queries (no model instances)."""
+    """Options of the ledger's filter bar as plain tuples, labels in the current language."""
+    import time
+
+    from django.utils.translation import get_language
+
+    key = get_language() or ""
+    cached = _OPTIONS.get(key)
+    if cached is not None and time.monotonic() - cached[0] < OPTIONS_SECONDS:
+        return {name: list(options) for name, options in cached[1].items()}
+    options = _load_filter_options()
+    _OPTIONS[key] = (time.monotonic(), options)
+    return {name: list(values) for name, values in options.items()}
+
+
+def forget_filter_options() -> None:
+    _OPTIONS.clear()
+
+
+def _load_filter_options() -> dict[str, list[tuple[Any, Any]]]:
     from django.utils.translation import gettext as _
 
     from zhenwu.org.constants import PLACE_KINDS, UnitKind

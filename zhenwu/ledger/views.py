@@ -59,7 +59,7 @@ from zhenwu.ledger.selectors import (
 )
 from zhenwu.ledger.warnings import Today, report_missing, warning_for
 from zhenwu.org.constants import OFFICE_ROLES, RoleKind, UnitKind
-from zhenwu.org.models import Person, User
+from zhenwu.org.models import Person, Unit, User
 
 PAGE_SIZE = 50
 
@@ -97,9 +97,17 @@ def page_rows(problems: Any, names: dict[str, dict[int, str]]) -> list[SimpleNam
     through = Problem.assignees.through.objects.filter(problem_id__in=[r.id for r in rows])
     for problem_id, name in through.values_list("problem_id", "person__name").order_by("id"):
         owners.setdefault(problem_id, []).append(name)
+    # Names missing from the (cached) filter options: a 责任领导 without a leader role from an
+    # imported sheet, or a unit created in the last minute. Look the few up.
     missing = {r.leader_id for r in rows if r.leader_id and r.leader_id not in names["leader"]}
-    if missing:  # a 责任领导 who holds no leader role (imported sheets): look the few up
+    if missing:
         names["leader"].update(Person.objects.filter(pk__in=missing).values_list("pk", "name"))
+    units = {i for r in rows for i in (r.department_id, r.village_id) if i}
+    units -= names["department"].keys() | names["village"].keys()
+    if units:
+        found = dict(Unit.objects.filter(pk__in=units).values_list("pk", "name"))
+        names["department"].update(found)
+        names["village"].update(found)
     for row in rows:
         row.assignee_names = owners.get(row.id, [])
     return rows

@@ -238,6 +238,16 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _owners(data: dict[str, Any]) -> dict[str, Any]:
+    """An AssignForm's cleaned data as problem_assign's keyword arguments (one page or many)."""
+    fields = ("leader", "department", "acceptor", "deadline_basis", "deadline", "deadline_days", "cadence")
+    return {
+        **{name: data[name] for name in fields},
+        "assignees": list(data["assignees"]),
+        "cooperating_units": list(data["cooperating_units"]),
+    }
+
+
 @roles_required(*OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -248,19 +258,7 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def act(data: dict[str, Any]) -> Problem:
-        return services.problem_assign(
-            actor=request.user,
-            problem=problem,
-            leader=data["leader"],
-            department=data["department"],
-            assignees=list(data["assignees"]),
-            cooperating_units=list(data["cooperating_units"]),
-            acceptor=data["acceptor"],
-            deadline_basis=data["deadline_basis"],
-            deadline=data["deadline"],
-            deadline_days=data["deadline_days"],
-            cadence=data["cadence"],
-        )
+        return services.problem_assign(actor=request.user, problem=problem, **_owners(data))
 
     return _form_page(
         request,
@@ -415,20 +413,11 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
-        data = form.cleaned_data
         try:
             done = services.problems_bulk_assign(
                 actor=user,
                 problems=[get_problem_for_user(user, i) for i in ids],
-                leader=data["leader"],
-                department=data["department"],
-                assignees=list(data["assignees"]),
-                cooperating_units=list(data["cooperating_units"]),
-                acceptor=data["acceptor"],
-                deadline_basis=data["deadline_basis"],
-                deadline=data["deadline"],
-                deadline_days=data["deadline_days"],
-                cadence=data["cadence"],
+                **_owners(form.cleaned_data),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "zhenwu.core",
     "zhenwu.org",
     "zhenwu.ledger",
+    "zhenwu.suggestions",
     "zhenwu.demo",
 ]
 
@@ -185,3 +186,16 @@ ZHENWU_WARN_PROGRESS_LAG = env_int("ZHENWU_WARN_PROGRESS_LAG", 20)  # 黄: progr
 ZHENWU_REMIND_WORKDAYS = env_int(
     "ZHENWU_REMIND_WORKDAYS", 2
 )  # tick: remind N working days before a report is due
+
+# 献言献策: limits for the public form (0 = no limit), and which answers count as satisfied.
+ZHENWU_SUGGEST_PER_IP_HOUR = env_int("ZHENWU_SUGGEST_PER_IP_HOUR", 20)
+ZHENWU_SUGGEST_PER_PHONE_DAY = env_int("ZHENWU_SUGGEST_PER_PHONE_DAY", 10)
+ZHENWU_PUBLIC_MISSES_PER_HOUR = env_int("ZHENWU_PUBLIC_MISSES_PER_HOUR", 30)  # unknown receipt codes
+ZHENWU_PHOTO_MAX_MB = env_int("ZHENWU_PHOTO_MAX_MB", 10)
+ZHENWU_SATISFIED_VERDICTS = env_list("ZHENWU_SATISFIED_VERDICTS", ["satisfied", "basically"])
+# Routing: retrain when this many triage decisions are new since the last model.
+ZHENWU_ROUTING_RETRAIN_AFTER = env_int("ZHENWU_ROUTING_RETRAIN_AFTER", 20)
+ZHENWU_ROUTING_MIN_EXAMPLES = env_int("ZHENWU_ROUTING_MIN_EXAMPLES", 30)
+# The town's name on posters and documents, and the address residents reach (for QR codes).
+ZHENWU_TOWN_NAME = env_str("ZHENWU_TOWN_NAME", "××镇")
+ZHENWU_PUBLIC_URL = env_str("ZHENWU_PUBLIC_URL", "")

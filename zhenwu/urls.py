@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("zhenwu.core.urls")),
     path("", include("zhenwu.org.urls")),
     path("", include("zhenwu.ledger.urls")),
+    path("", include("zhenwu.suggestions.urls")),
 ]
 
 if settings.ZHENWU_BENCH:

@@ -15,6 +15,8 @@ from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from zhenwu.core.throttle import Throttled
+
 # A database id: bounded, so an absurd number is a 422 and never reaches the database
 # (SQLite raises OverflowError past 64 bits; PostgreSQL "out of range").
 ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -111,6 +113,15 @@ FIELD_LABELS = {
     "progress": _("完成进度"),
     "done": _("本期完成情况"),
     "action": _("动作"),
+    "text": _("意见建议"),
+    "village_id": _("村(社区)"),
+    "name": _("姓名"),
+    "phone": _("联系电话"),
+    "verdict": _("评价"),
+    "comment": _("意见"),
+    "reply": _("答复内容"),
+    "problem_number": _("对应问题"),
+    "code": _("回执码"),
 }
 _INPUT_MESSAGES = {
     "missing": _("不能为空"),
@@ -155,12 +166,23 @@ def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpRespo
     return api.create_response(request, {"detail": str(exc) or _("无权执行此操作")}, status=403)
 
 
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def register_routers() -> None:
     from zhenwu.ledger.api import router as ledger_router
     from zhenwu.org.api import router as org_router
+    from zhenwu.suggestions.api import public_router
+    from zhenwu.suggestions.api import router as suggestions_router
 
     api.add_router("/", org_router)
     api.add_router("/", ledger_router)
+    api.add_router("/", suggestions_router)
+    api.add_router("/public/", public_router)
 
 
 register_routers()

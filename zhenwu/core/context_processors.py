@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.constants import OFFICE_ROLES, TOWN_WIDE_ROLES, AccountRole
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("home", _("工作台"), reverse("home")), ("units", _("组织机构"), reverse("org:unit_tree"))]
     items.append(("people", _("人员"), reverse("org:person_list")))
     items.insert(1, ("ledger", _("整改台账"), reverse("ledger:problem_list")))
+    if user.role in (*TOWN_WIDE_ROLES, AccountRole.INSPECTOR):
+        items.insert(2, ("suggestions", _("献言献策"), reverse("suggestions:inbox")))
     items.append(("inbox", _("消息"), reverse("core:inbox")))
     if user.role in OFFICE_ROLES:
         items.append(("audit", _("审计日志"), reverse("core:audit_list")))

@@ -139,3 +139,21 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ThrottleHit(models.Model):
+    """One counted attempt by an anonymous caller (a guessed code, a public answer).
+
+    The key is an HMAC of the address or phone, never the value itself, so the table says
+    how often someone knocked without saying who. Rows older than a day are swept by tick.
+    """
+
+    scope = models.CharField(max_length=30)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="throttle_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at}"

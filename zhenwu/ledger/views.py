@@ -43,6 +43,7 @@ from zhenwu.ledger.forms import (
 )
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
+from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
@@ -184,6 +185,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_accept": may_accept(user, problem) and problem.status == Status.CLOSURE_REQUESTED,
         "is_office": is_office(user),
         "reason_form": ReasonForm(),
+        "panels": problem_panels(request, problem),
     }
     return render(request, "ledger/problem_detail.html", context)
 
@@ -253,8 +255,13 @@ def _owners(data: dict[str, Any]) -> dict[str, Any]:
 def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(_user(request), pk)
     people = Person.objects.order_by("name_pinyin")
+    # The triage desk sends the suggested department and leader along; the office confirms them.
+    suggested = {k: request.GET[k] for k in ("department", "leader") if request.GET.get(k, "").isdigit()}
     form = AssignForm(
-        request.POST or None, leaders=leaders(), people=people, initial={"cadence": "half_monthly"}
+        request.POST or None,
+        leaders=leaders(),
+        people=people,
+        initial={"cadence": "half_monthly", **suggested},
     )
 
     def act(data: dict[str, Any]) -> Problem:

@@ -7,25 +7,39 @@ or endpoint is added without a row), so nobody can add a page and forget its rul
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.core.api_base import api
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.services import extension_request
+from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest
+from zhenwu.suggestions.services import suggestion_submit
+from zhenwu.suggestions.tests.images import png_upload
 
 pytestmark = pytest.mark.django_db
 
 
 class Ctx:
-    """What the URLs point at: the town, an assigned problem, and a pending extension of it."""
+    """What the URLs point at: the town, an assigned problem, a pending extension of it, and a
+    resident's suggestion with a photo, a campaign and a reopen request."""
 
     def __init__(self, town: Town, problem: Problem, extension: Extension, pending: Problem) -> None:
         self.town, self.problem, self.extension, self.pending = town, problem, extension, pending
         self.party, self.branch, self.member = town.party, town.branch, town.member
+        self.suggestion = suggestion_submit(text="村口路灯坏了很久", village=town.village, photos=[png_upload()])
+        self.photo = self.suggestion.photos.get()
+        self.campaign = Campaign.objects.create(title="献言献策", starts_on=date(2026, 1, 1))
+        answered = suggestion_submit(text="另一条建议内容", village=town.village)
+        feedback = Feedback.objects.create(
+            suggestion=answered, problem=problem, closed_on=date(2026, 1, 1), verdict="unsatisfied", at=timezone.now()
+        )
+        self.reopen = ReopenRequest.objects.create(feedback=feedback, problem=problem)
 
 
 ALL = set(PERSONAS)
@@ -102,7 +116,80 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    # Residents' pages: no account needed, the same answer for everyone.
+    "suggestions:public_new": ("get", lambda c: reverse("suggestions:public_new"), ALL, 404),
+    "suggestions:public_find": ("get", lambda c: reverse("suggestions:public_find"), ALL, 404),
+    "suggestions:public_follow": (
+        "get",
+        lambda c: reverse("suggestions:public_follow", args=[c.suggestion.receipt]),
+        ALL,
+        404,
+    ),
+    # Answering before the problem is closed is refused (400) for anyone.
+    "suggestions:public_feedback": (
+        "post",
+        lambda c: reverse("suggestions:public_feedback", args=[c.suggestion.receipt]),
+        ALL,
+        404,
+    ),
+    "suggestions:inbox": ("get", lambda c: reverse("suggestions:inbox"), TOWN_WIDE, 404),
+    "suggestions:detail": (
+        "get",
+        lambda c: reverse("suggestions:detail", args=[c.suggestion.pk]),
+        TOWN_WIDE,
+        404,
+    ),
+    "suggestions:photo": (
+        "get",
+        lambda c: reverse("suggestions:photo", args=[c.photo.pk, "thumb"]),
+        TOWN_WIDE,
+        404,
+    ),
+    "suggestions:clusters": ("get", lambda c: reverse("suggestions:clusters"), TOWN_WIDE, 404),
+    "suggestions:satisfaction": ("get", lambda c: reverse("suggestions:satisfaction"), TOWN_WIDE, 404),
+    "suggestions:reopen_list": ("get", lambda c: reverse("suggestions:reopen_list"), TOWN_WIDE, 404),
+    "suggestions:reopen_decide": (
+        "get",
+        lambda c: reverse("suggestions:reopen_decide", args=[c.reopen.pk]),
+        OFFICE,
+        404,
+    ),
+    "suggestions:accept": (
+        "get",
+        lambda c: reverse("suggestions:accept", args=[c.suggestion.pk]),
+        OFFICE,
+        404,
+    ),
+    "suggestions:merge": (
+        "post",
+        lambda c: reverse("suggestions:merge", args=[c.suggestion.pk]),
+        OFFICE,
+        404,
+    ),
+    "suggestions:reply": (
+        "post",
+        lambda c: reverse("suggestions:reply", args=[c.suggestion.pk, "decline"]),
+        OFFICE,
+        404,
+    ),
+    "suggestions:bulk": ("post", lambda c: reverse("suggestions:bulk"), OFFICE, 404),
+    "suggestions:campaigns": ("get", lambda c: reverse("suggestions:campaigns"), OFFICE, 404),
+    "suggestions:posters": (
+        "get",
+        lambda c: reverse("suggestions:posters", args=[c.campaign.pk]),
+        OFFICE,
+        404,
+    ),
 }
+# Open to anyone, signed in or not.
+PUBLIC_PAGES = {
+    "suggestions:public_new",
+    "suggestions:public_find",
+    "suggestions:public_follow",
+    "suggestions:public_feedback",
+}
+# Answered with something other than 200 or a redirect when allowed: a refusal with a reason.
+ANSWERED_WITH = {"suggestions:public_feedback": 400}
 # Answered with a redirect (a POST step, or a page that sends you on) rather than 200.
 REDIRECTS = {
     "core:calendar_year",
@@ -110,6 +197,9 @@ REDIRECTS = {
     "set_language",
     "ledger:quick_step",
     "ledger:extension_decide",
+    "suggestions:merge",
+    "suggestions:reply",
+    "suggestions:bulk",
 }
 
 API: dict[tuple[str, str], Row] = {
@@ -135,6 +225,37 @@ API: dict[tuple[str, str], Row] = {
         SEES_PROBLEM,
         404,
     ),
+    ("get", "/api/suggestions"): ("get", lambda c: "/api/suggestions", TOWN_WIDE, 404),
+    ("get", "/api/suggestions/{suggestion_id}"): (
+        "get",
+        lambda c: f"/api/suggestions/{c.suggestion.pk}",
+        TOWN_WIDE,
+        404,
+    ),
+    ("get", "/api/suggestions/{suggestion_id}/routing"): (
+        "get",
+        lambda c: f"/api/suggestions/{c.suggestion.pk}/routing",
+        TOWN_WIDE,
+        404,
+    ),
+    ("get", "/api/suggestions/{suggestion_id}/similar"): (
+        "get",
+        lambda c: f"/api/suggestions/{c.suggestion.pk}/similar",
+        TOWN_WIDE,
+        404,
+    ),
+    ("get", "/api/public/suggestions/{code}"): (
+        "get",
+        lambda c: f"/api/public/suggestions/{c.suggestion.receipt}",
+        ALL,
+        404,
+    ),
+}
+# Endpoints for residents: no account needed.
+PUBLIC_API = {
+    ("get", "/api/public/suggestions/{code}"),
+    ("post", "/api/public/suggestions"),
+    ("post", "/api/public/suggestions/{code}/feedback"),
 }
 
 
@@ -166,6 +287,23 @@ API_WRITES: dict[tuple[str, str], tuple[Callable[[Ctx], str], dict, Callable[[st
         lambda c: f"/api/problems/{c.problem.pk}/reports",
         {"progress": 30, "done": "推进中"},
         _tiered(201, OWNERS, SEES_PROBLEM),
+    ),
+    ("post", "/api/suggestions/{suggestion_id}/triage"): (
+        lambda c: f"/api/suggestions/{c.suggestion.pk}/triage",
+        {"action": "decline", "reply": "不属于本镇职责"},
+        # Leaders and the inspection group read suggestions but do not decide them.
+        _tiered(200, OFFICE, TOWN_WIDE),
+    ),
+    ("post", "/api/public/suggestions"): (
+        lambda c: "/api/public/suggestions",
+        {"text": "村口路灯坏了很久"},
+        lambda persona: 201,
+    ),
+    # Refused for everyone while the problem is not closed.
+    ("post", "/api/public/suggestions/{code}/feedback"): (
+        lambda c: f"/api/public/suggestions/{c.suggestion.receipt}/feedback",
+        {"verdict": "satisfied"},
+        lambda persona: 400,
     ),
 }
 
@@ -216,7 +354,7 @@ def _check(request, ctx: Ctx, row: Row, persona: str) -> int:
 def test_page_access(request, ctx, persona, route):
     method, build, allowed, other = PAGES[route]
     status = _check(request, ctx, PAGES[route], persona)
-    ok = 302 if route in REDIRECTS else 200
+    ok = ANSWERED_WITH.get(route, 302 if route in REDIRECTS else 200)
     if persona in allowed:
         assert status == ok, f"{persona} {route}"
     elif other == -1:
@@ -244,7 +382,9 @@ def test_api_access(request, ctx, persona, operation):
 def test_anonymous_visitors_are_sent_to_login(ctx, route):
     method, build, allowed, other = PAGES[route]
     response = getattr(Client(), method)(build(ctx))
-    if route == "login":
+    if route in PUBLIC_PAGES:
+        assert response.status_code == ANSWERED_WITH.get(route, 200)
+    elif route == "login":
         assert response.status_code == 200
     elif route == "set_language":
         assert response.status_code == 302 and not response["Location"].startswith(reverse("login"))
@@ -257,7 +397,8 @@ def test_anonymous_visitors_are_sent_to_login(ctx, route):
 @pytest.mark.parametrize("operation", sorted(API))
 def test_anonymous_api_calls_are_refused(ctx, operation):
     method, build, allowed, other = API[operation]
-    assert getattr(Client(), method)(build(ctx)).status_code == 401
+    expected = 200 if operation in PUBLIC_API else 401
+    assert getattr(Client(), method)(build(ctx)).status_code == expected
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -267,4 +408,5 @@ def test_api_write_access(request, ctx, persona, operation):
     client = client_for(request.getfixturevalue(persona))
     response = client.post(build(ctx), body, content_type="application/json")
     assert response.status_code == expected(persona), f"{persona} {operation}: {response.content[:200]!r}"
-    assert Client().post(build(ctx), body, content_type="application/json").status_code == 401
+    anonymous = Client().post(build(ctx), body, content_type="application/json").status_code
+    assert anonymous == (expected(persona) if operation in PUBLIC_API else 401)

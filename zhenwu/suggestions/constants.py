@@ -1,0 +1,55 @@
+"""Choices and limits of 献言献策: what a suggestion can become, and what residents answer."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SuggestionStatus(models.TextChoices):
+    # The words a resident reads on the follow-up page.
+    RECEIVED = "received", _("已收到")
+    ACCEPTED = "accepted", _("已受理并转为问题")
+    MERGED = "merged", _("已合并到同类问题")
+    ANSWERED = "answered", _("已答复")
+    DECLINED = "declined", _("不予受理")
+
+
+class TriageAction(models.TextChoices):
+    ACCEPT = "accept", _("受理为新问题")
+    MERGE = "merge", _("合并到已有问题")
+    ANSWER = "answer", _("直接答复")
+    DECLINE = "decline", _("不予受理")
+
+
+# The triage table: a new suggestion is decided once; a decided one stays decided.
+TRIAGE: dict[str, str] = {
+    TriageAction.ACCEPT: SuggestionStatus.ACCEPTED,
+    TriageAction.MERGE: SuggestionStatus.MERGED,
+    TriageAction.ANSWER: SuggestionStatus.ANSWERED,
+    TriageAction.DECLINE: SuggestionStatus.DECLINED,
+}
+# Suggestions that feed a ledger problem, whose residents are asked once it is closed.
+LINKED = (SuggestionStatus.ACCEPTED, SuggestionStatus.MERGED)
+
+
+class Verdict(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ReopenStatus(models.TextChoices):
+    PENDING = "pending", _("待党政办处理")
+    REOPENED = "reopened", _("已重新打开整改")
+    KEPT = "kept", _("维持销号")
+
+
+TEXT_MAX_CHARS = 1000
+TEXT_MIN_CHARS = 5
+REPLY_MAX_CHARS = 2000
+NAME_MAX_CHARS = 20
+PHOTO_MAX_COUNT = 6
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+THUMBNAIL_SIZE = (320, 320)
+# A photo's longest side is scaled down to this on intake: enough to see a broken lamp,
+# and the re-encoding drops EXIF (location, phone model) with it.
+PHOTO_MAX_SIDE = 2048

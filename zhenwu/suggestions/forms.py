@@ -1,0 +1,153 @@
+"""Forms of 献言献策: shapes of input only; the services check the rules and word the refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.core.forms import StyledForm
+from zhenwu.ledger.constants import Category
+from zhenwu.org.constants import PLACE_KINDS, UnitKind
+from zhenwu.org.models import Person, Unit
+from zhenwu.suggestions.constants import SuggestionStatus, TriageAction, Verdict
+
+
+def places() -> Any:
+    return Unit.objects.filter(kind__in=PLACE_KINDS).order_by("sort_order", "name")
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+        # "红岩村村民委员会" reads as "红岩村" to a resident.
+        return obj.name.removesuffix("村民委员会").removesuffix("居民委员会") or obj.name
+
+
+class SuggestForm(StyledForm):
+    text = forms.CharField(
+        label=_("您的意见建议"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("请写清楚在哪里、什么问题、您的建议")}),
+    )
+    village = PlaceChoiceField(
+        label=_("所在村(社区)"), queryset=Unit.objects.none(), required=False, empty_label=_("请选择")
+    )
+    category = forms.ChoiceField(
+        label=_("问题类别"), required=False, choices=[("", _("不清楚，由党政办判断")), *Category.choices]
+    )
+    name = forms.CharField(label=_("姓名（可不填）"), required=False)
+    phone = forms.CharField(
+        label=_("联系电话（可不填，仅党政办可见）"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    # A field people never see: bots fill every input they find.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = places()  # type: ignore[attr-defined]
+
+
+class FollowForm(StyledForm):
+    code = forms.CharField(
+        label=_("回执码"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+
+class FeedbackForm(StyledForm):
+    verdict = forms.ChoiceField(
+        label=_("您对整改结果是否满意"), choices=Verdict.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见（可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InboxFilterForm(StyledForm):
+    compact = True
+    q = forms.CharField(label=_("关键词或回执码"), required=False, max_length=50)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *SuggestionStatus.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("问题类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
+    )
+    village = PlaceChoiceField(label=_("村(社区)"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = places()  # type: ignore[attr-defined]
+
+
+class AcceptForm(StyledForm):
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}))
+    category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
+    village = PlaceChoiceField(label=_("村(社区)"), queryset=Unit.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("建议责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
+    )
+    leader = forms.ModelChoiceField(label=_("建议责任领导"), queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = places()  # type: ignore[attr-defined]
+        if leaders is not None:
+            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+
+
+class MergeForm(StyledForm):
+    problem = forms.CharField(
+        label=_("合并到问题编号"), max_length=20, error_messages={"required": _("对应问题：请填写问题编号")}
+    )
+
+
+class ReplyForm(StyledForm):
+    reply = forms.CharField(label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BulkForm(StyledForm):
+    action = forms.ChoiceField(label=_("批量操作"), choices=TriageAction.choices)
+    problem = forms.CharField(label=_("合并到问题编号"), required=False, max_length=20)
+    reply = forms.CharField(label=_("答复或理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("问题描述（受理为一个问题时）"), required=False)
+    category = forms.ChoiceField(
+        label=_("问题类别"), required=False, choices=[("", "---------"), *Category.choices]
+    )
+
+
+class ReopenDecideForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("处理"),
+        choices=[("reopen", _("重新打开，继续整改")), ("keep", _("维持销号，向群众说明"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("处理说明（群众可见）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CampaignForm(StyledForm):
+    title = forms.CharField(label=_("活动名称"), max_length=100, required=False)
+    starts_on = forms.DateField(
+        label=_("开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("开始日期：不能为空"), "invalid": _("开始日期：格式不正确")},
+    )
+    ends_on = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("结束日期：格式不正确")},
+    )
+
+
+class PeriodForm(StyledForm):
+    compact = True
+    start = forms.DateField(
+        label=_("销号日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,176 @@
+"""献言献策: residents' suggestions, their photos, the office's triage, and residents' answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.ledger.constants import Category
+from zhenwu.ledger.models import Problem
+from zhenwu.org.models import Unit
+from zhenwu.suggestions.constants import ReopenStatus, SuggestionStatus, Verdict
+
+
+class Campaign(models.Model):
+    """A 征集活动 such as "我为××镇发展献言献策": posters and figures are per campaign."""
+
+    title = models.CharField(_("活动名称"), max_length=100)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("征集活动")
+        verbose_name_plural = _("征集活动")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Suggestion(models.Model):
+    """What a resident wrote. Contact details are kept for the office and never shown in public.
+
+    `ip_key` is an HMAC of the sender's address, kept only so submissions can be counted
+    per address for the rate limit.
+    """
+
+    receipt = models.CharField(_("回执码"), max_length=8, unique=True)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("征集活动"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    text = models.TextField(_("意见建议"))
+    category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, blank=True)
+    village = models.ForeignKey(
+        Unit, verbose_name=_("村(社区)"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.RECEIVED
+    )
+    reply = models.TextField(_("答复"), blank=True)
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("对应问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), db_index=True)
+    ip_key = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="suggestion_status_created"),
+            models.Index(fields=["ip_key", "created_at"], name="suggestion_ip_created"),
+            models.Index(fields=["phone", "created_at"], name="suggestion_phone_created"),
+            models.Index(fields=["village", "status"], name="suggestion_village_status"),
+            models.Index(fields=["campaign", "status"], name="suggestion_campaign_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "merged"]) | Q(problem__isnull=False),
+                name="suggestion_linked_has_problem",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.text[:30]}"
+
+
+class SuggestionPhoto(models.Model):
+    """A photo as stored: re-encoded without EXIF, with a thumbnail."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="suggestions/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="suggestions/%Y/%m/thumbs/")
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Feedback(models.Model):
+    """A resident's answer about a closed problem: one per suggestion and closure (销号日期).
+
+    Keyed by the closure date so that a problem reopened and closed again is asked about again.
+    """
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="feedback")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="feedback")
+    closed_on = models.DateField(_("销号日期"))
+    verdict = models.CharField(_("评价"), max_length=12, choices=Verdict.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        verbose_name = _("群众评价")
+        verbose_name_plural = _("群众评价")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["closed_on", "verdict"], name="feedback_closed_verdict")]
+        constraints = [
+            models.UniqueConstraint(fields=["suggestion", "closed_on"], name="feedback_once_per_closure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} {self.verdict}"
+
+
+class ReopenRequest(models.Model):
+    """A 不满意 answer, waiting for the office: reopen the problem, or keep it closed and say why."""
+
+    feedback = models.OneToOneField(Feedback, on_delete=models.PROTECT, related_name="reopen_request")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="reopen_requests")
+    status = models.CharField(
+        _("处理结果"), max_length=10, choices=ReopenStatus.choices, default=ReopenStatus.PENDING
+    )
+    note = models.TextField(_("处理说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重新整改申请")
+        verbose_name_plural = _("重新整改申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="reopen_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.status}"
+
+
+class RoutingModel(models.Model):
+    """A trained routing model: where its file is, what it learned from, how well it did.
+
+    The newest row is the one in use. Its figures are from the held-back part of history.
+    """
+
+    trained_at = models.DateTimeField()
+    decisions = models.PositiveIntegerField(help_text="triage decisions known when trained")
+    examples = models.PositiveIntegerField()
+    held_out = models.PositiveIntegerField()
+    top1 = models.FloatField(null=True)
+    top3 = models.FloatField(null=True)
+    path = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} n={self.examples}"

@@ -1,0 +1,362 @@
+"""Writes of 献言献策: a resident's submission and answer, and the office's decisions.
+
+Every write checks everything first and stores in one transaction with its audit event,
+so a refusal leaves nothing behind (not even the photos that were fine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhenwu.core.audit import audit_record
+from zhenwu.core.constants import AuditAction
+from zhenwu.core.engine import Status
+from zhenwu.core.notices import Draft, notices_send
+from zhenwu.core.throttle import refuse_when_over, throttle_check, throttle_hit, throttle_key
+from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.models import Problem
+from zhenwu.ledger.selectors import is_office
+from zhenwu.ledger.services import problem_create, problem_reopen
+from zhenwu.lib.codes import new_code, normalize_code
+from zhenwu.lib.identity import IdentityError, normalize_phone
+from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS
+from zhenwu.org.models import Unit, User
+from zhenwu.suggestions.constants import (
+    LINKED,
+    NAME_MAX_CHARS,
+    REPLY_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    TEXT_MIN_CHARS,
+    TRIAGE,
+    ReopenStatus,
+    SuggestionStatus,
+    TriageAction,
+    Verdict,
+)
+from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion, SuggestionPhoto
+from zhenwu.suggestions.photos import clean_photos
+
+PUBLIC = "群众"  # the audit log's actor for residents, who have no account
+RECEIPT_MISS = "receipt-miss"
+
+
+def _check_text(text: str, label: str, *, minimum: int = 1, maximum: int = TEXT_MAX_CHARS) -> str | None:
+    """The error for a free-text field, or None when it is fine."""
+    if not text:
+        return _("%(label)s：不能为空") % {"label": label}
+    if len(text) < minimum:
+        return _("%(label)s：至少%(n)s个字") % {"label": label, "n": minimum}
+    if len(text) > maximum:
+        return _("%(label)s：不能超过%(n)s字（现为%(m)s字）") % {"label": label, "n": maximum, "m": len(text)}
+    return None
+
+
+def _raise(errors: dict[str, str | None]) -> None:
+    found = {field: message for field, message in errors.items() if message}
+    if found:
+        raise ValidationError(found)
+
+
+def _check_limits(ip_key: str, phone: str) -> None:
+    """The rate limits, counted from stored suggestions (the same for every worker and node)."""
+    now = timezone.now()
+    if ip_key:
+        hour = timedelta(hours=1)
+        count = Suggestion.objects.filter(ip_key=ip_key, created_at__gte=now - hour).count()
+        refuse_when_over(count, settings.ZHENWU_SUGGEST_PER_IP_HOUR, hour, _("同一网络提交"))
+    if phone:
+        day = timedelta(days=1)
+        count = Suggestion.objects.filter(phone=phone, created_at__gte=now - day).count()
+        refuse_when_over(count, settings.ZHENWU_SUGGEST_PER_PHONE_DAY, day, _("同一手机号提交"))
+
+
+def suggestion_submit(
+    *,
+    text: str,
+    category: str = "",
+    village: Unit | None = None,
+    name: str = "",
+    phone: str = "",
+    photos: Sequence[UploadedFile] = (),
+    campaign: Campaign | None = None,
+    ip: str | None = None,
+) -> Suggestion:
+    """A resident's suggestion; returns it with its receipt code. Raises Throttled over the limits."""
+    text, name, phone = (text or "").strip(), (name or "").strip(), (phone or "").strip()
+    errors: dict[str, str | None] = {
+        "text": _check_text(text, _("意见建议"), minimum=TEXT_MIN_CHARS),
+        "category": _("问题类别：不是可选的类别") if category and category not in Category.values else None,
+        "village": _("村(社区)：请选择村或社区")
+        if village is not None and village.kind not in PLACE_KINDS
+        else None,
+        "name": _("姓名：不能超过%(n)s字") % {"n": NAME_MAX_CHARS} if len(name) > NAME_MAX_CHARS else None,
+    }
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except IdentityError as exc:
+            errors["phone"] = _("联系电话：%(error)s") % {"error": exc}
+    _raise(errors)
+    cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
+    ip_key = throttle_key(ip)
+    with transaction.atomic():
+        _check_limits(ip_key, phone)
+        suggestion = Suggestion(
+            text=text, category=category, village=village, name=name, phone=phone,
+            campaign=campaign, created_at=timezone.now(), ip_key=ip_key,
+        )  # fmt: skip
+        for _attempt in range(5):
+            suggestion.receipt = new_code()
+            try:
+                with transaction.atomic():
+                    suggestion.save(force_insert=True)
+                break
+            except IntegrityError:  # a receipt drawn twice: 1 in 10^11, draw again
+                suggestion.pk = None
+        else:
+            raise RuntimeError("could not draw an unused receipt code")
+        for photo in cleaned:
+            SuggestionPhoto.objects.create(
+                suggestion=suggestion, image=photo.image, thumbnail=photo.thumbnail,
+                content_type=photo.content_type, size=photo.size,
+            )  # fmt: skip
+        audit_record(
+            actor=PUBLIC, action=AuditAction.SUGGESTION_RECEIVED, obj=suggestion,
+            after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
+        )  # fmt: skip
+    return suggestion
+
+
+def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
+    """The suggestion behind a receipt code. Unknown codes count against the caller's address,
+    and too many of them in an hour are refused: receipt codes cannot be harvested by guessing."""
+    key = throttle_key(ip)
+    limit = settings.ZHENWU_PUBLIC_MISSES_PER_HOUR
+    throttle_check(RECEIPT_MISS, key, limit=limit, window=timedelta(hours=1), what=_("查询回执码"))
+    normal = normalize_code(code)
+    found = (
+        Suggestion.objects.select_related("problem", "village").filter(receipt=normal).first()
+        if normal
+        else None
+    )
+    if found is None:
+        throttle_hit(RECEIPT_MISS, key)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Triage by the office
+
+
+def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
+    """Lock a new suggestion for a decision; refuse one already decided, or a non-office actor."""
+    if not is_office(actor):
+        raise PermissionError(_("只有党政办可以处理意见建议"))
+    locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if locked.status != SuggestionStatus.RECEIVED:
+        raise ValidationError(
+            {
+                "status": _("状态：该意见建议已处理（%(status)s），不能再%(action)s")
+                % {"status": locked.get_status_display(), "action": TriageAction(action).label}
+            }
+        )
+    return locked
+
+
+def _decided(actor: Any, suggestion: Suggestion, action: str, **after: Any) -> Suggestion:
+    suggestion.status = TRIAGE[action]
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save()
+    audit_record(
+        actor=actor, action=AuditAction.SUGGESTION_TRIAGED, obj=suggestion,
+        before={"status": SuggestionStatus.RECEIVED}, after={"status": suggestion.status, **after},
+    )  # fmt: skip
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, actor: User, suggestion: Suggestion, description: str, category: str, village: Unit | None
+) -> Problem:
+    """Make a new ledger problem of it (问题来源 群众献言献策); the office then assigns it."""
+    suggestion = _take(actor, suggestion, TriageAction.ACCEPT)
+    problem = problem_create(
+        actor=actor, source=Source.SUGGESTION, category=category, description=description, village=village
+    )
+    suggestion.problem = problem
+    _decided(actor, suggestion, TriageAction.ACCEPT, problem=problem.number)
+    return problem
+
+
+def _check_merge_target(problem: Problem | None) -> Problem:
+    if problem is None:
+        raise ValidationError({"problem": _("对应问题：请选择要合并到的问题")})
+    if problem.status == Status.CLOSED:
+        raise ValidationError(
+            {
+                "problem": _("对应问题：%(number)s 已销号，不能合并；请受理为新问题或直接答复")
+                % {"number": problem.number}
+            }
+        )
+    return problem
+
+
+@transaction.atomic
+def suggestion_merge(*, actor: User, suggestion: Suggestion, problem: Problem | None) -> Suggestion:
+    """Attach it to an open problem: the resident follows that problem and is asked at its closure."""
+    suggestion = _take(actor, suggestion, TriageAction.MERGE)
+    target = _check_merge_target(Problem.objects.select_for_update().get(pk=problem.pk) if problem else None)
+    suggestion.problem = target
+    return _decided(actor, suggestion, TriageAction.MERGE, problem=target.number)
+
+
+@transaction.atomic
+def suggestion_reply(*, actor: User, suggestion: Suggestion, action: str, reply: str) -> Suggestion:
+    """Answer directly (咨询类) or decline with a reason; the resident reads the text."""
+    suggestion = _take(actor, suggestion, action)
+    reply = (reply or "").strip()
+    label = _("答复内容") if action == TriageAction.ANSWER else _("不予受理理由")
+    _raise({"reply": _check_text(reply, label, maximum=REPLY_MAX_CHARS)})
+    suggestion.reply = reply
+    return _decided(actor, suggestion, action)
+
+
+@transaction.atomic
+def suggestions_bulk(
+    *,
+    actor: User,
+    suggestions: Sequence[Suggestion],
+    action: str,
+    problem: Problem | None = None,
+    reply: str = "",
+    description: str = "",
+    category: str = "",
+    village: Unit | None = None,
+) -> Problem | None:
+    """One decision for many, all or nothing. "accept" makes one problem of them all: the
+    oldest becomes the problem, the others are merged into it."""
+    if not suggestions:
+        raise ValidationError({"suggestions": _("意见建议：请至少选择一条")})
+    ordered = sorted(suggestions, key=lambda s: (s.created_at, s.pk))
+    if action == TriageAction.ACCEPT:
+        first, *rest = ordered
+        problem = suggestion_accept(
+            actor=actor, suggestion=first, description=description, category=category, village=village
+        )
+        for suggestion in rest:
+            suggestion_merge(actor=actor, suggestion=suggestion, problem=problem)
+        return problem
+    for suggestion in ordered:
+        if action == TriageAction.MERGE:
+            suggestion_merge(actor=actor, suggestion=suggestion, problem=problem)
+        elif action in (TriageAction.ANSWER, TriageAction.DECLINE):
+            suggestion_reply(actor=actor, suggestion=suggestion, action=action, reply=reply)
+        else:
+            raise ValidationError({"action": _("操作：不是可选的操作")})
+    return problem
+
+
+# ---------------------------------------------------------------------------------------
+# The resident's answer, and what the office does with a 不满意
+
+
+def feedback_question(suggestion: Suggestion) -> date | None:
+    """The closure the resident may answer about now (its 销号日期), or None."""
+    problem = suggestion.problem
+    if suggestion.status not in LINKED or problem is None or problem.status != Status.CLOSED:
+        return None
+    return problem.closed_on
+
+
+@transaction.atomic
+def feedback_submit(*, suggestion: Suggestion, verdict: str, comment: str = "") -> Feedback:
+    suggestion = Suggestion.objects.select_for_update().select_related("problem").get(pk=suggestion.pk)
+    closed_on = feedback_question(suggestion)
+    comment = (comment or "").strip()
+    _raise(
+        {
+            "verdict": _("评价：请选择满意、基本满意或不满意") if verdict not in Verdict.values else None,
+            "comment": _("意见：不能超过500字") if len(comment) > 500 else None,
+        }
+    )
+    if closed_on is None or suggestion.problem is None:
+        raise ValidationError({"verdict": _("评价：对应问题尚未销号，暂不能评价")})
+    if Feedback.objects.filter(suggestion=suggestion, closed_on=closed_on).exists():
+        raise ValidationError({"verdict": _("评价：您已对本次整改结果作出评价，不能重复评价")})
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                suggestion=suggestion, problem=suggestion.problem, closed_on=closed_on,
+                verdict=verdict, comment=comment, at=timezone.now(),
+            )  # fmt: skip
+    except IntegrityError as exc:  # the same answer sent twice at the same moment
+        raise ValidationError({"verdict": _("评价：您已对本次整改结果作出评价，不能重复评价")}) from exc
+    audit_record(actor=PUBLIC, action=AuditAction.FEEDBACK_RECEIVED, obj=feedback, after={"verdict": verdict})
+    if verdict == Verdict.UNSATISFIED:
+        request = ReopenRequest.objects.create(feedback=feedback, problem=suggestion.problem)
+        office = User.objects.filter(role__in=OFFICE_ROLES, is_active=True).values_list("pk", flat=True)
+        notices_send(
+            [
+                Draft(
+                    recipient_id=pk,
+                    key=f"reopen-request:{request.pk}:{pk}",
+                    subject=_("群众对%(number)s的整改结果不满意") % {"number": suggestion.problem.number},
+                    body=comment,
+                    url=f"/suggestions/reopen/{request.pk}/",
+                )
+                for pk in office
+            ],
+            reason="reopen-request",
+        )
+    return feedback
+
+
+@transaction.atomic
+def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: str) -> ReopenRequest:
+    if not is_office(actor):
+        raise PermissionError(_("只有党政办可以处理重新整改申请"))
+    request = (
+        ReopenRequest.objects.select_for_update().select_related("feedback", "problem").get(pk=request.pk)
+    )
+    if request.status != ReopenStatus.PENDING:
+        raise ValidationError(
+            {"status": _("状态：该申请已处理（%(s)s）") % {"s": request.get_status_display()}}
+        )
+    note = (note or "").strip()
+    if not reopen:
+        _raise({"note": _check_text(note, _("处理说明"), maximum=REPLY_MAX_CHARS)})
+    if reopen and request.problem.status == Status.CLOSED:
+        reason = _("群众评价不满意：%(comment)s") % {"comment": request.feedback.comment or _("未填写意见")}
+        problem_reopen(actor=actor, problem=request.problem, reason=f"{reason} {note}".strip())
+    request.status = ReopenStatus.REOPENED if reopen else ReopenStatus.KEPT
+    request.note, request.decided_by, request.decided_at = note, actor, timezone.now()
+    request.save()
+    audit_record(
+        actor=actor, action=AuditAction.REOPEN_DECIDED, obj=request, after={"status": request.status}
+    )
+    return request
+
+
+@transaction.atomic
+def campaign_create(*, actor: User, title: str, starts_on: date, ends_on: date | None = None) -> Campaign:
+    if not is_office(actor):
+        raise PermissionError(_("只有党政办可以设立征集活动"))
+    title = (title or "").strip()
+    _raise(
+        {
+            "title": _check_text(title, _("活动名称"), maximum=100),
+            "ends_on": _("结束日期：不能早于开始日期") if ends_on and ends_on < starts_on else None,
+        }
+    )
+    campaign = Campaign.objects.create(title=title, starts_on=starts_on, ends_on=ends_on)
+    audit_record(actor=actor, action=AuditAction.CAMPAIGN_SAVED, obj=campaign, after={"title": title})
+    return campaign

@@ -1,0 +1,114 @@
+"""Near-duplicates: the 5th "路灯坏了" from the same village should be merged, not filed again.
+
+Similarity is the cosine of character bigram/trigram TF-IDF vectors. Only items from the
+same village (or with no village) are compared: "红岩村路灯坏了" and "石桥村路灯坏了" are
+two problems, not one. Candidates are the open suggestions and the open ledger problems.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from zhenwu.core.engine import OPEN
+from zhenwu.ledger.models import Problem
+from zhenwu.suggestions.constants import SuggestionStatus
+from zhenwu.suggestions.models import Suggestion
+
+SIMILAR = 0.35  # shown as "similar" on the triage page
+CLUSTER = 0.45  # joined into one group on the cluster view
+CANDIDATES = 3000
+
+
+@dataclass(frozen=True)
+class Similar:
+    kind: str  # "suggestion" or "problem"
+    pk: int
+    label: str  # receipt code or problem number
+    text: str
+    score: float
+
+
+def _vectors(texts: list[str]):  # type: ignore[no-untyped-def]
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True).fit_transform(texts)
+
+
+def _same_place(village_id: int | None) -> Q:
+    return Q() if village_id is None else Q(village_id=village_id) | Q(village__isnull=True)
+
+
+def similar_items(
+    text: str, *, village_id: int | None, exclude_suggestion: int | None = None, limit: int = 5
+) -> list[Similar]:
+    """Open suggestions and open problems like `text`, best first (three queries, no loop)."""
+    place = _same_place(village_id)
+    suggestions = list(
+        Suggestion.objects.filter(place, status=SuggestionStatus.RECEIVED)
+        .exclude(pk=exclude_suggestion or 0)
+        .order_by("-created_at")
+        .values_list("pk", "receipt", "text")[:CANDIDATES]
+    )
+    problems = list(
+        Problem.objects.filter(place, status__in=OPEN)
+        .order_by("-id")
+        .values_list("pk", "number", "description")[:CANDIDATES]
+    )
+    candidates = [("suggestion", *row) for row in suggestions] + [("problem", *row) for row in problems]
+    if not candidates or not text.strip():
+        return []
+    matrix = _vectors([text] + [c[3] for c in candidates])
+    scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    ranked = sorted(
+        (
+            Similar(kind, pk, label, body, float(s))
+            for (kind, pk, label, body), s in zip(candidates, scores, strict=True)
+        ),
+        key=lambda s: -s.score,
+    )
+    return [s for s in ranked if s.score >= SIMILAR][:limit]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    village: str
+    members: list[Suggestion]
+
+
+def clusters(limit: int = CANDIDATES) -> list[Cluster]:
+    """Groups of near-duplicate new suggestions, per village, largest first."""
+    new = list(
+        Suggestion.objects.filter(status=SuggestionStatus.RECEIVED)
+        .select_related("village")
+        .order_by("-created_at")[:limit]
+    )
+    by_village: dict[int | None, list[Suggestion]] = defaultdict(list)
+    for suggestion in new:
+        by_village[suggestion.village_id].append(suggestion)
+    found: list[Cluster] = []
+    for members in by_village.values():
+        if len(members) < 2:
+            continue
+        matrix = _vectors([m.text for m in members])
+        linked = (matrix @ matrix.T) >= CLUSTER
+        count, labels = connected_components(linked, directed=False)
+        groups: dict[int, list[Suggestion]] = defaultdict(list)
+        for member, label in zip(members, labels, strict=True):
+            groups[int(label)].append(member)
+        for group in groups.values():
+            if len(group) > 1:
+                village = group[0].village.name if group[0].village else ""
+                found.append(Cluster(village, sorted(group, key=lambda s: s.created_at)))
+    return sorted(found, key=lambda c: -len(c.members))
+
+
+def duplicate_counts(suggestions: list[Suggestion]) -> dict[int, int]:
+    """For an inbox page: how many other new suggestions each one resembles (one pass)."""
+    counts: dict[int, int] = {}
+    for cluster in clusters():
+        for member in cluster.members:
+            counts[member.pk] = len(cluster.members) - 1
+    return {s.pk: counts.get(s.pk, 0) for s in suggestions}

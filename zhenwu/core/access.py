@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 
-def roles_required(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+def roles_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Logged in, and one of the roles; anyone else gets a 404 (a page they may not use does not exist)."""
 
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -1,6 +1,5 @@
 """献言献策 endpoints. Public ones need no account and are throttled; staff ones are scoped."""
 
-
 from datetime import date, datetime
 from typing import Any
 

@@ -32,12 +32,18 @@ class Ctx:
     def __init__(self, town: Town, problem: Problem, extension: Extension, pending: Problem) -> None:
         self.town, self.problem, self.extension, self.pending = town, problem, extension, pending
         self.party, self.branch, self.member = town.party, town.branch, town.member
-        self.suggestion = suggestion_submit(text="村口路灯坏了很久", village=town.village, photos=[png_upload()])
+        self.suggestion = suggestion_submit(
+            text="村口路灯坏了很久", village=town.village, photos=[png_upload()]
+        )
         self.photo = self.suggestion.photos.get()
         self.campaign = Campaign.objects.create(title="献言献策", starts_on=date(2026, 1, 1))
         answered = suggestion_submit(text="另一条建议内容", village=town.village)
         feedback = Feedback.objects.create(
-            suggestion=answered, problem=problem, closed_on=date(2026, 1, 1), verdict="unsatisfied", at=timezone.now()
+            suggestion=answered,
+            problem=problem,
+            closed_on=date(2026, 1, 1),
+            verdict="unsatisfied",
+            at=timezone.now(),
         )
         self.reopen = ReopenRequest.objects.create(feedback=feedback, problem=problem)
 

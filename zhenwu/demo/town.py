@@ -326,6 +326,13 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         from zhenwu.demo.ledger import seed_ledger
 
         seed_ledger(town, today=timezone.localdate(), rng=rng)
+        from zhenwu.demo.suggestions import seed_suggestions
+
+        seed_suggestions(town, today=timezone.localdate(), rng=rng)
+    # Routing learns from the campaign's triage decisions, as `zhenwu tick` would do.
+    from zhenwu.suggestions.routing import train_and_save
+
+    train_and_save()
     return town
 
 

@@ -77,4 +77,25 @@ def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
         assert ProgressReport.objects.filter(is_late=True).exists()
         assigned = [p for p in problems if p.status != Status.PENDING]
         assert all(p.leader_id and p.department_id and p.assignees.exists() for p in assigned[:20])
+        _the_campaign_gives_the_reported_rate_from_individual_answers(today.day)
     assert audit_verify().ok
+
+
+def _the_campaign_gives_the_reported_rate_from_individual_answers(today):
+    from zhenwu.suggestions.models import Campaign, Feedback, RoutingModel, Suggestion
+    from zhenwu.suggestions.selectors import satisfaction
+    from zhenwu.suggestions.similarity import clusters
+
+    campaign = Campaign.objects.get()
+    result = satisfaction(campaign.starts_on, today)
+    assert result.percent == "99.2%" and result.answers == Feedback.objects.count() == 250
+    assert result.counts["unsatisfied"] == 2 and result.not_answered > 0
+    assert Suggestion.objects.count() > 400
+    assert Suggestion.objects.values("village").distinct().count() > 15
+    statuses = set(Suggestion.objects.values_list("status", flat=True))
+    assert statuses == {"received", "accepted", "merged", "answered", "declined"}
+    # Every suggestion that fed a problem fed one that came from the campaign.
+    linked = Suggestion.objects.filter(problem__isnull=False)
+    assert set(linked.values_list("problem__source", flat=True)) == {"suggestion"}
+    assert clusters() and max(len(c.members) for c in clusters()) >= 3
+    assert RoutingModel.objects.get().top1 > 0.5

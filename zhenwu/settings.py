@@ -152,10 +152,11 @@ USE_TZ = True
 # --- Static files (Bootstrap and ECharts come from npm at install time) --------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("ZHENWU_STATIC_ROOT", str(VAR_DIR / "static")))
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "zhenwu.core.staticfinders.VendorFinder",  # the few npm files the pages load
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

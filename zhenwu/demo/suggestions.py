@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
@@ -184,7 +185,10 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
             )  # fmt: skip
             resident(s)
             rows.append(s)
-    rows += _inbox(campaign, village_units, today, receipts, rng)
+    inbox = _inbox(campaign, village_units, today, receipts, rng)
+    for s in inbox:
+        resident(s)
+    rows += inbox
     with transaction.atomic():
         Suggestion.objects.bulk_create(rows)
         answers = _answers(office, today, rng)
@@ -200,6 +204,12 @@ def _inbox(
     campaign: Campaign, villages: list[tuple[str, Unit]], today: date, receipts: _Receipts, rng: random.Random
 ) -> list[Suggestion]:
     """New suggestions of the last days: clusters (the same lamp, the same rubbish) and singles."""
+    now = timezone.now()
+
+    def recently(days: int) -> datetime:
+        moment = _at(today - timedelta(days=rng.randint(0, days)), rng.randint(7, 21))
+        return min(moment, now - timedelta(minutes=rng.randint(10, 600)))  # never in the future
+
     out = []
     for topic, size in ((1, 5), (9, 4), (0, 3), (3, 3)):
         village_name, unit = rng.choice(villages)
@@ -210,7 +220,7 @@ def _inbox(
                     campaign=campaign,
                     village=unit,
                     text=_voice(topic, village_name, rng),
-                    created_at=_at(today - timedelta(days=rng.randint(0, 4)), rng.randint(7, 21)),
+                    created_at=recently(4),
                 )  # fmt: skip
             )
     for _n in range(12):
@@ -222,7 +232,7 @@ def _inbox(
                 campaign=campaign,
                 village=unit,
                 text=_voice(topic, village_name, rng),
-                created_at=_at(today - timedelta(days=rng.randint(0, 6)), rng.randint(7, 21)),
+                created_at=recently(6),
             )  # fmt: skip
         )
     return out

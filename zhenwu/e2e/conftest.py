@@ -1,8 +1,14 @@
 """Browser tests: Playwright driving Debian's Chromium (it cannot download its own here)."""
 
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import Page, expect
+
+from zhenwu.conftest import PASSWORD, build_town
+from zhenwu.org.constants import AccountRole
+from zhenwu.org.services import account_create
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,3 +31,31 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture
+def people(live_server):
+    town = build_town()
+    accounts = {}
+    for username, role, unit, person in [
+        ("office", AccountRole.OFFICE, town.office_dept, town.other_staff),
+        ("leader", AccountRole.LEADER, None, town.leader_person),
+        ("dept", AccountRole.DEPARTMENT, town.economy_dept, town.staff),
+    ]:
+        accounts[username] = account_create(
+            actor="test", username=username, password=PASSWORD, role=role, unit=unit, person=person,
+            must_change_password=False,
+        )  # fmt: skip
+    return town
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="退出").click()

@@ -1,47 +1,15 @@
 """The whole loop in a browser: import, assign, report, a missing report turns yellow,
 closure with evidence, acceptance, and the audit trail showing every step."""
 
-import re
-
 import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from zhenwu.conftest import PASSWORD, build_town
+from zhenwu.e2e.conftest import sign_in, sign_out
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.tests.sheets import messy_ledger
-from zhenwu.org.constants import AccountRole
-from zhenwu.org.services import account_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def people(live_server):
-    town = build_town()
-    accounts = {}
-    for username, role, unit, person in [
-        ("office", AccountRole.OFFICE, town.office_dept, town.other_staff),
-        ("leader", AccountRole.LEADER, None, town.leader_person),
-        ("dept", AccountRole.DEPARTMENT, town.economy_dept, town.staff),
-    ]:
-        accounts[username] = account_create(
-            actor="test", username=username, password=PASSWORD, role=role, unit=unit, person=person,
-            must_change_password=False,
-        )  # fmt: skip
-    return town
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="退出").click()
 
 
 def test_import_assign_report_yellow_close_accept_and_audit(page: Page, live_server, people, tmp_path):

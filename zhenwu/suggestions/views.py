@@ -331,7 +331,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         made = services.suggestions_bulk(
             actor=_user(request), suggestions=chosen, action=action, problem=problem, reply=data["reply"],
             description=data["description"] or (first.text if first else ""),
-            category=data["category"] or (first.category if first and first.category else "other"),
+            category=data["category"] or _category_for(first),
             village=first.village if first else None,
         )  # fmt: skip
     except (ValidationError, PermissionError) as exc:
@@ -341,6 +341,16 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     if action == TriageAction.ACCEPT and made is not None:
         return redirect("ledger:problem_assign", pk=made.pk)
     return redirect(request.POST.get("next") or reverse("suggestions:inbox"))
+
+
+def _category_for(first: Any) -> str:
+    """A cluster accepted in one click: the resident's category, else routing's best guess."""
+    if first is None:
+        return ""
+    if first.category:
+        return str(first.category)
+    guesses = route(first.text).categories
+    return guesses[0].value if guesses else "other"
 
 
 @roles_required(*READERS)

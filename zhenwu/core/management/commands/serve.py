@@ -1,10 +1,34 @@
+import hashlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def _static_fingerprint() -> str:
+    """Every source file's path, size and time: unchanged means the collected copy is current."""
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            full = storage.path(path)
+            stat = os.stat(full)
+            digest.update(f"{full}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _collect_static_if_changed() -> None:
+    """Collecting and compressing takes ~20 s; a restart with the same files need not pay it."""
+    stamp = Path(settings.STATIC_ROOT) / ".zhenwu-sources"
+    current = _static_fingerprint()
+    if stamp.exists() and stamp.read_text() == current:
+        return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(current)
 
 
 class Command(BaseCommand):
@@ -18,7 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        _collect_static_if_changed()
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"镇务已启动：http://{bind}/  （Ctrl+C 停止）")
         sys.stdout.flush()

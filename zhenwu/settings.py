@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "zhenwu.org",
     "zhenwu.ledger",
     "zhenwu.suggestions",
+    "zhenwu.evaluation",
     "zhenwu.demo",
 ]
 

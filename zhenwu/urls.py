@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("zhenwu.org.urls")),
     path("", include("zhenwu.ledger.urls")),
     path("", include("zhenwu.suggestions.urls")),
+    path("", include("zhenwu.evaluation.urls")),
 ]
 
 if settings.ZHENWU_BENCH:

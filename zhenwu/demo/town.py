@@ -329,6 +329,9 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         from zhenwu.demo.suggestions import seed_suggestions
 
         seed_suggestions(town, today=timezone.localdate(), rng=rng)
+        from zhenwu.demo.evaluation import seed_evaluation
+
+        seed_evaluation(today=timezone.localdate(), rng=rng)
     # Routing learns from the campaign's triage decisions, as `zhenwu tick` would do.
     from zhenwu.suggestions.routing import train_and_save
 

@@ -283,7 +283,9 @@ def feedback_question(suggestion: Suggestion) -> date | None:
 
 @transaction.atomic
 def feedback_submit(*, suggestion: Suggestion, verdict: str, comment: str = "") -> Feedback:
-    suggestion = Suggestion.objects.select_for_update(of=("self",)).select_related("problem").get(pk=suggestion.pk)
+    suggestion = (
+        Suggestion.objects.select_for_update(of=("self",)).select_related("problem").get(pk=suggestion.pk)
+    )
     closed_on = feedback_question(suggestion)
     comment = (comment or "").strip()
     _raise(
@@ -329,7 +331,9 @@ def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: st
     if not is_office(actor):
         raise PermissionError(_("只有党政办可以处理重新整改申请"))
     request = (
-        ReopenRequest.objects.select_for_update(of=("self",)).select_related("feedback", "problem").get(pk=request.pk)
+        ReopenRequest.objects.select_for_update(of=("self",))
+        .select_related("feedback", "problem")
+        .get(pk=request.pk)
     )
     if request.status != ReopenStatus.PENDING:
         raise ValidationError(

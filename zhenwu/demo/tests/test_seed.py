@@ -78,6 +78,7 @@ def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
         assigned = [p for p in problems if p.status != Status.PENDING]
         assert all(p.leader_id and p.department_id and p.assignees.exists() for p in assigned[:20])
         _the_campaign_gives_the_reported_rate_from_individual_answers(today.day)
+        _the_surveys_give_the_reported_rates_from_individual_ballots()
     assert audit_verify().ok
 
 
@@ -99,3 +100,25 @@ def _the_campaign_gives_the_reported_rate_from_individual_answers(today):
     assert set(linked.values_list("problem__source", flat=True)) == {"suggestion"}
     assert clusters() and max(len(c.members) for c in clusters()) >= 3
     assert RoutingModel.objects.get().top1 > 0.5
+
+
+def _the_surveys_give_the_reported_rates_from_individual_ballots():
+    from zhenwu.evaluation.models import Answer, Survey
+    from zhenwu.evaluation.results import tally
+
+    rates = {}
+    for survey in Survey.objects.all():
+        # Recount from the ballots (not the published snapshot) and compare with the snapshot.
+        counted = tally(survey)
+        rates[survey.title] = (counted.overall.text, counted.overall.n)
+        if survey.snapshot:
+            assert survey.snapshot["tally"]["overall"]["k"] == counted.overall.k
+    assert rates["学习实践活动群众满意度测评"][0] == "99.1%" and rates["学习实践活动群众满意度测评"][1] > 2000
+    assert rates["解决突出问题群众满意度测评"][0] == "99.2%" and rates["解决突出问题群众满意度测评"][1] > 2000
+    assert rates["村(社区)干部群众满意度测评"][0] == "97.9%"
+    review = Survey.objects.get(purpose="team_review")
+    assert 95 <= review.ballots.count() <= 110
+    assert review.categories.count() == 5 and review.questions.count() == 2
+    assert review.questions.last().subjects.count() == 11  # each leader in office by name
+    assert Answer.objects.filter(survey=review).values("subject").distinct().count() == 12
+    assert Survey.objects.filter(status="open").exists()

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.core.api_base import api
+from zhenwu.evaluation.models import PaperSheet
+from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.services import extension_request
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest
@@ -29,7 +31,7 @@ class Ctx:
     """What the URLs point at: the town, an assigned problem, a pending extension of it, and a
     resident's suggestion with a photo, a campaign and a reopen request."""
 
-    def __init__(self, town: Town, problem: Problem, extension: Extension, pending: Problem) -> None:
+    def __init__(self, town: Town, problem: Problem, extension: Extension, pending: Problem, office) -> None:
         self.town, self.problem, self.extension, self.pending = town, problem, extension, pending
         self.party, self.branch, self.member = town.party, town.branch, town.member
         self.suggestion = suggestion_submit(
@@ -46,6 +48,18 @@ class Ctx:
             at=timezone.now(),
         )
         self.reopen = ReopenRequest.objects.create(feedback=feedback, problem=problem)
+        self.survey = survey_create(
+            actor=office, title="满意度测评", purpose="satisfaction",
+            period_start=date(2026, 11, 1), period_end=date(2026, 11, 30),
+        )  # fmt: skip
+        self.question = self.survey.questions.get()
+        self.batch = codes_generate(
+            actor=office, survey=self.survey, category=self.survey.categories.first(), count=2
+        )
+        self.sheet = PaperSheet.objects.create(
+            survey=self.survey, category=self.survey.categories.first(), sheet_no=1, entry_a={"rows": {}},
+            entry_a_by=office, status="mismatch",
+        )  # fmt: skip
 
 
 ALL = set(PERSONAS)
@@ -186,16 +200,87 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    # 测评: voters need no account; the office runs surveys; town-wide roles read results.
+    "evaluation:vote": ("get", lambda c: reverse("evaluation:vote"), ALL, 404),
+    # A cast without a code is refused (400) for anyone.
+    "evaluation:vote_cast": ("post", lambda c: reverse("evaluation:vote_cast"), ALL, 404),
+    "evaluation:list": ("get", lambda c: reverse("evaluation:list"), TOWN_WIDE, 404),
+    "evaluation:create": ("get", lambda c: reverse("evaluation:create"), OFFICE, 404),
+    "evaluation:detail": ("get", lambda c: reverse("evaluation:detail", args=[c.survey.pk]), TOWN_WIDE, 404),
+    "evaluation:step": (
+        "post",
+        lambda c: reverse("evaluation:step", args=[c.survey.pk, "open"]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:question_add": (
+        "post",
+        lambda c: reverse("evaluation:question_add", args=[c.survey.pk]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:question_delete": (
+        "post",
+        lambda c: reverse("evaluation:question_delete", args=[c.survey.pk, c.question.pk]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:category_save": (
+        "post",
+        lambda c: reverse("evaluation:category_save", args=[c.survey.pk]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:codes": ("post", lambda c: reverse("evaluation:codes", args=[c.survey.pk]), OFFICE, 404),
+    "evaluation:slips": (
+        "get",
+        lambda c: reverse("evaluation:slips", args=[c.survey.pk, c.batch]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:paper": ("get", lambda c: reverse("evaluation:paper", args=[c.survey.pk]), OFFICE, 404),
+    "evaluation:paper_resolve": (
+        "get",
+        lambda c: reverse("evaluation:paper_resolve", args=[c.survey.pk, c.sheet.pk]),
+        OFFICE,
+        404,
+    ),
+    "evaluation:results": (
+        "get",
+        lambda c: reverse("evaluation:results", args=[c.survey.pk]),
+        TOWN_WIDE,
+        404,
+    ),
+    "evaluation:results_xlsx": (
+        "get",
+        lambda c: reverse("evaluation:results_xlsx", args=[c.survey.pk]),
+        TOWN_WIDE,
+        404,
+    ),
+    "evaluation:results_pdf": (
+        "get",
+        lambda c: reverse("evaluation:results_pdf", args=[c.survey.pk]),
+        TOWN_WIDE,
+        404,
+    ),
+    "evaluation:ballots": (
+        "get",
+        lambda c: reverse("evaluation:ballots", args=[c.survey.pk]),
+        TOWN_WIDE,
+        404,
+    ),
 }
 # Open to anyone, signed in or not.
 PUBLIC_PAGES = {
+    "evaluation:vote",
+    "evaluation:vote_cast",
     "suggestions:public_new",
     "suggestions:public_find",
     "suggestions:public_follow",
     "suggestions:public_feedback",
 }
 # Answered with something other than 200 or a redirect when allowed: a refusal with a reason.
-ANSWERED_WITH = {"suggestions:public_feedback": 400}
+ANSWERED_WITH = {"suggestions:public_feedback": 400, "evaluation:vote_cast": 400}
 # Answered with a redirect (a POST step, or a page that sends you on) rather than 200.
 REDIRECTS = {
     "core:calendar_year",
@@ -206,6 +291,11 @@ REDIRECTS = {
     "suggestions:merge",
     "suggestions:reply",
     "suggestions:bulk",
+    "evaluation:step",
+    "evaluation:question_add",
+    "evaluation:question_delete",
+    "evaluation:category_save",
+    "evaluation:codes",
 }
 
 API: dict[tuple[str, str], Row] = {
@@ -341,11 +431,9 @@ def test_every_api_operation_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def ctx(town, problem, pending, leader) -> Ctx:
-    from datetime import date
-
+def ctx(town, problem, pending, leader, office) -> Ctx:
     extension = extension_request(actor=leader, problem=problem, new_deadline=date(2027, 3, 1), reason="雨季")
-    return Ctx(town, problem, extension, pending)
+    return Ctx(town, problem, extension, pending, office)
 
 
 def _check(request, ctx: Ctx, row: Row, persona: str) -> int:

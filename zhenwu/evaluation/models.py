@@ -1,0 +1,205 @@
+"""测评: surveys, their questions and scales, voting codes, secret ballots, paper double entry.
+
+Secrecy (ADR 0005): a Ballot knows its survey, its respondent category, its channel and the
+minute it was cast — nothing else. No foreign key leads from a ballot to a code, an account
+or a person, and a VotingCode only says whether it is used (not when, not by which ballot).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhenwu.evaluation.constants import Channel, Purpose, SheetStatus, SurveyStatus
+from zhenwu.org.models import Person
+
+
+class Scale(models.Model):
+    """A rating scale: its levels in order, each with whether it usually counts as satisfied
+    and as 好评 (a question may mark them differently)."""
+
+    name = models.CharField(_("量表名称"), max_length=60, unique=True)
+    levels = models.JSONField(_("等级"))  # [{"label": "满意", "satisfied": true, "good": true}, …]
+    builtin = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("量表")
+        verbose_name_plural = _("量表")
+        ordering = ["-builtin", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def labels(self) -> list[str]:
+        return [level["label"] for level in self.levels]
+
+
+class Survey(models.Model):
+    title = models.CharField(_("测评名称"), max_length=100)
+    purpose = models.CharField(_("测评类型"), max_length=20, choices=Purpose.choices)
+    period_start = models.DateField(_("测评开始"))
+    period_end = models.DateField(_("测评结束"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    # 人大-style verdict: satisfied only if 满意 votes exceed half of all members (not of votes cast).
+    npc_members = models.PositiveIntegerField(_("全体组成人员数（人大式评议）"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(null=True, blank=True, editable=False)  # the results, frozen on publishing
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("测评")
+        verbose_name_plural = _("测评")
+        ordering = ["-period_start", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RespondentCategory(models.Model):
+    """党员代表, 人大代表 …: who was asked, how many were expected (应到), and an optional weight."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("类别"), max_length=30)
+    expected = models.PositiveIntegerField(_("应到人数"), default=0)
+    paper_issued = models.PositiveIntegerField(_("发出纸质票"), default=0)
+    weight = models.FloatField(_("权重"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "name"], name="category_name_per_survey")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("题目"), max_length=200)
+    scale = models.ForeignKey(Scale, verbose_name=_("量表"), on_delete=models.PROTECT)
+    satisfied_levels = models.JSONField(default=list)  # level indexes counted in 满意率
+    good_levels = models.JSONField(default=list)  # level indexes counted in 好评率
+    scores = models.JSONField(null=True, blank=True)  # optional points per level: a 测评得分, never a 满意率
+    allow_comment = models.BooleanField(_("允许填写意见"), default=False)
+    required = models.BooleanField(_("必答"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Subject(models.Model):
+    """One row of a question that rates several subjects: the team, then each leader by name."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="subjects")
+    label = models.CharField(_("测评对象"), max_length=60)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class VotingCode(models.Model):
+    """A one-time code. It says only whether it has been used: not when, not for which ballot."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
+    category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="codes")
+    code = models.CharField(max_length=8, unique=True)
+    batch = models.PositiveSmallIntegerField(default=1)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "category", "used"], name="code_survey_category_used")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.batch}"
+
+
+class Ballot(models.Model):
+    """A cast ballot: survey, category, channel, the minute — and no way back to a voter."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="ballots")
+    category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="ballots")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    at = models.DateTimeField()  # to the minute: precise times would line up with server logs
+    void = models.BooleanField(_("废票"), default=False)
+    void_reason = models.CharField(_("废票原因"), max_length=100, blank=True)
+    uniform = models.BooleanField(default=False)  # 3+ rows all given the same level (straight-lining)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "category", "channel", "void"], name="ballot_survey_counts"),
+            models.Index(fields=["survey", "at"], name="ballot_survey_minute"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}#{self.pk}"
+
+
+class Answer(models.Model):
+    """One marked row. `level` is None when the row was left blank or marked twice (void for that
+    row only). Survey and category are copied from the ballot so the tally is one GROUP BY."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="answers")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "question", "subject", "category", "level"], name="answer_tally"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id} {self.question_id} {self.level}"
+
+
+class PaperSheet(models.Model):
+    """A paper ballot keyed twice by two clerks. Only when both agree (or a third person has
+    looked at the paper and settled a mismatch) does it become a Ballot, with no link back."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sheets")
+    category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="+")
+    sheet_no = models.PositiveIntegerField(_("票号"))
+    entry_a = models.JSONField()
+    entry_a_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entry_b = models.JSONField(null=True, blank=True)
+    entry_b_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=SheetStatus.choices, default=SheetStatus.ONE_ENTRY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sheet_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "sheet_no"], name="sheet_number_per_survey"),
+            models.CheckConstraint(
+                condition=Q(entry_b_by__isnull=True) | ~Q(entry_b_by=models.F("entry_a_by")),
+                name="sheet_two_different_clerks",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} #{self.sheet_no}"

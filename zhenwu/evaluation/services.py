@@ -1,0 +1,537 @@
+"""Writes of 测评: setting up a survey, its lifecycle, codes, casting ballots, paper entry.
+
+Casting a ballot is deliberately not audited one by one: an audit event carries the time,
+the address and a sequence number, which together would point back at the voter (ADR 0005).
+Everything around the ballots is audited: the survey's steps, code batches, paper entry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhenwu.core.audit import audit_record
+from zhenwu.core.constants import AuditAction
+from zhenwu.core.throttle import throttle_check, throttle_hit, throttle_key
+from zhenwu.evaluation.constants import (
+    CODE_BATCH_MAX,
+    DEFAULT_CATEGORIES,
+    STEP_LABELS,
+    SURVEY_STEPS,
+    Channel,
+    Purpose,
+    SheetStatus,
+    SurveyStatus,
+)
+from zhenwu.evaluation.models import (
+    Answer,
+    Ballot,
+    PaperSheet,
+    Question,
+    RespondentCategory,
+    Scale,
+    Subject,
+    Survey,
+    VotingCode,
+)
+from zhenwu.ledger.selectors import is_office
+from zhenwu.lib.codes import new_code, normalize_code
+from zhenwu.org.constants import RoleKind
+from zhenwu.org.models import Person, User
+
+CODE_MISS = "voting-code-miss"
+
+
+def _office_only(actor: Any) -> None:
+    if not is_office(actor):
+        raise PermissionError(_("只有党政办可以管理测评"))
+
+
+def _raise(errors: Mapping[str, str | None]) -> None:
+    found = {k: v for k, v in errors.items() if v}
+    if found:
+        raise ValidationError(found)
+
+
+# ---------------------------------------------------------------------------------------
+# Setting up
+
+
+def _preset(survey: Survey) -> None:
+    """The questions each kind of survey usually has (the office edits them before opening)."""
+    scales = {s.name: s for s in Scale.objects.filter(builtin=True)}
+    if survey.purpose == Purpose.SATISFACTION:
+        _question(
+            survey,
+            _("您对本次活动的总体评价"),
+            scales["满意/比较满意/基本满意/不满意"],
+            [],
+            allow_comment=True,
+        )
+    elif survey.purpose == Purpose.TEAM_REVIEW:
+        _question(survey, _("对镇领导班子的总体评价"), scales["好/较好/一般/差"], [(_("镇领导班子"), None)])
+        leaders = Person.objects.filter(roles__kind=RoleKind.LEADER, is_second_line=False).distinct()
+        rows = [(p.name, p) for p in leaders.order_by("id")]
+        _question(
+            survey, _("对班子成员的评价"), scales["优秀/称职/基本称职/不称职"], rows, allow_comment=True
+        )
+    else:
+        _question(
+            survey, _("您对村(社区)干部的总体评价"), scales["满意/基本满意/不满意"], [], allow_comment=True
+        )
+
+
+def _question(
+    survey: Survey,
+    text: str,
+    scale: Scale,
+    rows: Sequence[tuple[str, Person | None]],
+    allow_comment: bool = False,
+) -> Question:
+    order = (survey.questions.aggregate(m=Max("order"))["m"] or 0) + 1
+    question = Question.objects.create(
+        survey=survey, order=order, text=text, scale=scale, allow_comment=allow_comment,
+        satisfied_levels=[i for i, level in enumerate(scale.levels) if level["satisfied"]],
+        good_levels=[i for i, level in enumerate(scale.levels) if level["good"]],
+    )  # fmt: skip
+    Subject.objects.bulk_create(
+        Subject(question=question, label=label[:60], person=person, order=i)
+        for i, (label, person) in enumerate(rows)
+    )
+    return question
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    actor: User,
+    title: str,
+    purpose: str,
+    period_start: date,
+    period_end: date,
+    npc_members: int | None = None,
+) -> Survey:
+    _office_only(actor)
+    title = (title or "").strip()
+    _raise(
+        {
+            "title": _("测评名称：不能为空") if not title else None,
+            "purpose": _("测评类型：不是可选的类型") if purpose not in Purpose.values else None,
+            "period_end": _("测评结束：不能早于测评开始") if period_end < period_start else None,
+        }
+    )
+    survey = Survey.objects.create(
+        title=title, purpose=purpose, period_start=period_start, period_end=period_end, owner=actor,
+        npc_members=npc_members,
+    )  # fmt: skip
+    RespondentCategory.objects.bulk_create(
+        RespondentCategory(survey=survey, name=name, expected=n, order=i)
+        for i, (name, n) in enumerate(DEFAULT_CATEGORIES)
+    )
+    _preset(survey)
+    audit_record(
+        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"title": title, "purpose": purpose}
+    )
+    return survey
+
+
+def _editable(survey: Survey, what: str) -> None:
+    if survey.status != SurveyStatus.DRAFT:
+        raise ValidationError({"survey": _("%(what)s：测评已开始，题目和量表不能再修改") % {"what": what}})
+
+
+@transaction.atomic
+def question_add(
+    *,
+    actor: User,
+    survey: Survey,
+    text: str,
+    scale: Scale | None,
+    subjects: str = "",
+    allow_comment: bool = False,
+) -> Question:
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _editable(survey, _("题目"))
+    text = (text or "").strip()
+    rows = [line.strip() for line in (subjects or "").splitlines() if line.strip()]
+    _raise(
+        {
+            "text": _("题目：不能为空") if not text else None,
+            "scale": _("量表：请选择量表") if scale is None else None,
+            "subjects": _("测评对象：每行一个，最多100个") if len(rows) > 100 else None,
+        }
+    )
+    assert scale is not None
+    people = {p.name: p for p in Person.objects.filter(name__in=rows)}
+    question = _question(survey, text, scale, [(r, people.get(r)) for r in rows], allow_comment)
+    audit_record(actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"question": text})
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor: User, question: Question) -> None:
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    _editable(survey, _("题目"))
+    question.subjects.all().delete()
+    question.delete()
+    audit_record(
+        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"deleted_question": question.text}
+    )
+
+
+@transaction.atomic
+def category_save(
+    *,
+    actor: User,
+    survey: Survey,
+    name: str,
+    expected: int,
+    paper_issued: int = 0,
+    weight: float | None = None,
+) -> RespondentCategory:
+    """Add a respondent category or update its counts (应到, 发出纸质票, 权重) until results are published."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    name = (name or "").strip()
+    _raise(
+        {
+            "name": _("类别：不能为空") if not name else None,
+            "survey": _("类别：结果已公布，不能再修改") if survey.status == SurveyStatus.PUBLISHED else None,
+            "weight": _("权重：应大于0") if weight is not None and weight <= 0 else None,
+        }
+    )
+    found = survey.categories.filter(name=name).first()
+    if found is None and survey.status != SurveyStatus.DRAFT:
+        raise ValidationError({"name": _("类别：测评已开始，不能再增加类别")})
+    category = found or RespondentCategory(survey=survey, name=name, order=survey.categories.count())
+    category.expected, category.paper_issued, category.weight = expected, paper_issued, weight
+    category.save()
+    audit_record(
+        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        after={"category": name, "expected": expected, "paper_issued": paper_issued, "weight": weight},
+    )  # fmt: skip
+    return category
+
+
+@transaction.atomic
+def survey_step(*, actor: User, survey: Survey, action: str) -> Survey:
+    """开始 → 结束 → 公布. Publishing freezes the results as they stand (a stored snapshot)."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    target = SURVEY_STEPS.get((survey.status, action))
+    if target is None:
+        raise ValidationError(
+            {
+                "status": _("状态：测评当前为“%(status)s”，不能%(action)s")
+                % {"status": survey.get_status_display(), "action": STEP_LABELS.get(action, action)}
+            }
+        )
+    if action == "open" and not survey.questions.exists():
+        raise ValidationError({"status": _("状态：测评没有题目，不能开始")})
+    before = survey.status
+    survey.status = target
+    if action == "publish":
+        from zhenwu.evaluation.results import snapshot_of, tally
+
+        survey.snapshot = snapshot_of(tally(survey))
+        survey.published_at = timezone.now()
+    survey.save()
+    _structures.pop(survey.pk, None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.SURVEY_STEP,
+        obj=survey,
+        before={"status": before},
+        after={"status": target},
+    )
+    return survey
+
+
+@transaction.atomic
+def codes_generate(*, actor: User, survey: Survey, category: RespondentCategory, count: int) -> int:
+    """A batch of one-time codes for one category; returns the batch number."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _raise(
+        {
+            "count": _("数量：每批1至%(n)s个") % {"n": CODE_BATCH_MAX}
+            if not 1 <= count <= CODE_BATCH_MAX
+            else None,
+            "survey": _("测评码：测评已结束，不能再生成")
+            if survey.status in (SurveyStatus.CLOSED, SurveyStatus.PUBLISHED)
+            else None,
+            "category": _("类别：不属于本测评") if category.survey_id != survey.pk else None,
+        }
+    )
+    batch = (survey.codes.aggregate(m=Max("batch"))["m"] or 0) + 1
+    made = 0
+    while made < count:
+        rows = [
+            VotingCode(survey=survey, category=category, code=new_code(), batch=batch)
+            for _n in range(count - made)
+        ]
+        made += len(VotingCode.objects.bulk_create(rows, ignore_conflicts=True))
+        made = survey.codes.filter(batch=batch).count()  # a code drawn twice was skipped: draw again
+    audit_record(
+        actor=actor, action=AuditAction.CODES_GENERATED, obj=survey,
+        after={"category": category.name, "batch": batch, "count": count},
+    )  # fmt: skip
+    return batch
+
+
+# ---------------------------------------------------------------------------------------
+# Casting a ballot
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # "q12" or "q12s34": the form field of one mark
+    question: Question
+    subject: Subject | None
+    number: int  # the question's number on the ballot, for messages
+
+
+_structures: dict[int, list[Row]] = {}
+_lock = threading.Lock()
+
+
+def ballot_rows(survey: Survey) -> list[Row]:
+    """The rows a ballot of this survey has. Frozen once the survey is open, so cached then."""
+    if survey.status == SurveyStatus.OPEN and survey.pk in _structures:
+        return _structures[survey.pk]
+    rows: list[Row] = []
+    questions = survey.questions.select_related("scale").prefetch_related("subjects")
+    for number, question in enumerate(questions, start=1):
+        subjects = list(question.subjects.all())
+        if not subjects:
+            rows.append(Row(f"q{question.pk}", question, None, number))
+        rows += [Row(f"q{question.pk}s{s.pk}", question, s, number) for s in subjects]
+    if survey.status == SurveyStatus.OPEN:
+        with _lock:
+            _structures[survey.pk] = rows
+    return rows
+
+
+def _row_name(row: Row) -> str:
+    base = _("第%(n)s题") % {"n": row.number}
+    return f"{base}（{row.subject.label}）" if row.subject else base
+
+
+def check_marks(
+    rows: list[Row], marks: Mapping[str, Any], *, blank_is_void: bool
+) -> list[tuple[Row, int | None]]:
+    """Each row's level, or None for a row void on paper. Online, a required row must be marked."""
+    known = {row.key for row in rows}
+    extra = [k for k in marks if k not in known]
+    if extra:
+        raise ValidationError({"ballot": _("答卷：含有不属于本测评的题目")})
+    out: list[tuple[Row, int | None]] = []
+    errors: dict[str, str] = {}
+    for row in rows:
+        raw = marks.get(row.key)
+        if raw in (None, ""):
+            if not blank_is_void and row.question.required:
+                errors[row.key] = _("%(row)s：请选择一项") % {"row": _row_name(row)}
+            out.append((row, None))
+            continue
+        try:
+            level = int(str(raw))
+        except ValueError:
+            level = -1
+        if not 0 <= level < len(row.question.scale.levels):
+            errors[row.key] = _("%(row)s：选项不在量表范围内") % {"row": _row_name(row)}
+            continue
+        out.append((row, level))
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _store(
+    survey: Survey, category_id: int, channel: str, marked: list[tuple[Row, int | None]],
+    comments: Mapping[str, str], void: bool = False, void_reason: str = "",
+) -> Ballot:  # fmt: skip
+    levels = [level for _row, level in marked if level is not None]
+    ballot = Ballot.objects.create(
+        survey=survey, category_id=category_id, channel=channel, void=void, void_reason=void_reason[:100],
+        at=timezone.now().replace(second=0, microsecond=0),
+        uniform=len(levels) >= 3 and len(set(levels)) == 1,
+    )  # fmt: skip
+    if not void:
+        Answer.objects.bulk_create(
+            Answer(
+                ballot=ballot,
+                survey=survey,
+                category_id=category_id,
+                question=row.question,
+                subject=row.subject,
+                level=level,
+                comment=(
+                    comments.get(f"c{row.question.pk}", "")
+                    if row.subject is None or row.subject.order == 0
+                    else ""
+                )[:500],
+            )  # fmt: skip
+            for row, level in marked
+        )
+    return ballot
+
+
+def code_lookup(code: str, *, ip: str | None) -> VotingCode:
+    """The code's row, refusing unknown codes (counted against the caller), used codes and closed surveys."""
+    key = throttle_key(ip)
+    limit = settings.ZHENWU_PUBLIC_MISSES_PER_HOUR
+    throttle_check(CODE_MISS, key, limit=limit, window=timedelta(hours=1), what=_("输入测评码"))
+    normal = normalize_code(code)
+    found = (
+        VotingCode.objects.select_related("survey", "category").filter(code=normal).first()
+        if normal
+        else None
+    )
+    if found is None:
+        throttle_hit(CODE_MISS, key)
+        raise ValidationError({"code": _("测评码：没有这个测评码，请核对后重新输入")})
+    if found.used:
+        raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
+    if found.survey.status != SurveyStatus.OPEN:
+        raise ValidationError(
+            {"code": _("测评码：本次测评不在进行中（%(s)s）") % {"s": found.survey.get_status_display()}}
+        )
+    return found
+
+
+def ballot_cast(
+    *, code: str, marks: Mapping[str, Any], comments: Mapping[str, str] | None = None, ip: str | None = None
+) -> None:
+    """One online ballot for one code. The code is claimed by a conditional UPDATE, so two
+    submissions of the same code at the same moment make exactly one ballot."""
+    found = code_lookup(code, ip=ip)  # outside the transaction: a miss is counted even when refused
+    marked = check_marks(ballot_rows(found.survey), marks, blank_is_void=False)
+    with transaction.atomic():
+        # A plain UPDATE … WHERE used = false (no join: PostgreSQL re-checks only the row's own
+        # conditions when it waits for another writer, so a joined condition would let both through).
+        if not VotingCode.objects.filter(pk=found.pk, used=False).update(used=True):
+            raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
+        if not Survey.objects.filter(pk=found.survey_id, status=SurveyStatus.OPEN).exists():
+            raise ValidationError({"code": _("测评码：本次测评已结束")})
+        _store(found.survey, found.category_id, Channel.ONLINE, marked, comments or {})
+
+
+# ---------------------------------------------------------------------------------------
+# Paper ballots: keyed twice by two clerks, a third person settles a mismatch
+
+
+def _entry(rows: list[Row], marks: Mapping[str, Any], void: bool, void_reason: str) -> dict[str, Any]:
+    if void and not (void_reason or "").strip():
+        raise ValidationError({"void_reason": _("废票原因：标为废票须写明原因")})
+    if void:
+        return {"void": True, "void_reason": void_reason.strip(), "rows": {}}
+    marked = check_marks(rows, marks, blank_is_void=True)
+    return {"void": False, "void_reason": "", "rows": {row.key: level for row, level in marked}}
+
+
+def _count(sheet: PaperSheet, entry: dict[str, Any], rows: list[Row]) -> None:
+    by_key = {row.key: row for row in rows}
+    marked = [(by_key[k], level) for k, level in entry["rows"].items()]
+    _store(sheet.survey, sheet.category_id, Channel.PAPER, marked, {}, entry["void"], entry["void_reason"])
+
+
+def _open_for_paper(survey: Survey) -> Survey:
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != SurveyStatus.OPEN:
+        raise ValidationError(
+            {
+                "survey": _("纸质票录入：测评当前为“%(s)s”，只有测评中可以录入")
+                % {"s": survey.get_status_display()}
+            }
+        )
+    return survey
+
+
+@transaction.atomic
+def paper_enter(
+    *, actor: User, survey: Survey, category: RespondentCategory | None, sheet_no: int | None,
+    marks: Mapping[str, Any], void: bool = False, void_reason: str = "",
+) -> PaperSheet:  # fmt: skip
+    """First keying stores the sheet; the second (by another clerk) counts it if both agree."""
+    _office_only(actor)
+    survey = _open_for_paper(survey)
+    _raise(
+        {
+            "sheet_no": _("票号：请填写纸质票上的编号") if not sheet_no else None,
+            "category": _("类别：请选择") if category is None or category.survey_id != survey.pk else None,
+        }
+    )
+    assert category is not None and sheet_no is not None
+    entry = _entry(ballot_rows(survey), marks, void, void_reason)
+    sheet = PaperSheet.objects.select_for_update().filter(survey=survey, sheet_no=sheet_no).first()
+    if sheet is None:
+        try:
+            with transaction.atomic():
+                sheet = PaperSheet.objects.create(
+                    survey=survey, category=category, sheet_no=sheet_no, entry_a=entry, entry_a_by=actor
+                )
+        except IntegrityError as exc:  # the other clerk saved the same sheet a moment ago
+            raise ValidationError(
+                {"sheet_no": _("票号：%(n)s 正在由另一录入员录入，请刷新后重试") % {"n": sheet_no}}
+            ) from exc
+        audit_record(actor=actor, action=AuditAction.PAPER_ENTERED, obj=sheet, after={"entry": "a"})
+        return sheet
+    if sheet.status != SheetStatus.ONE_ENTRY:
+        raise ValidationError(
+            {
+                "sheet_no": _("票号：%(n)s 已录入两遍（%(s)s）")
+                % {"n": sheet_no, "s": sheet.get_status_display()}
+            }
+        )
+    if sheet.entry_a_by_id == actor.pk:
+        raise ValidationError({"sheet_no": _("票号：%(n)s 的第二遍须由另一名录入员录入") % {"n": sheet_no}})
+    entry_b = {**entry, "category": category.pk}
+    entry_a = {**sheet.entry_a, "category": sheet.category_id}
+    sheet.entry_b, sheet.entry_b_by = entry_b, actor
+    if entry_a == entry_b:
+        sheet.status = SheetStatus.MATCHED
+        _count(sheet, entry, ballot_rows(survey))
+    else:
+        sheet.status = SheetStatus.MISMATCH
+    sheet.save()
+    audit_record(
+        actor=actor, action=AuditAction.PAPER_ENTERED, obj=sheet, after={"entry": "b", "status": sheet.status}
+    )
+    return sheet
+
+
+@transaction.atomic
+def paper_resolve(
+    *, actor: User, sheet: PaperSheet, category: RespondentCategory | None, marks: Mapping[str, Any],
+    void: bool = False, void_reason: str = "",
+) -> PaperSheet:  # fmt: skip
+    """A third person looks at the paper and keys what it says; that is what is counted."""
+    _office_only(actor)
+    sheet = PaperSheet.objects.select_for_update(of=("self",)).select_related("survey").get(pk=sheet.pk)
+    survey = _open_for_paper(sheet.survey)
+    if sheet.status != SheetStatus.MISMATCH:
+        raise ValidationError({"sheet_no": _("票号：%(n)s 不是待核对的票") % {"n": sheet.sheet_no}})
+    if actor.pk in (sheet.entry_a_by_id, sheet.entry_b_by_id):
+        raise ValidationError({"sheet_no": _("票号：核对须由两名录入员以外的人完成")})
+    if category is None or category.survey_id != survey.pk:
+        raise ValidationError({"category": _("类别：请选择")})
+    entry = _entry(ballot_rows(survey), marks, void, void_reason)
+    sheet.category = category
+    sheet.status, sheet.resolved_by = SheetStatus.RECONCILED, actor
+    _count(sheet, entry, ballot_rows(survey))
+    sheet.save()
+    audit_record(actor=actor, action=AuditAction.PAPER_RECONCILED, obj=sheet, after={"status": sheet.status})
+    return sheet

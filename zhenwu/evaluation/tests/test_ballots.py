@@ -1,0 +1,102 @@
+"""Casting ballots: one code, one ballot; every refusal leaves the code unused and nothing stored."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from zhenwu.core.throttle import Throttled
+from zhenwu.evaluation import services
+from zhenwu.evaluation.models import Answer, Ballot, Survey, VotingCode
+from zhenwu.evaluation.tests.conftest import key_of, open_with_codes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_code_casts_one_ballot_and_then_is_used(survey, office):
+    codes = open_with_codes(survey, office)
+    code = codes["党员代表"][0]
+    key = key_of(survey)
+    services.ballot_cast(code=code.lower(), marks={key: "1"}, comments={})
+    ballot = Ballot.objects.get()
+    assert ballot.channel == "online" and ballot.category.name == "党员代表" and ballot.at.second == 0
+    assert list(Answer.objects.values_list("level", flat=True)) == [1]
+    assert VotingCode.objects.get(code=code).used
+    with pytest.raises(ValidationError) as caught:
+        services.ballot_cast(code=code, marks={key: "0"})
+    assert caught.value.messages == ["测评码：该测评码已经使用过，每个测评码只能投票一次"]
+    assert Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("marks", "message"),
+    [
+        ({}, "第1题：请选择一项"),
+        ({"KEY": "4"}, "第1题：选项不在量表范围内"),
+        ({"KEY": "-1"}, "第1题：选项不在量表范围内"),
+        ({"KEY": "满意"}, "第1题：选项不在量表范围内"),
+        ({"KEY": "0", "q999": "1"}, "答卷：含有不属于本测评的题目"),
+    ],
+)
+def test_bad_ballots_are_refused_and_the_code_stays_unused(survey, office, marks, message):
+    code = open_with_codes(survey, office)["党员代表"][0]
+    key = key_of(survey)
+    marks = {key if k == "KEY" else k: v for k, v in marks.items()}
+    with pytest.raises(ValidationError) as caught:
+        services.ballot_cast(code=code, marks=marks)
+    assert caught.value.messages == [message]
+    assert not VotingCode.objects.get(code=code).used and not Ballot.objects.exists()
+
+
+def test_unknown_codes_and_surveys_not_open_are_refused(survey, office):
+    with pytest.raises(ValidationError) as caught:
+        services.ballot_cast(code="ABCD-EFGH", marks={})
+    assert caught.value.messages == ["测评码：没有这个测评码，请核对后重新输入"]
+    code = open_with_codes(survey, office)["党员代表"][0]
+    services.survey_step(actor=office, survey=survey, action="close")
+    with pytest.raises(ValidationError) as caught:
+        services.ballot_cast(code=code, marks={key_of(survey): "0"})
+    assert caught.value.messages == ["测评码：本次测评不在进行中（已结束）"]
+
+
+def test_a_burst_of_code_guesses_is_throttled(survey, office):
+    with override_settings(ZHENWU_PUBLIC_MISSES_PER_HOUR=5):
+        for _ in range(5):
+            with pytest.raises(ValidationError):
+                services.ballot_cast(code="ZZZZZZZZ", marks={}, ip="10.1.1.1")
+        with pytest.raises(Throttled) as caught:
+            services.ballot_cast(code="ZZZZZZZZ", marks={}, ip="10.1.1.1")
+    assert "输入测评码过于频繁" in str(caught.value)
+
+
+def test_questions_are_frozen_once_open(survey, office):
+    open_with_codes(survey, office)
+    scale = survey.questions.get().scale
+    with pytest.raises(ValidationError) as caught:
+        services.question_add(actor=office, survey=survey, text="新题", scale=scale)
+    assert caught.value.messages == ["题目：测评已开始，题目和量表不能再修改"]
+    with pytest.raises(ValidationError):
+        services.question_delete(actor=office, question=survey.questions.get())
+    assert Survey.objects.get(pk=survey.pk).questions.count() == 1
+
+
+def test_the_phone_page_votes_and_refuses_a_second_vote(survey, office):
+    code = open_with_codes(survey, office)["党员代表"][0]
+    client = Client()
+    page = client.post(reverse("evaluation:vote"), {"code": code})
+    body = page.content.decode()
+    assert page.status_code == 200 and "满意" in body and "不记名" in body
+    key = key_of(survey)
+    done = client.post(reverse("evaluation:vote_cast"), {"code": code, key: "0"})
+    assert done.status_code == 200 and "投票已提交" in done.content.decode()
+    again = client.post(reverse("evaluation:vote"), {"code": code})
+    assert again.status_code == 400 and "已经使用过" in again.content.decode()
+
+
+def test_a_missing_answer_on_the_phone_page_is_named_and_nothing_is_stored(survey, office):
+    code = open_with_codes(survey, office)["党员代表"][0]
+    response = Client().post(reverse("evaluation:vote_cast"), {"code": code})
+    assert response.status_code == 400 and "第1题：请选择一项" in response.content.decode()
+    assert not Ballot.objects.exists() and not VotingCode.objects.get(code=code).used

@@ -1,0 +1,412 @@
+"""Pages of 测评: the voter's phone page (no account), the office's survey desk, paper entry,
+and results with their charts, Excel and PDF."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhenwu.core.access import roles_required
+from zhenwu.core.forms import apply_errors, flash_errors
+from zhenwu.core.middleware import client_ip
+from zhenwu.core.throttle import Throttled
+from zhenwu.evaluation import services
+from zhenwu.evaluation.constants import STEP_LABELS, SurveyStatus
+from zhenwu.evaluation.exports import slips_pdf, tally_workbook
+from zhenwu.evaluation.forms import CategoryForm, CodeForm, CodesForm, QuestionForm, SurveyForm
+from zhenwu.evaluation.models import PaperSheet, Question, RespondentCategory
+from zhenwu.evaluation.results import results_for
+from zhenwu.evaluation.selectors import (
+    ballots_behind,
+    get_survey_for_user,
+    sheets_to_check,
+    surveys_visible_to,
+)
+from zhenwu.lib.codes import format_code
+from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.models import User
+from zhenwu.suggestions.selectors import READERS
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def layout(rows: list[services.Row]) -> list[dict[str, Any]]:
+    """The ballot's rows grouped by question, for the phone page and the paper entry form."""
+    grouped: OrderedDict[int, dict[str, Any]] = OrderedDict()
+    for row in rows:
+        q = row.question
+        entry = grouped.setdefault(
+            q.pk, {"question": q, "number": row.number, "rows": [], "labels": q.scale.labels}
+        )
+        entry["rows"].append(row)
+    return list(grouped.values())
+
+
+# ---------------------------------------------------------------------------------------
+# The voter
+
+
+def _vote_error(request: HttpRequest, code: str, exc: Exception, status: int) -> HttpResponse:
+    """Back to the code page with the refusal on the code field."""
+    form = CodeForm({"code": code})
+    if form.is_valid():  # an empty code already carries its own message
+        form.add_error("code", str(exc) if isinstance(exc, Throttled) else exc.messages[0])  # type: ignore[attr-defined]
+    return render(request, "evaluation/vote_code.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def vote(request: HttpRequest) -> HttpResponse:
+    """Enter a code (the QR slip puts it after # so it never reaches a server log), see the ballot."""
+    form = CodeForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request, "evaluation/vote_code.html", {"form": form}, status=400 if form.errors else 200
+        )
+    try:
+        code = services.code_lookup(form.cleaned_data["code"], ip=client_ip(request))
+    except Throttled as exc:
+        return _vote_error(request, form.cleaned_data["code"], exc, 429)
+    except ValidationError as exc:
+        return _vote_error(request, form.cleaned_data["code"], exc, 400)
+    context = {
+        "survey": code.survey, "category": code.category, "code": code.code, "shown": format_code(code.code),
+        "groups": layout(services.ballot_rows(code.survey)), "marks": {},
+    }  # fmt: skip
+    return render(request, "evaluation/vote_ballot.html", context)
+
+
+@require_POST
+def vote_cast(request: HttpRequest) -> HttpResponse:
+    code = request.POST.get("code", "")
+    marks = {k: v for k, v in request.POST.items() if k.startswith("q")}
+    comments = {k: str(v) for k, v in request.POST.items() if k.startswith("c") and k[1:].isdigit()}
+    try:
+        services.ballot_cast(code=code, marks=marks, comments=comments, ip=client_ip(request))
+    except Throttled as exc:
+        return _vote_error(request, code, exc, 429)
+    except ValidationError as exc:
+        if "code" in exc.message_dict:
+            return _vote_error(request, code, exc, 400)
+        found = services.code_lookup(code, ip=client_ip(request))
+        context = {
+            "survey": found.survey, "category": found.category, "code": found.code, "shown": format_code(found.code),
+            "groups": layout(services.ballot_rows(found.survey)), "errors": exc.message_dict, "marks": marks,
+        }  # fmt: skip
+        return render(request, "evaluation/vote_ballot.html", context, status=400)
+    return render(request, "evaluation/vote_done.html")
+
+
+# ---------------------------------------------------------------------------------------
+# The office's desk
+
+
+@roles_required(*READERS)
+def survey_list(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {
+        "surveys": list(surveys_visible_to(_user(request))),
+        "nav_active": "evaluation",
+    }
+    context["form"] = SurveyForm() if _user(request).role in OFFICE_ROLES else None
+    return render(request, "evaluation/survey_list.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def survey_create(request: HttpRequest) -> HttpResponse:
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_create(actor=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("测评已建立，请检查题目、类别和应到人数"))
+            return redirect("evaluation:detail", pk=survey.pk)
+    return render(request, "evaluation/survey_form.html", {"form": form, "nav_active": "evaluation"})
+
+
+@roles_required(*READERS)
+def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    office = _user(request).role in OFFICE_ROLES
+    context = {
+        "survey": survey,
+        "categories": list(survey.categories.all()),
+        "groups": layout(services.ballot_rows(survey)),
+        "office": office,
+        "steps": [(a, STEP_LABELS[a]) for (s, a) in services.SURVEY_STEPS if s == survey.status]
+        if office
+        else [],
+        "question_form": QuestionForm() if office and survey.status == SurveyStatus.DRAFT else None,
+        "category_form": CategoryForm() if office else None,
+        "codes_form": CodesForm(survey=survey) if office else None,
+        "batches": list(survey.codes.values_list("batch", "category__name").distinct().order_by("batch")),
+        "to_check": list(sheets_to_check(survey)) if office else [],
+        "nav_active": "evaluation",
+    }
+    return render(request, "evaluation/survey_detail.html", context)
+
+
+def _act(request: HttpRequest, pk: int, act: Any, done: str) -> HttpResponse:
+    """One POST step from the survey page: call the service, report, go back."""
+    survey = get_survey_for_user(_user(request), pk)
+    try:
+        act(survey)
+    except (ValidationError, PermissionError) as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("evaluation:detail", pk=survey.pk)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def survey_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in STEP_LABELS:
+        raise Http404
+    return _act(
+        request,
+        pk,
+        lambda s: services.survey_step(actor=_user(request), survey=s, action=action),
+        _("已完成"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = QuestionForm(request.POST)
+    form.is_valid()
+    return _act(
+        request,
+        pk,
+        lambda s: services.question_add(actor=_user(request), survey=s, **form.cleaned_data),
+        _("已添加题目"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+    question = Question.objects.filter(pk=question_pk, survey_id=pk).first()
+    if question is None:
+        raise Http404
+    return _act(
+        request,
+        pk,
+        lambda s: services.question_delete(actor=_user(request), question=question),
+        _("已删除题目"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def category_save(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CategoryForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, str(errors[0]))
+        return redirect("evaluation:detail", pk=pk)
+    data = {**form.cleaned_data, "paper_issued": form.cleaned_data["paper_issued"] or 0}
+    return _act(
+        request, pk, lambda s: services.category_save(actor=_user(request), survey=s, **data), _("已保存类别")
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def codes_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    form = CodesForm(request.POST, survey=survey)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, str(errors[0]))
+        return redirect("evaluation:detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda s: services.codes_generate(actor=_user(request), survey=s, **form.cleaned_data),
+        _("已生成测评码"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+def codes_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    codes = list(survey.codes.filter(batch=batch).select_related("category").order_by("id"))
+    if not codes:
+        raise Http404
+    base = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(slips_pdf(survey, codes, base), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="slips-{survey.pk}-{batch}.pdf"'
+    return response
+
+
+def _paper_marks(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "marks": {k: v for k, v in request.POST.items() if k.startswith("q")},
+        "void": request.POST.get("void") == "on",
+        "void_reason": request.POST.get("void_reason", ""),
+    }
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        category = _category(request, survey)
+        try:
+            sheet = services.paper_enter(
+                actor=_user(request), survey=survey, category=category, sheet_no=_int(request.POST.get("sheet_no")),
+                **_paper_marks(request),
+            )  # fmt: skip
+        except (ValidationError, PermissionError) as exc:
+            errors = exc.message_dict if isinstance(exc, ValidationError) else {"general": [str(exc)]}
+        else:
+            messages.success(
+                request, _("票号%(n)s：%(s)s") % {"n": sheet.sheet_no, "s": sheet.get_status_display()}
+            )
+            return redirect("evaluation:paper", pk=survey.pk)
+    context = {
+        "survey": survey, "groups": layout(services.ballot_rows(survey)), "categories": list(survey.categories.all()),
+        "errors": errors, "post": request.POST, "to_check": list(sheets_to_check(survey)), "nav_active": "evaluation",
+        "marks": {k: v for k, v in request.POST.items() if k.startswith("q")},
+    }  # fmt: skip
+    return render(request, "evaluation/paper_entry.html", context, status=400 if errors else 200)
+
+
+def _category(request: HttpRequest, survey: Any) -> RespondentCategory | None:
+    return RespondentCategory.objects.filter(
+        survey=survey, pk=_int(request.POST.get("category")) or 0
+    ).first()
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def paper_resolve(request: HttpRequest, pk: int, sheet_pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    sheet = PaperSheet.objects.filter(pk=sheet_pk, survey=survey).select_related("category").first()
+    if sheet is None:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        category = _category(request, survey)
+        try:
+            services.paper_resolve(
+                actor=_user(request), sheet=sheet, category=category, **_paper_marks(request)
+            )
+        except (ValidationError, PermissionError) as exc:
+            errors = exc.message_dict if isinstance(exc, ValidationError) else {"general": [str(exc)]}
+        else:
+            messages.success(request, _("票号%(n)s已核对并计票") % {"n": sheet.sheet_no})
+            return redirect("evaluation:paper", pk=survey.pk)
+    rows = services.ballot_rows(survey)
+    differences = _differences(sheet, rows)
+    context = {
+        "survey": survey, "sheet": sheet, "groups": layout(rows), "categories": list(survey.categories.all()),
+        "differences": differences, "errors": errors, "marks": {}, "nav_active": "evaluation",
+    }  # fmt: skip
+    return render(request, "evaluation/paper_resolve.html", context, status=400 if errors else 200)
+
+
+def _differences(sheet: PaperSheet, rows: list[services.Row]) -> list[tuple[str, str, str]]:
+    """Where the two keyings disagree, in words: the row, what each clerk keyed."""
+
+    def said(entry: dict[str, Any] | None, row: services.Row) -> str:
+        entry = entry or {}
+        if entry.get("void"):
+            return _("整张废票：%(r)s") % {"r": entry.get("void_reason", "")}
+        level = entry.get("rows", {}).get(row.key)
+        return _("本项无效") if level is None else row.question.scale.labels[level]
+
+    out = []
+    for row in rows:
+        a, b = said(sheet.entry_a, row), said(sheet.entry_b, row)
+        if a != b:
+            out.append((f"{row.number}. {row.subject.label if row.subject else row.question.text}", a, b))
+    if sheet.entry_b and sheet.entry_b.get("category") not in (None, sheet.category_id):
+        out.append((_("类别"), sheet.category.name, _("不同")))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+
+
+@roles_required(*READERS)
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    result = results_for(survey)
+    chart = {
+        "rows": [f"{r.number}. {r.subject or r.question}"[:24] for r in result.rows],
+        "series": [
+            {"name": label, "data": [r.counts[i] if i < len(r.counts) else 0 for r in result.rows]}
+            for i, label in enumerate(_all_labels(result))
+        ],
+    }
+    context = {"survey": survey, "r": result, "chart": chart, "nav_active": "evaluation"}
+    return render(request, "evaluation/results.html", context)
+
+
+def _all_labels(result: Any) -> list[str]:
+    """Level names across rows (rows of one chart share a scale position)."""
+    longest: list[str] = max((r.labels for r in result.rows), key=len, default=[])
+    return list(longest)
+
+
+@roles_required(*READERS)
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    response = HttpResponse(
+        tally_workbook(survey, results_for(survey)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.xlsx"'
+    return response
+
+
+@roles_required(*READERS)
+def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    survey = get_survey_for_user(_user(request), pk)
+    html = render_to_string("evaluation/results_print.html", {"survey": survey, "r": results_for(survey)})
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.pdf"'
+    return response
+
+
+@roles_required(*READERS)
+def ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_survey_for_user(_user(request), pk)
+    filters = {k: _int(request.GET.get(k)) for k in ("question", "subject", "level", "category")}
+    if request.GET.get("level") == "void":
+        filters["level"] = None
+    page = Paginator(ballots_behind(survey, filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"survey": survey, "page": page, "query": query.urlencode(), "nav_active": "evaluation"}
+    return render(request, "evaluation/ballots.html", context)
+
+
+def results_link(survey_pk: int, **cell: Any) -> str:
+    query = "&".join(f"{k}={v}" for k, v in cell.items() if v is not None)
+    return reverse("evaluation:ballots", args=[survey_pk]) + (f"?{query}" if query else "")

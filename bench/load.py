@@ -62,6 +62,23 @@ end
 """
 
 
+# Casting a ballot from the phone page: each request uses the next unused code from a file
+# written by prepare_ballots.py, with the CSRF cookie and token that page hands out.
+VOTE_LUA = """
+local codes = {}
+for line in io.lines("%(codes)s") do codes[#codes + 1] = line end
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken=%(cookie)s"
+request = function()
+  i = i + 1
+  local body = "csrfmiddlewaretoken=%(token)s&code=" .. codes[i] .. "&%(field)s=" .. (i %% 4)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
 def wrk(url: str, seconds: int, cookie: str = "", script: str = "") -> dict[str, float]:
     args = ["wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if cookie:
@@ -83,11 +100,19 @@ def wrk(url: str, seconds: int, cookie: str = "", script: str = "") -> dict[str,
     return {"ok_per_s": (total - bad) / duration, "errors": bad, "p50": ms("50"), "p99": ms("99")}
 
 
+_UNUSED_CODES = (
+    "from zhenwu.evaluation.models import VotingCode; "
+    "print(chr(10).join(VotingCode.objects.filter(used=False, survey__title__startswith='压测：群众')"
+    ".values_list('code', flat=True)))"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--problems", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--ballots", type=int, default=1_000_000, help="PostgreSQL only: the big results page")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ZHENWU_BENCH_PORT", "8765")))
     args = parser.parse_args()
     db = "postgresql" if args.postgres else "sqlite"
@@ -143,17 +168,26 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         cookie = f"sessionid={session}"
-        rounds: dict[str, list[dict[str, float]]] = {"hello": [], "ledger": [], "submit": []}
+        csrf, token, field, codes = (
+            sh([str(PY), str(ROOT / "bench" / "prepare_ballots.py"), "30000"], env, cwd=ROOT).strip().splitlines()[-4:]
+        )
+        vote_lua = VOTE_LUA % {"codes": codes, "cookie": csrf, "token": token, "field": field}
+        rounds: dict[str, list[dict[str, float]]] = {"hello": [], "ledger": [], "submit": [], "ballot": []}
         for _ in range(2):
             rounds["hello"].append(wrk(base + "/bench/hello", args.seconds))
             rounds["ledger"].append(wrk(base + url, args.seconds, cookie))
             rounds["submit"].append(wrk(base + "/api/public/suggestions", args.seconds, script=SUBMIT_LUA))
+            rounds["ballot"].append(wrk(base + "/v/cast/", args.seconds, script=vote_lua))
+            # The codes used in this round are spent: drop them from the file for the next one.
+            used = sh([str(ZHENWU), "shell", "-c", _UNUSED_CODES], env).strip()
+            Path(codes).write_text(used + "\n")
         hello = sum(r["ok_per_s"] for r in rounds["hello"]) / 2
         runs = ", ".join(f"{r['ok_per_s']:.0f}" for r in rounds["hello"])
         print(f"[{db}] hello: {hello:.0f} req/s (runs {runs})")
         labels = {
             "ledger": f"ledger list (50 rows, status+department filter, logged in, {queries} queries/page)",
             "submit": "public suggestion submit (POST, text only, rate limit checked, audited)",
+            "ballot": "ballot cast on the phone page (POST, one-time code claimed, answers stored)",
         }
         for name, label in labels.items():
             mean = sum(r["ok_per_s"] for r in rounds[name]) / 2
@@ -166,6 +200,8 @@ def main() -> None:
             )
         report = sh([str(ZHENWU), "routing-report"], env).strip().splitlines()
         print(f"[{db}] routing on the demo's triage history: " + "；".join(report))
+        if args.postgres and args.ballots:
+            print(sh([str(PY), str(ROOT / "bench" / "big_tally.py"), str(args.ballots)], env, cwd=ROOT).strip())
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

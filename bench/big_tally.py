@@ -26,7 +26,9 @@ survey = services.survey_create(
     period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
 )  # fmt: skip
 scale = survey.questions.get().scale
-services.question_add(actor=office, survey=survey, text="对各站所服务的评价", scale=scale, subjects="国土所\n财政所\n派出所")
+services.question_add(
+    actor=office, survey=survey, text="对各站所服务的评价", scale=scale, subjects="国土所\n财政所\n派出所"
+)
 services.survey_step(actor=office, survey=survey, action="open")
 questions = list(survey.questions.prefetch_related("subjects"))
 categories = list(survey.categories.values_list("id", flat=True))
@@ -51,7 +53,9 @@ with connection.cursor() as cursor:
                 [q.pk, subject, survey.pk],
             )
     cursor.execute("ANALYZE evaluation_ballot; ANALYZE evaluation_answer")
-print(f"[postgresql] {n} ballots, {sum(len(q.subjects.all()) or 1 for q in questions)} rows each, written in {time.time() - t0:.0f} s")
+print(
+    f"[postgresql] {n} ballots, {sum(len(q.subjects.all()) or 1 for q in questions)} rows each, written in {time.time() - t0:.0f} s"
+)
 client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(office)
 url = f"/evaluation/{survey.pk}/results/"

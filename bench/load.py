@@ -112,7 +112,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--problems", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--ballots", type=int, default=1_000_000, help="PostgreSQL only: the big results page")
+    parser.add_argument(
+        "--ballots", type=int, default=1_000_000, help="PostgreSQL only: the big results page"
+    )
     parser.add_argument("--port", type=int, default=int(os.environ.get("ZHENWU_BENCH_PORT", "8765")))
     args = parser.parse_args()
     db = "postgresql" if args.postgres else "sqlite"
@@ -169,13 +171,22 @@ def main() -> None:
                 time.sleep(0.5)
         cookie = f"sessionid={session}"
         csrf, token, field, codes = (
-            sh([str(PY), str(ROOT / "bench" / "prepare_ballots.py"), "30000"], env, cwd=ROOT).strip().splitlines()[-4:]
+            sh([str(PY), str(ROOT / "bench" / "prepare_ballots.py"), "30000"], env, cwd=ROOT)
+            .strip()
+            .splitlines()[-4:]
         )
         vote_lua = VOTE_LUA % {"codes": codes, "cookie": csrf, "token": token, "field": field}
-        rounds: dict[str, list[dict[str, float]]] = {"hello": [], "ledger": [], "submit": [], "ballot": []}
+        rounds: dict[str, list[dict[str, float]]] = {
+            "hello": [],
+            "ledger": [],
+            "dashboard": [],
+            "submit": [],
+            "ballot": [],
+        }
         for _ in range(2):
             rounds["hello"].append(wrk(base + "/bench/hello", args.seconds))
             rounds["ledger"].append(wrk(base + url, args.seconds, cookie))
+            rounds["dashboard"].append(wrk(base + "/dashboard/", args.seconds, cookie))
             rounds["submit"].append(wrk(base + "/api/public/suggestions", args.seconds, script=SUBMIT_LUA))
             rounds["ballot"].append(wrk(base + "/v/cast/", args.seconds, script=vote_lua))
             # The codes used in this round are spent: drop them from the file for the next one.
@@ -186,6 +197,7 @@ def main() -> None:
         print(f"[{db}] hello: {hello:.0f} req/s (runs {runs})")
         labels = {
             "ledger": f"ledger list (50 rows, status+department filter, logged in, {queries} queries/page)",
+            "dashboard": "领导驾驶舱 (all figures, logged in)",
             "submit": "public suggestion submit (POST, text only, rate limit checked, audited)",
             "ballot": "ballot cast on the phone page (POST, one-time code claimed, answers stored)",
         }
@@ -200,8 +212,11 @@ def main() -> None:
             )
         report = sh([str(ZHENWU), "routing-report"], env).strip().splitlines()
         print(f"[{db}] routing on the demo's triage history: " + "；".join(report))
+        print(sh([str(PY), str(ROOT / "bench" / "bulletin.py")], env, cwd=ROOT).strip())
         if args.postgres and args.ballots:
-            print(sh([str(PY), str(ROOT / "bench" / "big_tally.py"), str(args.ballots)], env, cwd=ROOT).strip())
+            print(
+                sh([str(PY), str(ROOT / "bench" / "big_tally.py"), str(args.ballots)], env, cwd=ROOT).strip()
+            )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -29,7 +29,9 @@ category = survey.categories.get(name="群众代表")
 for _ in range(0, count, 2000):
     services.codes_generate(actor=office, survey=survey, category=category, count=2000)
 codes = Path(os.environ["ZHENWU_VAR_DIR"]) / "bench-codes.txt"
-codes.write_text("\n".join(VotingCode.objects.filter(survey=survey, used=False).values_list("code", flat=True)) + "\n")
+codes.write_text(
+    "\n".join(VotingCode.objects.filter(survey=survey, used=False).values_list("code", flat=True)) + "\n"
+)
 client = Client(HTTP_HOST="127.0.0.1")
 page = client.get("/v/").content.decode()
 token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)

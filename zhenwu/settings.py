@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "zhenwu.ledger",
     "zhenwu.suggestions",
     "zhenwu.evaluation",
+    "zhenwu.bulletins",
     "zhenwu.demo",
 ]
 
@@ -201,3 +202,9 @@ ZHENWU_ROUTING_MIN_EXAMPLES = env_int("ZHENWU_ROUTING_MIN_EXAMPLES", 30)
 # The town's name on posters and documents, and the address residents reach (for QR codes).
 ZHENWU_TOWN_NAME = env_str("ZHENWU_TOWN_NAME", "××镇")
 ZHENWU_PUBLIC_URL = env_str("ZHENWU_PUBLIC_URL", "")
+# 通报: red and black lists by 整改率, the issuing office and its document-number prefix.
+ZHENWU_RED_LIST_MIN = float(env_str("ZHENWU_RED_LIST_MIN", "0.9"))
+ZHENWU_BLACK_LIST_BELOW = float(env_str("ZHENWU_BLACK_LIST_BELOW", "0.85"))
+ZHENWU_BULLETIN_ISSUER = env_str("ZHENWU_BULLETIN_ISSUER", "中共××镇委员会办公室")
+ZHENWU_BULLETIN_PREFIX = env_str("ZHENWU_BULLETIN_PREFIX", "×党办")
+ZHENWU_DASHBOARD_CACHE_SECONDS = env_int("ZHENWU_DASHBOARD_CACHE_SECONDS", 60)

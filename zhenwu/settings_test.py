@@ -28,3 +28,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # THOU SHALT NOT USE NAIVE DATETIMES
 warnings.filterwarnings("error", r"DateTimeField .* received a naive datetime", RuntimeWarning)
+ZHENWU_DASHBOARD_CACHE_SECONDS = 0  # tests count queries and change data between requests

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("zhenwu.ledger.urls")),
     path("", include("zhenwu.suggestions.urls")),
     path("", include("zhenwu.evaluation.urls")),
+    path("", include("zhenwu.bulletins.urls")),
 ]
 
 if settings.ZHENWU_BENCH:

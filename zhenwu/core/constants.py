@@ -53,5 +53,8 @@ class AuditAction(models.TextChoices):
     CODES_GENERATED = "survey.codes_generated", _("生成测评码")
     PAPER_ENTERED = "survey.paper_entered", _("录入纸质票")
     PAPER_RECONCILED = "survey.paper_reconciled", _("核对纸质票")
+    BULLETIN_GENERATED = "bulletin.generated", _("生成通报")
+    BULLETIN_EDITED = "bulletin.edited", _("修改通报")
+    BULLETIN_PUBLISHED = "bulletin.published", _("印发通报")
     REMINDER_SENT = "notice.sent", _("发送提醒")
     TICK_RUN = "system.tick", _("定时任务")

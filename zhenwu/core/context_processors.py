@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.role in (*TOWN_WIDE_ROLES, AccountRole.INSPECTOR):
         items.insert(2, ("suggestions", _("献言献策"), reverse("suggestions:inbox")))
         items.insert(3, ("evaluation", _("测评"), reverse("evaluation:list")))
+        items.insert(1, ("dashboard", _("驾驶舱"), reverse("bulletins:dashboard")))
+        items.insert(5, ("bulletins", _("通报"), reverse("bulletins:list")))
     items.append(("inbox", _("消息"), reverse("core:inbox")))
     if user.role in OFFICE_ROLES:
         items.append(("audit", _("审计日志"), reverse("core:audit_list")))

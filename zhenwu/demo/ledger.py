@@ -169,6 +169,9 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
                 village=village if "{v}" in what else None,
                 created_by=office,
             )
+            # When it was collected, not when the demo was seeded: monthly bulletins count by it.
+            problem.created_at = _at(collected, 9)
+            Problem.objects.filter(pk=problem.pk).update(created_at=problem.created_at)
             counts["problems"] += 1
             if seq > PROBLEMS - 6:  # the newest few wait for the office to assign them
                 continue

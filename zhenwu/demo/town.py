@@ -332,6 +332,9 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         from zhenwu.demo.evaluation import seed_evaluation
 
         seed_evaluation(today=timezone.localdate(), rng=rng)
+        from zhenwu.demo.bulletins import seed_bulletins
+
+        seed_bulletins(today=timezone.localdate())
     # Routing learns from the campaign's triage decisions, as `zhenwu tick` would do.
     from zhenwu.suggestions.routing import train_and_save
 

@@ -32,7 +32,9 @@ def _key_paper(page: Page, base: str, survey: Survey, sheet: int, category: str,
     page.get_by_role("button", name="保存本票").click()
 
 
-def test_vote_on_a_phone_key_paper_twice_reconcile_and_publish(browser: Browser, page: Page, live_server, people):
+def test_vote_on_a_phone_key_paper_twice_reconcile_and_publish(
+    browser: Browser, page: Page, live_server, people
+):
     base = live_server.url
     _clerks(people)
     office = User.objects.get(username="office")
@@ -43,7 +45,7 @@ def test_vote_on_a_phone_key_paper_twice_reconcile_and_publish(browser: Browser,
     services.survey_step(actor=office, survey=survey, action="open")
     category = survey.categories.get(name="群众代表")
     services.codes_generate(actor=office, survey=survey, category=category, count=3)
-    code = survey.codes.order_by("id").values_list("code", flat=True).first()
+    code = survey.codes.order_by("id").values_list("code", flat=True)[0]
 
     # The voter scans the slip (the code rides after '#') and votes on a phone.
     phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True)
@@ -95,4 +97,7 @@ def test_vote_on_a_phone_key_paper_twice_reconcile_and_publish(browser: Browser,
     expect(page.get_by_text(re.compile(r"2 / 3 个有效评价"))).to_be_visible()
     row = page.locator(".tally-row").first
     expect(row.locator("tbody tr").first).to_contain_text("1")
-    assert Ballot.objects.filter(channel="paper").count() == 2 and Ballot.objects.filter(channel="online").count() == 1
+    assert (
+        Ballot.objects.filter(channel="paper").count() == 2
+        and Ballot.objects.filter(channel="online").count() == 1
+    )

@@ -24,6 +24,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.throttle import throttle_check, throttle_hit, throttle_key
 from zhenwu.evaluation.constants import (
+    BUILTIN_SCALES,
     CODE_BATCH_MAX,
     DEFAULT_CATEGORIES,
     STEP_LABELS,
@@ -67,9 +68,21 @@ def _raise(errors: Mapping[str, str | None]) -> None:
 # Setting up
 
 
+def builtin_scales() -> dict[str, Scale]:
+    """The built-in scales by name; any missing (a flushed test database) are put back."""
+    scales = {s.name: s for s in Scale.objects.filter(builtin=True)}
+    for name, levels in BUILTIN_SCALES:
+        if name not in scales:
+            scales[name] = Scale.objects.create(
+                name=name, builtin=True,
+                levels=[{"label": label, "satisfied": sat, "good": good} for label, sat, good in levels],
+            )  # fmt: skip
+    return scales
+
+
 def _preset(survey: Survey) -> None:
     """The questions each kind of survey usually has (the office edits them before opening)."""
-    scales = {s.name: s for s in Scale.objects.filter(builtin=True)}
+    scales = builtin_scales()
     if survey.purpose == Purpose.SATISFACTION:
         _question(
             survey,
@@ -420,11 +433,14 @@ def ballot_cast(
     found = code_lookup(code, ip=ip)  # outside the transaction: a miss is counted even when refused
     marked = check_marks(ballot_rows(found.survey), marks, blank_is_void=False)
     with transaction.atomic():
-        # A plain UPDATE … WHERE used = false (no join: PostgreSQL re-checks only the row's own
-        # conditions when it waits for another writer, so a joined condition would let both through).
-        if not VotingCode.objects.filter(pk=found.pk, used=False).update(used=True):
-            raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
-        if not Survey.objects.filter(pk=found.survey_id, status=SurveyStatus.OPEN).exists():
+        # UPDATE … WHERE used = false on the code row itself: PostgreSQL re-checks the row's own
+        # conditions after waiting for another writer (a condition through a join is not
+        # re-checked and let two simultaneous casts through). The survey must still be open.
+        open_surveys = Survey.objects.filter(status=SurveyStatus.OPEN).values("pk")
+        claimed = VotingCode.objects.filter(pk=found.pk, used=False, survey_id__in=open_surveys)
+        if not claimed.update(used=True):  # rare: say which of the two it was
+            if VotingCode.objects.filter(pk=found.pk, used=True).exists():
+                raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
             raise ValidationError({"code": _("测评码：本次测评已结束")})
         _store(found.survey, found.category_id, Channel.ONLINE, marked, comments or {})
 

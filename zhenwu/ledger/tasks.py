@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
@@ -9,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.engine import WORKING
+from zhenwu.core.engine import OPEN, WORKING, Warning
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.tick import register
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.warnings import Today, overdue_q
+from zhenwu.ledger.warnings import Today, overdue_q, report_missing, warning_for
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import User
@@ -83,3 +84,56 @@ def red_alerts(now: datetime) -> int:
                 )
             )
     return notices_send(drafts, reason="逾期红牌预警")
+
+
+@register("ledger.leader_digests")
+def leader_digests(now: datetime) -> int:
+    """Each half-month, each responsible leader gets one digest: open items by colour, what is
+    due this period, what is missing. Keyed by leader and period, so it is sent once."""
+    try:
+        today = Today.build(timezone.localtime(now).date(), work_calendar())
+    except CalendarNotCovered:
+        return 0
+    period = period_containing(today.day, Cadence.HALF_MONTHLY)
+    accounts = _accounts()
+    by_leader: dict[int, list[tuple[Problem, Warning]]] = {}
+    open_items = Problem.objects.filter(status__in=OPEN, leader_id__in=accounts.keys()).order_by(
+        "deadline", "number"
+    )
+    for problem in open_items.only(*DIGEST_FIELDS):
+        by_leader.setdefault(problem.leader_id, []).append((problem, warning_for(problem, today)))  # type: ignore[arg-type]
+    drafts = []
+    for leader_id, items in by_leader.items():
+        colours = Counter(w.colour for _p, w in items)
+        due = [
+            p
+            for p, _w in items
+            if p.status in WORKING and p.cadence != Cadence.NONE and p.last_report_period < period.key
+        ]
+        missing = [p for p, _w in items if report_missing(p, today) is not None]
+        lines = [
+            f"{p.number} {_COLOUR.get(w.colour or '', '正常')} 时限{p.deadline or '长期'} {p.description[:24]}"
+            for p, w in items[:30]
+        ]
+        body = (
+            f"您牵头的未办结问题{len(items)}个：红{colours.get('red', 0)}、黄{colours.get('yellow', 0)}、"
+            f"蓝{colours.get('blue', 0)}。本期（{period.label}）待报进度{len(due)}个，缺报{len(missing)}个。\n"
+            + "\n".join(lines)
+        )
+        drafts.append(
+            Draft(
+                recipient_id=accounts[leader_id],
+                key=f"digest:{leader_id}:{period.key}",
+                subject=f"【半月督办】{period.label}：未办结{len(items)}个，红{colours.get('red', 0)}个",
+                body=body,
+                url=reverse("ledger:problem_list") + f"?leader={leader_id}",
+            )
+        )
+    return notices_send(drafts, reason="责任领导半月督办摘要")
+
+
+_COLOUR = {"red": "红", "yellow": "黄", "blue": "蓝"}
+DIGEST_FIELDS = (
+    "id", "number", "description", "status", "deadline", "assigned_on", "cadence", "last_report_period",
+    "last_progress", "progress_slip_on", "suspended_since", "leader_id",
+)  # fmt: skip

@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from zhenwu.bulletins.figures import month_figures
+from zhenwu.bulletins.models import Bulletin
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.core.api_base import api
 from zhenwu.evaluation.models import PaperSheet
@@ -56,6 +58,10 @@ class Ctx:
         self.batch = codes_generate(
             actor=office, survey=self.survey, category=self.survey.categories.first(), count=2
         )
+        self.bulletin = Bulletin.objects.create(
+            month=date(2026, 10, 1), title="关于2026年10月问题整改情况的通报", figures=month_figures(date(2026, 10, 1)).as_json(),
+            generated_at=timezone.now(),
+        )  # fmt: skip
         self.sheet = PaperSheet.objects.create(
             survey=self.survey, category=self.survey.categories.first(), sheet_no=1, entry_a={"rows": {}},
             entry_a_by=office, status="mismatch",
@@ -269,6 +275,18 @@ PAGES: dict[str, Row] = {
         TOWN_WIDE,
         404,
     ),
+    # 通报 and the 驾驶舱: town-wide roles read; the office generates and publishes.
+    "bulletins:dashboard": ("get", lambda c: reverse("bulletins:dashboard"), TOWN_WIDE, 404),
+    "bulletins:list": ("get", lambda c: reverse("bulletins:list"), TOWN_WIDE, 404),
+    "bulletins:detail": ("get", lambda c: reverse("bulletins:detail", args=[c.bulletin.pk]), TOWN_WIDE, 404),
+    "bulletins:docx": ("get", lambda c: reverse("bulletins:docx", args=[c.bulletin.pk]), TOWN_WIDE, 404),
+    "bulletins:regenerate": (
+        "post",
+        lambda c: reverse("bulletins:regenerate", args=[c.bulletin.pk]),
+        OFFICE,
+        404,
+    ),
+    "bulletins:publish": ("post", lambda c: reverse("bulletins:publish", args=[c.bulletin.pk]), OFFICE, 404),
 }
 # Open to anyone, signed in or not.
 PUBLIC_PAGES = {
@@ -296,6 +314,8 @@ REDIRECTS = {
     "evaluation:question_delete",
     "evaluation:category_save",
     "evaluation:codes",
+    "bulletins:regenerate",
+    "bulletins:publish",
 }
 
 API: dict[tuple[str, str], Row] = {

@@ -1,9 +1,11 @@
 """Scale data for the benchmarks: N problems on top of the demo town, written in bulk."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -13,7 +15,7 @@ from zhenwu.core.constants import AuditAction
 from zhenwu.core.engine import Status
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.ledger.constants import Category, Source
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.org.constants import PLACE_KINDS, RoleKind, UnitKind
 from zhenwu.org.models import Person, Unit
@@ -35,6 +37,7 @@ class Command(BaseCommand):
             raise CommandError("请先运行 zhenwu seed-demo")
         rng = random.Random(options["seed"])
         today = timezone.localdate()
+        tz = ZoneInfo(settings.TIME_ZONE)
         statuses = [Status.IN_PROGRESS] * 5 + [Status.CLOSED] * 4 + [Status.LONG_TERM]
         start = Problem.objects.count()
         through = Problem.assignees.through
@@ -72,10 +75,39 @@ class Command(BaseCommand):
                             original_deadline=deadline,
                             last_report_period=reported.key,
                             last_progress=rng.randint(0, 100),
-                            closed_on=today if status == Status.CLOSED else None,
+                            closed_on=assigned + timedelta(days=20) if status == Status.CLOSED else None,
                         )
                     )
                 Problem.objects.bulk_create(problems, batch_size=1000)
+                # History as the engine would have written it: collected two days before being
+                # assigned, then assigned (and closed, for the closed ones). Bulletins read it.
+                steps = []
+                for p in problems:
+                    assert p.assigned_on is not None
+                    assigned_at = datetime.combine(p.assigned_on, time(9), tzinfo=tz)
+                    p.created_at = assigned_at - timedelta(days=2)
+                    first = Status.LONG_TERM if p.status == Status.LONG_TERM else Status.IN_PROGRESS
+                    steps.append(
+                        ProblemTransition(
+                            problem=p,
+                            action="assign",
+                            from_status=Status.PENDING,
+                            to_status=first,
+                            at=assigned_at,
+                        )
+                    )
+                    if p.status != first:
+                        steps.append(
+                            ProblemTransition(
+                                problem=p,
+                                action="step",
+                                from_status=first,
+                                to_status=p.status,
+                                at=assigned_at + timedelta(days=20),
+                            )
+                        )
+                Problem.objects.bulk_update(problems, ["created_at"], batch_size=1000)
+                ProblemTransition.objects.bulk_create(steps, batch_size=2000)
                 through.objects.bulk_create(
                     [through(problem_id=p.pk, person_id=rng.choice(staff).pk) for p in problems],
                     batch_size=2000,
@@ -93,4 +125,5 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE ledger_problem")
                 cursor.execute("VACUUM ANALYZE ledger_problem_assignees")
+                cursor.execute("VACUUM ANALYZE ledger_problemtransition")
         self.stdout.write(f"已生成 {total} 个问题，共 {Problem.objects.count()} 个")

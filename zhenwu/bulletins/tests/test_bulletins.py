@@ -1,0 +1,175 @@
+"""The monthly 通报: figures as they stood at the month's end, numbering, refusals, the .docx."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
+from docx.shared import Length
+
+from zhenwu.bulletins import services
+from zhenwu.bulletins.docx import CHAR_SPACING_TWIPS, LINE_TWIPS, cn_date, doc_number
+from zhenwu.bulletins.figures import month_figures
+from zhenwu.bulletins.models import Bulletin
+from zhenwu.ledger.models import Problem
+from zhenwu.ledger.services import problem_accept, problem_apply_close, problem_assign, problem_create
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _at(text: str):
+    return time_machine.travel(datetime.fromisoformat(text).replace(tzinfo=TZ), tick=False)
+
+
+@pytest.fixture
+def october(town, office, department_staff):
+    """Three problems made in October 2026: one closed on time, one overdue, one pending."""
+    made = []
+    with _at("2026-10-05 10:00"):
+        for text in ("村口路灯不亮", "垃圾清运不及时", "办证难"):
+            made.append(problem_create(actor=office, source="self_check", category="other", description=text))
+        for problem, deadline in ((made[0], date(2026, 10, 20)), (made[1], date(2026, 10, 15))):
+            problem_assign(
+                actor=office, problem=problem, leader=town.leader_person, department=town.economy_dept,
+                assignees=[town.staff], deadline=deadline, assigned_on=date(2026, 10, 5),
+            )  # fmt: skip
+    with _at("2026-10-18 10:00"):
+        problem_apply_close(
+            actor=department_staff, problem=Problem.objects.get(pk=made[0].pk), completion="已修复",
+            files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4")],
+        )  # fmt: skip
+        problem_accept(actor=office, problem=Problem.objects.get(pk=made[0].pk))
+    return made
+
+
+def test_figures_are_the_ledger_at_the_months_end_and_stay_so(october, office, department_staff):
+    with _at("2026-11-02 09:00"):
+        f = month_figures(date(2026, 10, 1))
+    assert (f.total, f.closed, f.in_progress, f.pending, f.overdue) == (3, 1, 1, 1, 1)
+    assert (f.new_this_month, f.closed_this_month, f.closed_on_time_this_month) == (3, 1, 1)
+    assert f.rate == pytest.approx(1 / 3)
+    assert [i["number"] for i in f.overdue_items] == [october[1].number] and f.overdue_items[0]["days"] == 16
+    line = f.by_department[0]
+    assert (line.name, line.total, line.closed, line.overdue) == ("经济发展办", 2, 1, 1)
+    # Assigned on 10-05, the open one owed the second half-month's report only (not the first).
+    assert line.missing_reports == 1
+    # November: the overdue one is closed too. October's figures do not change.
+    with _at("2026-11-20 10:00"):
+        problem_apply_close(
+            actor=department_staff, problem=Problem.objects.get(pk=october[1].pk), completion="已清运",
+            files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4")],
+        )  # fmt: skip
+        problem_accept(actor=office, problem=Problem.objects.get(pk=october[1].pk))
+        again = month_figures(date(2026, 10, 1))
+    assert again.as_json() == f.as_json()
+
+
+def test_generate_publish_number_and_refusals(october, office):
+    with _at("2026-11-02 09:00"):
+        with pytest.raises(ValidationError) as caught:
+            services.bulletin_generate(actor=office, month=date(2026, 11, 1))
+        assert caught.value.messages == ["通报月份：2026年11月尚未结束，不能生成通报"]
+        with pytest.raises(ValidationError):
+            services.bulletin_generate(actor=office, month=date(2027, 1, 1))
+        draft = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        assert draft.status == "draft" and draft.number is None
+        services.bulletin_generate(actor=office, month=date(2026, 10, 1))  # a draft may be regenerated
+        assert Bulletin.objects.count() == 1
+        published = services.bulletin_publish(actor=office, bulletin=draft)
+        assert published.doc_number == "×党办〔2026〕1号" and published.published_on == date(2026, 11, 2)
+        with pytest.raises(ValidationError) as caught:
+            services.bulletin_publish(actor=office, bulletin=published)
+        assert "不能再次印发" in caught.value.messages[0]
+        with pytest.raises(ValidationError) as caught:
+            services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        assert caught.value.messages == ["通报月份：2026年10月的通报已印发（×党办〔2026〕1号），不能重新生成"]
+        with pytest.raises(ValidationError):
+            services.bulletin_edit(
+                actor=office, bulletin=published, title="新标题", opening="", requirements=""
+            )
+        september = services.bulletin_generate(actor=office, month=date(2026, 9, 1))
+        assert services.bulletin_publish(actor=office, bulletin=september).number == 2  # no gaps
+
+
+def test_a_number_collision_is_refused_with_the_number_named(october, office):
+    with _at("2026-11-02 09:00"):
+        draft = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        # Another node published number 1 a moment ago (its row is not visible to our max()).
+        Bulletin.objects.create(
+            month=date(2026, 8, 1), title="x", figures=draft.figures, generated_at=draft.generated_at, status="published",
+            year=2026, number=1, doc_number="×党办〔2026〕1号", published_on=date(2026, 11, 2),
+        )  # fmt: skip
+        from unittest import mock
+
+        # Our max() is made to miss it, as a concurrent publisher's would.
+        with (
+            mock.patch("zhenwu.bulletins.services.max", return_value=0, create=True),
+            pytest.raises(ValidationError) as caught,
+        ):
+            services.bulletin_publish(actor=office, bulletin=draft)
+    assert caught.value.messages == ["发文字号：×党办〔2026〕1号已被使用，请刷新后重试"]
+    assert Bulletin.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_only_the_office_generates(october, leader):
+    with _at("2026-11-02 09:00"), pytest.raises(PermissionError):
+        services.bulletin_generate(actor=leader, month=date(2026, 10, 1))
+
+
+def test_the_docx_follows_gb_t_9704(october, office):
+    with _at("2026-11-02 09:00"):
+        bulletin = services.bulletin_publish(
+            actor=office, bulletin=services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        )
+    body = bulletin.document.read()
+    doc = Document(io.BytesIO(body))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    text_width = Length(section.page_width - section.left_margin - section.right_margin)
+    text_height = Length(section.page_height - section.top_margin - section.bottom_margin)
+    assert (round(text_width.mm), round(text_height.mm)) == (156, 225)
+    # 22 lines of 225 mm; 28 三号 characters (16 pt less the spacing) in 156 mm, not 29.
+    assert 22 * LINE_TWIPS / 20 <= text_height.pt < 23 * LINE_TWIPS / 20
+    advance = 16 + CHAR_SPACING_TWIPS / 20
+    assert 28 * advance <= text_width.pt < 29 * advance
+    xml = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode()
+    assert 'w:type="lines"' in xml and f'w:linePitch="{LINE_TWIPS}"' in xml
+    for font in ("方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"):
+        assert f'w:eastAsia="{font}"' in xml
+    assert 'w:color w:val="FF0000"' in xml  # the red issuer's mark
+    assert '<w:bottom w:val="single" w:sz="12" w:space="1" w:color="FF0000"/>' in xml  # the red rule
+    texts = [p.text for p in doc.paragraphs]
+    assert "中共××镇委员会办公室文件" in texts and "×党办〔2026〕1号" in texts
+    assert "关于2026年10月问题整改情况的通报" in texts and "2026年11月2日" in texts
+    assert any(t.startswith("一、总体情况") for t in texts) and any(t.startswith("（一）红榜") for t in texts)
+    summary = next(t for t in texts if t.startswith("截至2026年10月31日"))
+    assert (
+        "共有问题3个，已销号1个，整改中1个，长期坚持0个，待分派1个；逾期未完成整改1个。整改率33.3%" in summary
+    )
+    ranking = doc.tables[0]
+    assert [c.text for c in ranking.rows[1].cells] == ["1", "经济发展办", "2", "1", "1", "1", "1", "50.0%"]
+    overdue = doc.tables[2]
+    assert overdue.rows[1].cells[0].text == october[1].number
+    settings_xml = zipfile.ZipFile(io.BytesIO(body)).read("word/settings.xml").decode()
+    assert "w:evenAndOddHeaders" in settings_xml  # page numbers alternate sides
+    footers = [
+        zipfile.ZipFile(io.BytesIO(body)).read(n).decode()
+        for n in zipfile.ZipFile(io.BytesIO(body)).namelist()
+        if re.match(r"word/footer\d+\.xml", n)
+    ]
+    assert sum("PAGE" in f and "— " in f for f in footers) == 2
+
+
+def test_number_and_date_formats():
+    assert doc_number("×党办", 2009, 12) == "×党办〔2009〕12号"
+    assert cn_date(date(2009, 7, 1)) == "2009年7月1日"

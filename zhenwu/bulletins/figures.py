@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from zhenwu.core.engine import Status
 from zhenwu.ledger.models import Extension, Problem, ProblemTransition, ProgressReport
 from zhenwu.lib.cadence import Cadence, Period, period_containing
+from zhenwu.lib.stats import percent
 
 NAMED_LIMIT = 300  # overdue items and missing reports named one by one; beyond that, counted
 
@@ -64,6 +65,10 @@ class Line:
     @property
     def rate(self) -> float | None:
         return self.closed / self.total if self.total else None
+
+    @property
+    def rate_text(self) -> str:
+        return percent(self.rate)
 
 
 @dataclass

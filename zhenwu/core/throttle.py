@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.models import ThrottleHit
 from zhenwu.core.tick import register
+from zhenwu.lib.codes import normalize_code
+
+T = TypeVar("T")
 
 
 class Throttled(Exception):
@@ -61,3 +66,21 @@ def throttle_hit(scope: str, key: str) -> None:
 def throttle_sweep(now: datetime) -> int:
     deleted, _unused = ThrottleHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
     return deleted
+
+
+def guarded_lookup(
+    scope: str, typed: str, *, ip: str | None, what: str, find: Callable[[str], T | None]
+) -> T | None:
+    """Look up a typed code (receipt, voting code) for a caller without an account.
+
+    Unknown codes count against the caller's address, and an address with too many misses
+    in an hour is refused outright, so codes cannot be harvested by guessing.
+    """
+    key = throttle_key(ip)
+    window = timedelta(hours=1)
+    throttle_check(scope, key, limit=settings.ZHENWU_PUBLIC_MISSES_PER_HOUR, window=window, what=what)
+    normal = normalize_code(typed)
+    found = find(normal) if normal else None
+    if found is None:
+        throttle_hit(scope, key)
+    return found

@@ -25,23 +25,12 @@ from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import SheetStatus
 from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, RespondentCategory, Survey, VotingCode
 from zhenwu.evaluation.results import snapshot_of, tally
-from zhenwu.lib.codes import new_code
+from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = [("党员代表", 300), ("人大代表", 40), ("政协委员", 20), ("党政干部", 140), ("群众代表", 1700)]
 REVIEW = [("党员代表", 25), ("人大代表", 20), ("政协委员", 10), ("党政干部", 30), ("群众代表", 20)]
-
-
-class _Codes:
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def draw(self) -> str:
-        while (code := new_code()) in self.used:
-            pass
-        self.used.add(code)
-        return code
 
 
 def _minute(rng: random.Random, start: date, end: date) -> datetime:
@@ -65,7 +54,7 @@ def _categories(survey: Survey, plan: list[tuple[str, int]]) -> list[RespondentC
 
 
 def _single_question_survey(
-    office: User, rng: random.Random, codes: _Codes, *, title: str, purpose: str, start: date, target: str,
+    office: User, rng: random.Random, codes: UniqueCodes, *, title: str, purpose: str, start: date, target: str,
     plan: list[tuple[str, int]], clerk_b: User,
 ) -> Survey:  # fmt: skip
     survey = services.survey_create(
@@ -234,7 +223,7 @@ def _publish(survey: Survey, at: datetime) -> None:
 def seed_evaluation(*, today: date, rng: random.Random) -> dict[str, int]:
     office = User.objects.get(username="dangzhengban")
     clerk_b = User.objects.get(username="admin")
-    codes = _Codes()
+    codes = UniqueCodes()
     start = today - timedelta(days=100)
     with transaction.atomic():
         first = _single_question_survey(

@@ -25,7 +25,7 @@ from zhenwu.demo.names import mobile, person_name
 from zhenwu.demo.town import TOWN, DemoTown
 from zhenwu.ledger.constants import Source
 from zhenwu.ledger.models import Problem
-from zhenwu.lib.codes import new_code
+from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import Unit, User
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion
 
@@ -126,17 +126,6 @@ def _voice(topic: int, village: str, rng: random.Random) -> str:
     return text + rng.choice(TAILS)
 
 
-class _Receipts:
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def draw(self) -> str:
-        while (code := new_code()) in self.used:
-            pass
-        self.used.add(code)
-        return code
-
-
 def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict[str, int]:
     office = User.objects.get(username="dangzhengban")
     start = today - timedelta(days=120)
@@ -145,7 +134,7 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
     )
     short_names = {unit.pk: name for name, unit in town.villages.items()}
     village_units = list(town.villages.items())
-    receipts = _Receipts()
+    receipts = UniqueCodes()
     rows: list[Suggestion] = []
 
     def resident(s: Suggestion) -> None:
@@ -201,7 +190,11 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
 
 
 def _inbox(
-    campaign: Campaign, villages: list[tuple[str, Unit]], today: date, receipts: _Receipts, rng: random.Random
+    campaign: Campaign,
+    villages: list[tuple[str, Unit]],
+    today: date,
+    receipts: UniqueCodes,
+    rng: random.Random,
 ) -> list[Suggestion]:
     """New suggestions of the last days: clusters (the same lamp, the same rubbish) and singles."""
     now = timezone.now()

@@ -10,10 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.throttle import throttle_check, throttle_hit, throttle_key
+from zhenwu.core.throttle import guarded_lookup
 from zhenwu.evaluation.constants import (
     BUILTIN_SCALES,
     CODE_BATCH_MAX,
@@ -46,7 +45,7 @@ from zhenwu.evaluation.models import (
     VotingCode,
 )
 from zhenwu.ledger.selectors import is_office
-from zhenwu.lib.codes import new_code, normalize_code
+from zhenwu.lib.codes import new_code
 from zhenwu.org.constants import RoleKind
 from zhenwu.org.models import Person, User
 
@@ -404,17 +403,12 @@ def _store(
 
 def code_lookup(code: str, *, ip: str | None) -> VotingCode:
     """The code's row, refusing unknown codes (counted against the caller), used codes and closed surveys."""
-    key = throttle_key(ip)
-    limit = settings.ZHENWU_PUBLIC_MISSES_PER_HOUR
-    throttle_check(CODE_MISS, key, limit=limit, window=timedelta(hours=1), what=_("输入测评码"))
-    normal = normalize_code(code)
-    found = (
-        VotingCode.objects.select_related("survey", "category").filter(code=normal).first()
-        if normal
-        else None
-    )
+
+    def find(normal: str) -> VotingCode | None:
+        return VotingCode.objects.select_related("survey", "category").filter(code=normal).first()
+
+    found = guarded_lookup(CODE_MISS, code, ip=ip, what=_("输入测评码"), find=find)
     if found is None:
-        throttle_hit(CODE_MISS, key)
         raise ValidationError({"code": _("测评码：没有这个测评码，请核对后重新输入")})
     if found.used:
         raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})

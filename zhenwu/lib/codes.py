@@ -35,3 +35,17 @@ def normalize_code(text: str, length: int = 8) -> str | None:
     if len(raw) != length or any(c not in ALPHABET for c in raw):
         return None
     return raw
+
+
+class UniqueCodes:
+    """Draws codes never drawn before by this drawer (for filling many rows at once)."""
+
+    def __init__(self, length: int = 8) -> None:
+        self.length = length
+        self.used: set[str] = set()
+
+    def draw(self) -> str:
+        while (code := new_code(self.length)) in self.used:
+            pass
+        self.used.add(code)
+        return code

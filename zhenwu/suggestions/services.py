@@ -21,12 +21,12 @@ from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.engine import Status
 from zhenwu.core.notices import Draft, notices_send
-from zhenwu.core.throttle import refuse_when_over, throttle_check, throttle_hit, throttle_key
+from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
 from zhenwu.ledger.constants import Category, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.selectors import is_office
 from zhenwu.ledger.services import problem_create, problem_reopen
-from zhenwu.lib.codes import new_code, normalize_code
+from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
 from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS
 from zhenwu.org.models import Unit, User
@@ -141,20 +141,12 @@ def suggestion_submit(
 
 
 def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
-    """The suggestion behind a receipt code. Unknown codes count against the caller's address,
-    and too many of them in an hour are refused: receipt codes cannot be harvested by guessing."""
-    key = throttle_key(ip)
-    limit = settings.ZHENWU_PUBLIC_MISSES_PER_HOUR
-    throttle_check(RECEIPT_MISS, key, limit=limit, window=timedelta(hours=1), what=_("查询回执码"))
-    normal = normalize_code(code)
-    found = (
-        Suggestion.objects.select_related("problem", "village").filter(receipt=normal).first()
-        if normal
-        else None
-    )
-    if found is None:
-        throttle_hit(RECEIPT_MISS, key)
-    return found
+    """The suggestion behind a receipt code (guessing is throttled)."""
+
+    def find(receipt: str) -> Suggestion | None:
+        return Suggestion.objects.select_related("problem", "village").filter(receipt=receipt).first()
+
+    return guarded_lookup(RECEIPT_MISS, code, ip=ip, what=_("查询回执码"), find=find)
 
 
 # ---------------------------------------------------------------------------------------

@@ -67,3 +67,18 @@ class CodeForm(StyledForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "id": "id_code"}),
         error_messages={"required": _("测评码：请输入测评码")},
     )  # fmt: skip
+
+
+class ScaleForm(StyledForm):
+    name = forms.CharField(label=_("量表名称"), max_length=60, required=False)
+    levels = forms.CharField(
+        label=_("等级（由好到差，每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    satisfied = forms.IntegerField(
+        label=_("前几个等级计入满意率"), min_value=0, max_value=7, initial=2,
+        error_messages={"required": _("计入满意的等级数：不能为空")},
+    )  # fmt: skip
+    good = forms.IntegerField(
+        label=_("前几个等级计入好评率"), min_value=0, max_value=7, initial=1,
+        error_messages={"required": _("计入好评的等级数：不能为空")},
+    )  # fmt: skip

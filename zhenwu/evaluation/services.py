@@ -79,6 +79,42 @@ def builtin_scales() -> dict[str, Scale]:
     return scales
 
 
+@transaction.atomic
+def scale_create(*, actor: User, name: str, levels: str, satisfied: int, good: int) -> Scale:
+    """The office's own scale: levels best first, one a line; the first `satisfied` count in
+    满意率 and the first `good` in 好评率 (a question may still mark them differently)."""
+    _office_only(actor)
+    name = (name or "").strip()
+    labels = [line.strip() for line in (levels or "").splitlines() if line.strip()]
+    _raise(
+        {
+            "name": _("量表名称：不能为空") if not name else None,
+            "levels": _("等级：每行一个，2至7个") if not 2 <= len(labels) <= 7 else None,
+        }
+    )
+    _raise(
+        {
+            "levels": _("等级：不能重复") if len(set(labels)) != len(labels) else None,
+            "satisfied": _("计入满意的等级数：应在0至%(n)s之间") % {"n": len(labels)}
+            if not 0 <= satisfied <= len(labels)
+            else None,
+            "good": _("计入好评的等级数：应在0至%(n)s之间") % {"n": len(labels)}
+            if not 0 <= good <= len(labels)
+            else None,
+        }
+    )
+    if Scale.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("量表名称：“%(n)s”已存在") % {"n": name}})
+    scale = Scale.objects.create(
+        name=name,
+        levels=[
+            {"label": label, "satisfied": i < satisfied, "good": i < good} for i, label in enumerate(labels)
+        ],
+    )
+    audit_record(actor=actor, action=AuditAction.SURVEY_SAVED, obj=scale, after={"levels": labels})
+    return scale
+
+
 def _preset(survey: Survey) -> None:
     """The questions each kind of survey usually has (the office edits them before opening)."""
     scales = builtin_scales()

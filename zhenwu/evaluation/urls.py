@@ -11,6 +11,7 @@ urlpatterns = [
     # The office's desk.
     path("evaluation/", views.survey_list, name="list"),
     path("evaluation/new/", views.survey_create, name="create"),
+    path("evaluation/scales/", views.scales, name="scales"),
     path("evaluation/<int:pk>/", views.survey_page, name="detail"),
     path("evaluation/<int:pk>/step/<str:action>/", views.survey_step, name="step"),
     path("evaluation/<int:pk>/questions/", views.question_add, name="question_add"),

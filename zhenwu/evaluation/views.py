@@ -23,8 +23,8 @@ from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import STEP_LABELS, SurveyStatus
 from zhenwu.evaluation.exports import slips_pdf, tally_workbook
-from zhenwu.evaluation.forms import CategoryForm, CodeForm, CodesForm, QuestionForm, SurveyForm
-from zhenwu.evaluation.models import PaperSheet, Question, RespondentCategory
+from zhenwu.evaluation.forms import CategoryForm, CodeForm, CodesForm, QuestionForm, ScaleForm, SurveyForm
+from zhenwu.evaluation.models import PaperSheet, Question, RespondentCategory, Scale
 from zhenwu.evaluation.results import results_for
 from zhenwu.evaluation.selectors import (
     ballots_behind,
@@ -120,6 +120,24 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     }
     context["form"] = SurveyForm() if _user(request).role in OFFICE_ROLES else None
     return render(request, "evaluation/survey_list.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def scales(request: HttpRequest) -> HttpResponse:
+    """The scale library: the built-in ones, and the office's own."""
+    form = ScaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scale_create(actor=_user(request), **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已添加量表"))
+            return redirect("evaluation:scales")
+    services.builtin_scales()
+    context = {"form": form, "scales": list(Scale.objects.all()), "nav_active": "evaluation"}
+    return render(request, "evaluation/scales.html", context, status=400 if form.errors else 200)
 
 
 @roles_required(*OFFICE_ROLES)

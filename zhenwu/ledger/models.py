@@ -119,7 +119,12 @@ class ProblemTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["to_status", "at"], name="transition_status_at")]
+        indexes = [
+            models.Index(fields=["to_status", "at"], name="transition_status_at"),
+            # "a problem's last step up to a moment" (bulletins rebuild month ends from it);
+            # without it SQLite walks the (status, at) index instead: 22 ms a problem.
+            models.Index(fields=["problem", "at"], name="transition_problem_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.from_status}→{self.to_status}"

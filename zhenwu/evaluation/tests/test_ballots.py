@@ -100,3 +100,19 @@ def test_a_missing_answer_on_the_phone_page_is_named_and_nothing_is_stored(surve
     response = Client().post(reverse("evaluation:vote_cast"), {"code": code})
     assert response.status_code == 400 and "第1题：请选择一项" in response.content.decode()
     assert not Ballot.objects.exists() and not VotingCode.objects.get(code=code).used
+
+
+def test_the_office_extends_the_scale_library(office):
+    scale = services.scale_create(
+        actor=office, name="很好/好/一般/差", levels="很好\n好\n一般\n差", satisfied=2, good=1
+    )
+    assert [level["satisfied"] for level in scale.levels] == [True, True, False, False]
+    with pytest.raises(ValidationError) as caught:
+        services.scale_create(actor=office, name="单一", levels="好", satisfied=1, good=1)
+    assert caught.value.messages == ["等级：每行一个，2至7个"]
+    with pytest.raises(ValidationError) as caught:
+        services.scale_create(actor=office, name="很好/好/一般/差", levels="甲\n乙", satisfied=1, good=1)
+    assert caught.value.messages == ["量表名称：“很好/好/一般/差”已存在"]
+    with pytest.raises(ValidationError) as caught:
+        services.scale_create(actor=office, name="新", levels="甲\n乙", satisfied=3, good=1)
+    assert caught.value.messages == ["计入满意的等级数：应在0至2之间"]

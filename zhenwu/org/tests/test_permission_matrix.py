@@ -212,6 +212,7 @@ PAGES: dict[str, Row] = {
     "evaluation:vote_cast": ("post", lambda c: reverse("evaluation:vote_cast"), ALL, 404),
     "evaluation:list": ("get", lambda c: reverse("evaluation:list"), TOWN_WIDE, 404),
     "evaluation:create": ("get", lambda c: reverse("evaluation:create"), OFFICE, 404),
+    "evaluation:scales": ("get", lambda c: reverse("evaluation:scales"), OFFICE, 404),
     "evaluation:detail": ("get", lambda c: reverse("evaluation:detail", args=[c.survey.pk]), TOWN_WIDE, 404),
     "evaluation:step": (
         "post",

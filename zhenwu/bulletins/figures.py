@@ -9,7 +9,6 @@ values (each correlated subquery evaluated once a row); the tally is made from t
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -30,7 +29,7 @@ NAMED_LIMIT = 300  # overdue items and missing reports named one by one; beyond 
 
 
 def month_end(month: date) -> datetime:
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    last = period_containing(month, Cadence.MONTHLY).end
     return datetime.combine(last, time(23, 59, 59, 999999), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from zhenwu.bulletins.figures import Figures, month_figures
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
+from zhenwu.core.refusals import require
 from zhenwu.ledger.selectors import is_office
 from zhenwu.org.models import User
 
@@ -30,8 +30,7 @@ DEFAULT_REQUIREMENTS = (
 
 
 def _office_only(actor: User) -> None:
-    if not is_office(actor):
-        raise PermissionError(_("只有党政办可以编发通报"))
+    require(is_office(actor), _("只有党政办可以编发通报"))
 
 
 def _month_label(month: date) -> str:
@@ -44,7 +43,7 @@ def bulletin_generate(*, actor: User, month: date) -> Bulletin:
     _office_only(actor)
     month = month.replace(day=1)
     today = timezone.localdate()
-    if month > today.replace(day=1) or month == today.replace(day=1):
+    if month >= today.replace(day=1):
         raise ValidationError(
             {"month": _("通报月份：%(m)s尚未结束，不能生成通报") % {"m": _month_label(month)}}
         )
@@ -136,7 +135,3 @@ def bulletin_publish(*, actor: User, bulletin: Bulletin) -> Bulletin:
         after={"doc_number": bulletin.doc_number, "sha256": bulletin.sha256},
     )  # fmt: skip
     return bulletin
-
-
-def next_number(year: int) -> int:
-    return (Bulletin.objects.filter(year=year).aggregate(m=Max("number"))["m"] or 0) + 1

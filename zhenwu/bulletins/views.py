@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -128,14 +130,8 @@ def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponse:
         body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     name = bulletin.doc_number or f"{bulletin.month:%Y-%m}-draft"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.docx"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @roles_required(*READERS)

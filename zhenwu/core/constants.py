@@ -48,6 +48,7 @@ class AuditAction(models.TextChoices):
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
     REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")
     CAMPAIGN_SAVED = "suggestion.campaign_saved", _("保存征集活动")
+    ROUTING_TRAINED = "suggestion.routing_trained", _("训练分派模型")
     SURVEY_SAVED = "survey.saved", _("保存测评")
     SURVEY_STEP = "survey.step", _("测评状态变更")
     CODES_GENERATED = "survey.codes_generated", _("生成测评码")

@@ -155,3 +155,8 @@ class HolidayForm(StyledForm):
         label=_("类型"), choices=[("", _("恢复为正常"))] + list(DayKind.choices), required=False
     )
     name = forms.CharField(label=_("名称"), max_length=40, required=False)
+
+
+def parse_id(value: str | None) -> int | None:
+    """A record id from a query string or form field; None for anything that is not one."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else None

@@ -31,7 +31,10 @@ class SurveyForm(StyledForm):
 
 class QuestionForm(StyledForm):
     text = forms.CharField(label=_("题目"), max_length=200, required=False)
-    scale = forms.ModelChoiceField(label=_("量表"), queryset=Scale.objects.all(), required=False)
+    scale = forms.ModelChoiceField(
+        label=_("量表"), queryset=Scale.objects.all(), required=False,
+        error_messages={"invalid_choice": _("量表：请选择量表库中的量表")},
+    )  # fmt: skip
     subjects = forms.CharField(
         label=_("测评对象（每行一个，可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -50,10 +53,14 @@ class CategoryForm(StyledForm):
 
 
 class CodesForm(StyledForm):
-    category = forms.ModelChoiceField(label=_("类别"), queryset=RespondentCategory.objects.none())
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=RespondentCategory.objects.none(),
+        error_messages={"required": _("类别：请选择"), "invalid_choice": _("类别：请选择本测评的类别")},
+    )  # fmt: skip
     count = forms.IntegerField(
         label=_("数量"), min_value=1, max_value=CODE_BATCH_MAX,
-        error_messages={"min_value": _("数量：至少1个"), "max_value": _("数量：每批最多%(limit_value)s个")},
+        error_messages={"required": _("数量：不能为空"), "invalid": _("数量：应为整数"),
+                        "min_value": _("数量：至少1个"), "max_value": _("数量：每批最多%(limit_value)s个")},
     )  # fmt: skip
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
+from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup
 from zhenwu.evaluation.constants import (
     BUILTIN_SCALES,
@@ -53,14 +54,7 @@ CODE_MISS = "voting-code-miss"
 
 
 def _office_only(actor: Any) -> None:
-    if not is_office(actor):
-        raise PermissionError(_("只有党政办可以管理测评"))
-
-
-def _raise(errors: Mapping[str, str | None]) -> None:
-    found = {k: v for k, v in errors.items() if v}
-    if found:
-        raise ValidationError(found)
+    require(is_office(actor), _("只有党政办可以管理测评"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -86,13 +80,13 @@ def scale_create(*, actor: User, name: str, levels: str, satisfied: int, good: i
     _office_only(actor)
     name = (name or "").strip()
     labels = [line.strip() for line in (levels or "").splitlines() if line.strip()]
-    _raise(
+    refuse_fields(
         {
             "name": _("量表名称：不能为空") if not name else None,
             "levels": _("等级：每行一个，2至7个") if not 2 <= len(labels) <= 7 else None,
         }
     )
-    _raise(
+    refuse_fields(
         {
             "levels": _("等级：不能重复") if len(set(labels)) != len(labels) else None,
             "satisfied": _("计入满意的等级数：应在0至%(n)s之间") % {"n": len(labels)}
@@ -171,7 +165,7 @@ def survey_create(
 ) -> Survey:
     _office_only(actor)
     title = (title or "").strip()
-    _raise(
+    refuse_fields(
         {
             "title": _("测评名称：不能为空") if not title else None,
             "purpose": _("测评类型：不是可选的类型") if purpose not in Purpose.values else None,
@@ -213,7 +207,7 @@ def question_add(
     _editable(survey, _("题目"))
     text = (text or "").strip()
     rows = [line.strip() for line in (subjects or "").splitlines() if line.strip()]
-    _raise(
+    refuse_fields(
         {
             "text": _("题目：不能为空") if not text else None,
             "scale": _("量表：请选择量表") if scale is None else None,
@@ -253,7 +247,7 @@ def category_save(
     _office_only(actor)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     name = (name or "").strip()
-    _raise(
+    refuse_fields(
         {
             "name": _("类别：不能为空") if not name else None,
             "survey": _("类别：结果已公布，不能再修改") if survey.status == SurveyStatus.PUBLISHED else None,
@@ -312,7 +306,7 @@ def codes_generate(*, actor: User, survey: Survey, category: RespondentCategory,
     """A batch of one-time codes for one category; returns the batch number."""
     _office_only(actor)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _raise(
+    refuse_fields(
         {
             "count": _("数量：每批1至%(n)s个") % {"n": CODE_BATCH_MAX}
             if not 1 <= count <= CODE_BATCH_MAX
@@ -458,9 +452,16 @@ def code_lookup(code: str, *, ip: str | None) -> VotingCode:
 def ballot_cast(
     *, code: str, marks: Mapping[str, Any], comments: Mapping[str, str] | None = None, ip: str | None = None
 ) -> None:
-    """One online ballot for one code. The code is claimed by a conditional UPDATE, so two
+    """One online ballot for one typed code."""
+    ballot_cast_for(code_lookup(code, ip=ip), marks=marks, comments=comments)
+
+
+def ballot_cast_for(
+    found: VotingCode, *, marks: Mapping[str, Any], comments: Mapping[str, str] | None = None
+) -> None:
+    """One online ballot for a code already looked up (outside the transaction, so a miss is
+    counted even when refused). The code is claimed by a conditional UPDATE, so two
     submissions of the same code at the same moment make exactly one ballot."""
-    found = code_lookup(code, ip=ip)  # outside the transaction: a miss is counted even when refused
     marked = check_marks(ballot_rows(found.survey), marks, blank_is_void=False)
     with transaction.atomic():
         # UPDATE … WHERE used = false on the code row itself: PostgreSQL re-checks the row's own
@@ -514,9 +515,11 @@ def paper_enter(
     """First keying stores the sheet; the second (by another clerk) counts it if both agree."""
     _office_only(actor)
     survey = _open_for_paper(survey)
-    _raise(
+    refuse_fields(
         {
-            "sheet_no": _("票号：请填写纸质票上的编号") if not sheet_no else None,
+            "sheet_no": _("票号：请填写纸质票上的编号（1至999999）")
+            if not sheet_no or sheet_no > 999_999
+            else None,
             "category": _("类别：请选择") if category is None or category.survey_id != survey.pk else None,
         }
     )

@@ -12,12 +12,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.forms import apply_errors, flash_errors
+from zhenwu.core.forms import apply_errors, flash_errors, parse_id
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
@@ -66,6 +65,15 @@ def _vote_error(request: HttpRequest, code: str, exc: Exception, status: int) ->
     return render(request, "evaluation/vote_code.html", {"form": form}, status=status)
 
 
+def _ballot_context(
+    code: Any, errors: dict[str, Any] | None = None, marks: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "survey": code.survey, "category": code.category, "code": code.code, "shown": format_code(code.code),
+        "groups": layout(services.ballot_rows(code.survey)), "errors": errors or {}, "marks": marks or {},
+    }  # fmt: skip
+
+
 @require_http_methods(["GET", "POST"])
 def vote(request: HttpRequest) -> HttpResponse:
     """Enter a code (the QR slip puts it after # so it never reaches a server log), see the ballot."""
@@ -80,11 +88,7 @@ def vote(request: HttpRequest) -> HttpResponse:
         return _vote_error(request, form.cleaned_data["code"], exc, 429)
     except ValidationError as exc:
         return _vote_error(request, form.cleaned_data["code"], exc, 400)
-    context = {
-        "survey": code.survey, "category": code.category, "code": code.code, "shown": format_code(code.code),
-        "groups": layout(services.ballot_rows(code.survey)), "marks": {},
-    }  # fmt: skip
-    return render(request, "evaluation/vote_ballot.html", context)
+    return render(request, "evaluation/vote_ballot.html", _ballot_context(code))
 
 
 @require_POST
@@ -93,17 +97,14 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
     marks = {k: v for k, v in request.POST.items() if k.startswith("q")}
     comments = {k: str(v) for k, v in request.POST.items() if k.startswith("c") and k[1:].isdigit()}
     try:
-        services.ballot_cast(code=code, marks=marks, comments=comments, ip=client_ip(request))
+        found = services.code_lookup(code, ip=client_ip(request))
+        services.ballot_cast_for(found, marks=marks, comments=comments)
     except Throttled as exc:
         return _vote_error(request, code, exc, 429)
     except ValidationError as exc:
         if "code" in exc.message_dict:
             return _vote_error(request, code, exc, 400)
-        found = services.code_lookup(code, ip=client_ip(request))
-        context = {
-            "survey": found.survey, "category": found.category, "code": found.code, "shown": format_code(found.code),
-            "groups": layout(services.ballot_rows(found.survey)), "errors": exc.message_dict, "marks": marks,
-        }  # fmt: skip
+        context = _ballot_context(found, errors=exc.message_dict, marks=marks)
         return render(request, "evaluation/vote_ballot.html", context, status=400)
     return render(request, "evaluation/vote_done.html")
 
@@ -135,7 +136,6 @@ def scales(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已添加量表"))
             return redirect("evaluation:scales")
-    services.builtin_scales()
     context = {"form": form, "scales": list(Scale.objects.all()), "nav_active": "evaluation"}
     return render(request, "evaluation/scales.html", context, status=400 if form.errors else 200)
 
@@ -289,7 +289,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         category = _category(request, survey)
         try:
             sheet = services.paper_enter(
-                actor=_user(request), survey=survey, category=category, sheet_no=_int(request.POST.get("sheet_no")),
+                actor=_user(request), survey=survey, category=category, sheet_no=parse_id(request.POST.get("sheet_no")),
                 **_paper_marks(request),
             )  # fmt: skip
         except (ValidationError, PermissionError) as exc:
@@ -309,12 +309,8 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _category(request: HttpRequest, survey: Any) -> RespondentCategory | None:
     return RespondentCategory.objects.filter(
-        survey=survey, pk=_int(request.POST.get("category")) or 0
+        survey=survey, pk=parse_id(request.POST.get("category")) or 0
     ).first()
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @roles_required(*OFFICE_ROLES)
@@ -415,7 +411,7 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*READERS)
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
-    filters = {k: _int(request.GET.get(k)) for k in ("question", "subject", "level", "category")}
+    filters = {k: parse_id(request.GET.get(k)) for k in ("question", "subject", "level", "category")}
     if request.GET.get("level") == "void":
         filters["level"] = None
     page = Paginator(ballots_behind(survey, filters), 50).get_page(request.GET.get("page"))
@@ -423,8 +419,3 @@ def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     query.pop("page", None)
     context = {"survey": survey, "page": page, "query": query.urlencode(), "nav_active": "evaluation"}
     return render(request, "evaluation/ballots.html", context)
-
-
-def results_link(survey_pk: int, **cell: Any) -> str:
-    query = "&".join(f"{k}={v}" for k, v in cell.items() if v is not None)
-    return reverse("evaluation:ballots", args=[survey_pk]) + (f"?{query}" if query else "")

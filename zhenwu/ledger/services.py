@@ -19,6 +19,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.engine import ALLOWED_TRANSITIONS, WORKING, Action, Status, Thresholds, progress_slip_date
+from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import DeadlineBasis, EvidenceKind, ExtensionStatus
 from zhenwu.ledger.evidence import check_evidence_file
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
@@ -40,11 +41,6 @@ def _snapshot(problem: Problem) -> dict[str, Any]:
         "deadline": problem.deadline,
         "last_progress": problem.last_progress,
     }
-
-
-def _refuse_unless(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionError(message)
 
 
 def _step(*, problem: Problem, action: str, actor: Any, reason: str = "", to: str | None = None) -> str:
@@ -120,7 +116,7 @@ def problem_create(
     remarks: str = "",
     number: str = "",
 ) -> Problem:
-    _refuse_unless(is_office(actor) or isinstance(actor, str), _("只有党政办可以登记问题"))
+    require(is_office(actor) or isinstance(actor, str), _("只有党政办可以登记问题"))
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("问题描述：不能为空")})
@@ -187,7 +183,7 @@ def problem_assign(
     assigned_on: date | None = None,
 ) -> Problem:
     """Name the three owners and the deadline; the problem leaves 待分派."""
-    _refuse_unless(is_office(actor) or isinstance(actor, str), _("只有党政办可以分派问题"))
+    require(is_office(actor) or isinstance(actor, str), _("只有党政办可以分派问题"))
     problem = _lock(problem)
     before = _snapshot(problem)
     errors: dict[str, str] = {}
@@ -250,7 +246,7 @@ def report_save(
                 % {"status": Status(problem.status).label}
             }
         )
-    _refuse_unless(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以填报进度"))
+    require(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以填报进度"))
     today = timezone.localdate()
     cadence = Cadence(problem.cadence) if problem.cadence != Cadence.NONE else Cadence.MONTHLY
     try:
@@ -344,9 +340,7 @@ def problem_apply_close(
 ) -> Problem:
     """The 责任人 applies for closure with evidence (at least one file, now or earlier)."""
     problem = _lock(problem)
-    _refuse_unless(
-        may_apply_close(actor, problem, assignee_ids(problem)), _("只有责任人或责任领导可以申请销号")
-    )
+    require(may_apply_close(actor, problem, assignee_ids(problem)), _("只有责任人或责任领导可以申请销号"))
     before = _snapshot(problem)
     if not (completion or "").strip():
         raise ValidationError({"completion": _("完成情况：申请销号须说明整改完成情况")})
@@ -362,7 +356,7 @@ def problem_apply_close(
 @transaction.atomic
 def problem_accept(*, actor: User, problem: Problem, note: str = "") -> Problem:
     problem = _lock(problem)
-    _refuse_unless(may_accept(actor, problem), _("只有党政办或验收人可以验收销号"))
+    require(may_accept(actor, problem), _("只有党政办或验收人可以验收销号"))
     before = _snapshot(problem)
     _step(problem=problem, action=Action.ACCEPT, actor=actor, reason=note.strip())
     problem.closed_on = timezone.localdate()
@@ -372,7 +366,7 @@ def problem_accept(*, actor: User, problem: Problem, note: str = "") -> Problem:
 @transaction.atomic
 def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
     problem = _lock(problem)
-    _refuse_unless(may_accept(actor, problem), _("只有党政办或验收人可以退回"))
+    require(may_accept(actor, problem), _("只有党政办或验收人可以退回"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("退回理由：不能为空")})
     before = _snapshot(problem)
@@ -383,7 +377,7 @@ def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
 @transaction.atomic
 def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
     problem = _lock(problem)
-    _refuse_unless(is_office(actor), _("只有党政办可以重新打开问题"))
+    require(is_office(actor), _("只有党政办可以重新打开问题"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("重新打开理由：不能为空")})
     before = _snapshot(problem)
@@ -399,7 +393,7 @@ def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
 @transaction.atomic
 def extension_request(*, actor: User, problem: Problem, new_deadline: date | None, reason: str) -> Extension:
     problem = _lock(problem)
-    _refuse_unless(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以申请延期"))
+    require(may_report(actor, problem, assignee_ids(problem)), _("只有责任领导或责任人可以申请延期"))
     if problem.deadline is None:
         raise ValidationError({"new_deadline": _("申请延至：长期坚持的问题没有时限，无须延期")})
     errors: dict[str, str] = {}
@@ -430,7 +424,7 @@ def extension_request(*, actor: User, problem: Problem, new_deadline: date | Non
 
 @transaction.atomic
 def extension_decide(*, actor: User, extension: Extension, approve: bool, note: str = "") -> Extension:
-    _refuse_unless(is_office(actor), _("只有党政办可以审批延期"))
+    require(is_office(actor), _("只有党政办可以审批延期"))
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.status != ExtensionStatus.REQUESTED:
         raise ValidationError({"extension": _("延期申请：已经审批过")})
@@ -452,7 +446,7 @@ def extension_decide(*, actor: User, extension: Extension, approve: bool, note: 
 
 @transaction.atomic
 def problem_suspend(*, actor: User, problem: Problem, reason: str, start: date | None = None) -> Suspension:
-    _refuse_unless(is_office(actor), _("只有党政办可以暂停计时"))
+    require(is_office(actor), _("只有党政办可以暂停计时"))
     problem = _lock(problem)
     if problem.status not in WORKING:
         raise ValidationError(
@@ -473,7 +467,7 @@ def problem_suspend(*, actor: User, problem: Problem, reason: str, start: date |
 @transaction.atomic
 def problem_resume(*, actor: User, problem: Problem, end: date | None = None) -> Problem:
     """Restart the clock: the deadline moves by the working days the problem was suspended."""
-    _refuse_unless(is_office(actor), _("只有党政办可以恢复计时"))
+    require(is_office(actor), _("只有党政办可以恢复计时"))
     problem = _lock(problem)
     if not problem.suspended_since:
         raise ValidationError({"problem": _("问题：没有处于暂停状态")})

@@ -112,7 +112,7 @@ def leader_digests(now: datetime) -> int:
         ]
         missing = [p for p, _w in items if report_missing(p, today) is not None]
         lines = [
-            f"{p.number} {_COLOUR.get(w.colour or '', '正常')} 时限{p.deadline or '长期'} {p.description[:24]}"
+            f"{p.number} {w.label or '正常'} 时限{p.deadline or '长期'} {p.description[:24]}"
             for p, w in items[:30]
         ]
         body = (
@@ -132,7 +132,6 @@ def leader_digests(now: datetime) -> int:
     return notices_send(drafts, reason="责任领导半月督办摘要")
 
 
-_COLOUR = {"red": "红", "yellow": "黄", "blue": "蓝"}
 DIGEST_FIELDS = (
     "id", "number", "description", "status", "deadline", "assigned_on", "cadence", "last_report_period",
     "last_progress", "progress_slip_on", "suspended_since", "leader_id",

@@ -18,12 +18,15 @@ from typing import Any
 
 import joblib
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from zhenwu.core.audit import audit_record
+from zhenwu.core.constants import AuditAction
 from zhenwu.ledger.constants import Category
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
@@ -164,15 +167,21 @@ def train_and_save(now: datetime | None = None) -> RoutingModel | None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"routing-{now:%Y%m%d-%H%M%S-%f}.joblib"
     joblib.dump(models, path)
-    return RoutingModel.objects.create(
-        trained_at=now,
-        decisions=len(examples),
-        examples=len(examples),
-        held_out=report.held_out,
-        top1=report.department_top1,
-        top3=report.department_top3,
-        path=str(path),
-    )
+    with transaction.atomic():
+        trained = RoutingModel.objects.create(
+            trained_at=now,
+            decisions=len(examples),
+            examples=len(examples),
+            held_out=report.held_out,
+            top1=report.department_top1,
+            top3=report.department_top3,
+            path=str(path),
+        )
+        audit_record(
+            actor="tick", action=AuditAction.ROUTING_TRAINED, obj=trained,
+            after={"examples": len(examples), "held_out": report.held_out, "top1": report.department_top1},
+        )  # fmt: skip
+    return trained
 
 
 def decisions_count() -> int:

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from zhenwu.core.engine import Status
 from zhenwu.ledger.models import Problem
+from zhenwu.lib.stats import percent
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import User
 from zhenwu.suggestions.constants import LINKED, ReopenStatus, Verdict
@@ -89,8 +90,8 @@ class Satisfaction:
         return self.satisfied / self.answers if self.answers else None
 
     @property
-    def percent(self) -> str | None:
-        return None if self.rate is None else f"{self.rate * 100:.1f}%"
+    def percent(self) -> str:
+        return percent(self.rate)
 
     @property
     def asked(self) -> int:

@@ -21,6 +21,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.engine import Status
 from zhenwu.core.notices import Draft, notices_send
+from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
 from zhenwu.ledger.constants import Category, Source
 from zhenwu.ledger.models import Problem
@@ -58,12 +59,6 @@ def _check_text(text: str, label: str, *, minimum: int = 1, maximum: int = TEXT_
     if len(text) > maximum:
         return _("%(label)s：不能超过%(n)s字（现为%(m)s字）") % {"label": label, "n": maximum, "m": len(text)}
     return None
-
-
-def _raise(errors: dict[str, str | None]) -> None:
-    found = {field: message for field, message in errors.items() if message}
-    if found:
-        raise ValidationError(found)
 
 
 def _check_limits(ip_key: str, phone: str) -> None:
@@ -109,7 +104,7 @@ def suggestion_submit(
             phone = normalize_phone(phone)
         except IdentityError as exc:
             errors["phone"] = _("联系电话：%(error)s") % {"error": exc}
-    _raise(errors)
+    refuse_fields(errors)
     cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
     ip_key = throttle_key(ip)
     with transaction.atomic():
@@ -155,8 +150,7 @@ def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
 
 def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
     """Lock a new suggestion for a decision; refuse one already decided, or a non-office actor."""
-    if not is_office(actor):
-        raise PermissionError(_("只有党政办可以处理意见建议"))
+    require(is_office(actor), _("只有党政办可以处理意见建议"))
     locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if locked.status != SuggestionStatus.RECEIVED:
         raise ValidationError(
@@ -221,7 +215,7 @@ def suggestion_reply(*, actor: User, suggestion: Suggestion, action: str, reply:
     suggestion = _take(actor, suggestion, action)
     reply = (reply or "").strip()
     label = _("答复内容") if action == TriageAction.ANSWER else _("不予受理理由")
-    _raise({"reply": _check_text(reply, label, maximum=REPLY_MAX_CHARS)})
+    refuse_fields({"reply": _check_text(reply, label, maximum=REPLY_MAX_CHARS)})
     suggestion.reply = reply
     return _decided(actor, suggestion, action)
 
@@ -280,7 +274,7 @@ def feedback_submit(*, suggestion: Suggestion, verdict: str, comment: str = "") 
     )
     closed_on = feedback_question(suggestion)
     comment = (comment or "").strip()
-    _raise(
+    refuse_fields(
         {
             "verdict": _("评价：请选择满意、基本满意或不满意") if verdict not in Verdict.values else None,
             "comment": _("意见：不能超过500字") if len(comment) > 500 else None,
@@ -320,8 +314,7 @@ def feedback_submit(*, suggestion: Suggestion, verdict: str, comment: str = "") 
 
 @transaction.atomic
 def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: str) -> ReopenRequest:
-    if not is_office(actor):
-        raise PermissionError(_("只有党政办可以处理重新整改申请"))
+    require(is_office(actor), _("只有党政办可以处理重新整改申请"))
     request = (
         ReopenRequest.objects.select_for_update(of=("self",))
         .select_related("feedback", "problem")
@@ -333,7 +326,7 @@ def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: st
         )
     note = (note or "").strip()
     if not reopen:
-        _raise({"note": _check_text(note, _("处理说明"), maximum=REPLY_MAX_CHARS)})
+        refuse_fields({"note": _check_text(note, _("处理说明"), maximum=REPLY_MAX_CHARS)})
     if reopen and request.problem.status == Status.CLOSED:
         reason = _("群众评价不满意：%(comment)s") % {"comment": request.feedback.comment or _("未填写意见")}
         problem_reopen(actor=actor, problem=request.problem, reason=f"{reason} {note}".strip())
@@ -348,10 +341,9 @@ def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: st
 
 @transaction.atomic
 def campaign_create(*, actor: User, title: str, starts_on: date, ends_on: date | None = None) -> Campaign:
-    if not is_office(actor):
-        raise PermissionError(_("只有党政办可以设立征集活动"))
+    require(is_office(actor), _("只有党政办可以设立征集活动"))
     title = (title or "").strip()
-    _raise(
+    refuse_fields(
         {
             "title": _check_text(title, _("活动名称"), maximum=100),
             "ends_on": _("结束日期：不能早于开始日期") if ends_on and ends_on < starts_on else None,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.forms import apply_errors, flash_errors
+from zhenwu.core.forms import apply_errors, flash_errors, parse_id
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
 from zhenwu.ledger.models import Problem
@@ -77,7 +77,7 @@ def _throttled(request: HttpRequest, exc: Throttled, template: str, context: dic
 def public_new(request: HttpRequest) -> HttpResponse:
     initial = {"village": request.GET.get("village") or None}
     form = SuggestForm(request.POST or None, initial=initial)
-    campaign_id = _int(request.GET.get("campaign"))
+    campaign_id = parse_id(request.GET.get("campaign"))
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
     context = {"form": form, "campaign": campaign}
     if request.method == "POST" and form.is_valid():
@@ -96,10 +96,6 @@ def public_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(reverse("suggestions:public_follow", args=[suggestion.receipt]) + "?new=1")
     return render(request, "suggestions/public_new.html", context, status=400 if form.errors else 200)
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _lookup(request: HttpRequest, code: str) -> Any:

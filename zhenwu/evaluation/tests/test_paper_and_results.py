@@ -181,3 +181,13 @@ def test_the_tally_costs_the_same_queries_for_more_ballots(survey, office, djang
         services.ballot_cast(code=code, marks={key: "1"})
     with django_assert_num_queries(8):
         tally(fresh)
+
+
+def test_a_sheet_number_out_of_range_is_named(survey, office, clerks):
+    open_with_codes(survey, office)
+    with pytest.raises(ValidationError) as caught:
+        services.paper_enter(
+            actor=clerks[0], survey=survey, category=survey.categories.first(), sheet_no=10**7, marks={}
+        )
+    assert caught.value.messages == ["票号：请填写纸质票上的编号（1至999999）"]
+    assert not PaperSheet.objects.exists()

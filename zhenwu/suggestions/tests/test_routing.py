@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from zhenwu.core.models import AuditEvent
 from zhenwu.ledger.models import Problem
 from zhenwu.suggestions.models import RoutingModel, Suggestion
 from zhenwu.suggestions.routing import evaluate, history, route
@@ -76,6 +77,7 @@ def test_a_model_trained_on_history_routes_new_text(town, settings, tmp_path):
     make_history(town)
     assert retrain_routing(timezone.now()) == 1
     model = RoutingModel.objects.get()
+    assert AuditEvent.objects.filter(action="suggestion.routing_trained", object_id=str(model.pk)).exists()
     assert model.examples == 36 and model.held_out == 8 and model.top1 is not None
     routing = route("安置小区门口没有公交车站，出行不便")
     assert routing.by_model and routing.departments[0].label == "失地农民服务中心"

@@ -225,8 +225,8 @@ def triage(request: HttpRequest, suggestion_id: ObjectId, payload: TriageIn) -> 
     suggestion = get_suggestion_for_user(user, suggestion_id)
     if payload.action == TriageAction.ACCEPT:
         services.suggestion_accept(
-            actor=user, suggestion=suggestion, description=payload.description or suggestion.text,
-            category=payload.category or suggestion.category or Category.OTHER, village=suggestion.village,
+            actor=user, suggestion=suggestion, description=payload.description, category=payload.category or "",
+            village=suggestion.village,
         )  # fmt: skip
     elif payload.action == TriageAction.MERGE:
         target = Problem.objects.filter(number=payload.problem_number.strip()).first()

@@ -175,16 +175,28 @@ def _decided(actor: Any, suggestion: Suggestion, action: str, **after: Any) -> S
 
 @transaction.atomic
 def suggestion_accept(
-    *, actor: User, suggestion: Suggestion, description: str, category: str, village: Unit | None
+    *, actor: User, suggestion: Suggestion, description: str = "", category: str = "", village: Unit | None
 ) -> Problem:
-    """Make a new ledger problem of it (问题来源 群众献言献策); the office then assigns it."""
+    """Make a new ledger problem of it (问题来源 群众献言献策); the office then assigns it.
+
+    Left empty, the description is the resident's text and the category the resident's
+    choice, else routing's best guess (the office may change both on the problem later)."""
     suggestion = _take(actor, suggestion, TriageAction.ACCEPT)
+    description = (description or "").strip() or suggestion.text
+    category = category or suggestion.category or _guessed_category(suggestion.text)
     problem = problem_create(
         actor=actor, source=Source.SUGGESTION, category=category, description=description, village=village
     )
     suggestion.problem = problem
     _decided(actor, suggestion, TriageAction.ACCEPT, problem=problem.number)
     return problem
+
+
+def _guessed_category(text: str) -> str:
+    from zhenwu.suggestions.routing import route  # routing loads scikit-learn: only when needed
+
+    guesses = route(text).categories
+    return guesses[0].value if guesses else Category.OTHER
 
 
 def _check_merge_target(problem: Problem | None) -> Problem:
@@ -240,8 +252,9 @@ def suggestions_bulk(
     if action == TriageAction.ACCEPT:
         first, *rest = ordered
         problem = suggestion_accept(
-            actor=actor, suggestion=first, description=description, category=category, village=village
-        )
+            actor=actor, suggestion=first, description=description, category=category,
+            village=village if village is not None else first.village,
+        )  # fmt: skip
         for suggestion in rest:
             suggestion_merge(actor=actor, suggestion=suggestion, problem=problem)
         return problem

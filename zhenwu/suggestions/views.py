@@ -323,12 +323,9 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         action = data["action"]
         problem = _problem_by_number(data["problem"]) if action == TriageAction.MERGE else None
-        first = min(chosen, key=lambda s: (s.created_at, s.pk)) if chosen else None
         made = services.suggestions_bulk(
             actor=_user(request), suggestions=chosen, action=action, problem=problem, reply=data["reply"],
-            description=data["description"] or (first.text if first else ""),
-            category=data["category"] or _category_for(first),
-            village=first.village if first else None,
+            description=data["description"], category=data["category"],
         )  # fmt: skip
     except (ValidationError, PermissionError) as exc:
         flash_errors(request, exc)
@@ -337,16 +334,6 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     if action == TriageAction.ACCEPT and made is not None:
         return redirect("ledger:problem_assign", pk=made.pk)
     return redirect(request.POST.get("next") or reverse("suggestions:inbox"))
-
-
-def _category_for(first: Any) -> str:
-    """A cluster accepted in one click: the resident's category, else routing's best guess."""
-    if first is None:
-        return ""
-    if first.category:
-        return str(first.category)
-    guesses = route(first.text).categories
-    return guesses[0].value if guesses else "other"
 
 
 @roles_required(*READERS)

@@ -157,3 +157,10 @@ def test_the_rate_comes_from_answers_and_shows_who_did_not_answer(town, office, 
     with override_settings(ZHENWU_SATISFIED_VERDICTS=["satisfied"]):
         assert satisfaction(closed_on, closed_on).percent == "50.0%"
     assert satisfaction(date(2000, 1, 1), date(2000, 1, 2)).rate is None
+
+
+def test_accepting_without_words_takes_the_residents_text_and_a_guessed_category(town, office):
+    fresh = [suggestion_submit(text=t, village=town.village) for t in ("办证要跑县城好几趟", "办证太麻烦了")]
+    made = services.suggestions_bulk(actor=office, suggestions=fresh, action="accept")
+    assert made is not None
+    assert (made.description, made.category, made.village) == ("办证要跑县城好几趟", "service", town.village)

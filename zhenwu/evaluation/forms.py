@@ -44,12 +44,18 @@ class QuestionForm(StyledForm):
 class CategoryForm(StyledForm):
     name = forms.CharField(label=_("类别"), max_length=30, required=False)
     expected = forms.IntegerField(
-        label=_("应到人数"),
-        min_value=0,
-        error_messages={"required": _("应到人数：不能为空"), "invalid": _("应到人数：应为整数")},
+        label=_("应到人数"), min_value=0, max_value=1_000_000,
+        error_messages={"required": _("应到人数：不能为空"), "invalid": _("应到人数：应为整数"),
+                        "min_value": _("应到人数：不能小于0"), "max_value": _("应到人数：不能超过1000000")},
+    )  # fmt: skip
+    paper_issued = forms.IntegerField(
+        label=_("发出纸质票"), min_value=0, max_value=1_000_000, required=False,
+        error_messages={"invalid": _("发出纸质票：应为整数"), "min_value": _("发出纸质票：不能小于0"),
+                        "max_value": _("发出纸质票：不能超过1000000")},
+    )  # fmt: skip
+    weight = forms.FloatField(
+        label=_("权重"), required=False, error_messages={"invalid": _("权重：应为数字")}
     )
-    paper_issued = forms.IntegerField(label=_("发出纸质票"), min_value=0, required=False)
-    weight = forms.FloatField(label=_("权重"), required=False)
 
 
 class CodesForm(StyledForm):

@@ -177,9 +177,14 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/survey_detail.html", context)
 
 
-def _act(request: HttpRequest, pk: int, act: Any, done: str) -> HttpResponse:
-    """One POST step from the survey page: call the service, report, go back."""
+def _act(request: HttpRequest, pk: int, act: Any, done: str, form: Any = None) -> HttpResponse:
+    """One POST step from the survey page: check the form if there is one, call the service
+    with its data, report, go back."""
     survey = get_survey_for_user(_user(request), pk)
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, str(errors[0]))
+        return redirect("evaluation:detail", pk=survey.pk)
     try:
         act(survey)
     except (ValidationError, PermissionError) as exc:
@@ -206,12 +211,12 @@ def survey_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST)
-    form.is_valid()
     return _act(
         request,
         pk,
         lambda s: services.question_add(actor=_user(request), survey=s, **form.cleaned_data),
         _("已添加题目"),
+        form=form,
     )
 
 
@@ -233,14 +238,12 @@ def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 @require_POST
 def category_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = CategoryForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, str(errors[0]))
-        return redirect("evaluation:detail", pk=pk)
-    data = {**form.cleaned_data, "paper_issued": form.cleaned_data["paper_issued"] or 0}
-    return _act(
-        request, pk, lambda s: services.category_save(actor=_user(request), survey=s, **data), _("已保存类别")
-    )
+
+    def act(survey: Any) -> Any:
+        data = {**form.cleaned_data, "paper_issued": form.cleaned_data["paper_issued"] or 0}
+        return services.category_save(actor=_user(request), survey=survey, **data)
+
+    return _act(request, pk, act, _("已保存类别"), form=form)
 
 
 @roles_required(*OFFICE_ROLES)
@@ -248,15 +251,12 @@ def category_save(request: HttpRequest, pk: int) -> HttpResponse:
 def codes_generate(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
     form = CodesForm(request.POST, survey=survey)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, str(errors[0]))
-        return redirect("evaluation:detail", pk=pk)
     return _act(
         request,
         pk,
         lambda s: services.codes_generate(actor=_user(request), survey=s, **form.cleaned_data),
         _("已生成测评码"),
+        form=form,
     )
 
 

@@ -116,3 +116,16 @@ def test_the_office_extends_the_scale_library(office):
     with pytest.raises(ValidationError) as caught:
         services.scale_create(actor=office, name="新", levels="甲\n乙", satisfied=3, good=1)
     assert caught.value.messages == ["计入满意的等级数：应在0至2之间"]
+
+
+def test_survey_page_forms_name_the_field_they_refuse(survey, office):
+    from zhenwu.conftest import client_for
+
+    client = client_for(office)
+    url = reverse("evaluation:category_save", args=[survey.pk])
+    page = client.post(url, {"name": "党员代表", "expected": "-1"}, follow=True).content.decode()
+    assert "应到人数：不能小于0" in page
+    page = client.post(
+        reverse("evaluation:codes", args=[survey.pk]), {"count": "5"}, follow=True
+    ).content.decode()
+    assert "类别：请选择" in page and not VotingCode.objects.exists()

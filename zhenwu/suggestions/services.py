@@ -137,11 +137,8 @@ def suggestion_submit(
 
 def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
     """The suggestion behind a receipt code (guessing is throttled)."""
-
-    def find(receipt: str) -> Suggestion | None:
-        return Suggestion.objects.select_related("problem", "village").filter(receipt=receipt).first()
-
-    return guarded_lookup(RECEIPT_MISS, code, ip=ip, what=_("查询回执码"), find=find)
+    rows = Suggestion.objects.select_related("problem", "village")
+    return guarded_lookup(RECEIPT_MISS, code, ip=ip, what=_("查询回执码"), rows=rows, field="receipt")
 
 
 # ---------------------------------------------------------------------------------------

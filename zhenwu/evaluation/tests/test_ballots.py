@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from zhenwu.core.throttle import Throttled
+from zhenwu.core.models import ThrottleHit
+from zhenwu.core.throttle import Throttled, throttle_key
 from zhenwu.evaluation import services
 from zhenwu.evaluation.models import Answer, Ballot, Survey, VotingCode
+from zhenwu.evaluation.services import CODE_MISS
 from zhenwu.evaluation.tests.conftest import key_of, open_with_codes
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +67,66 @@ def test_unknown_codes_and_surveys_not_open_are_refused(survey, office):
 
 
 def test_a_burst_of_code_guesses_is_throttled(survey, office):
+    code = open_with_codes(survey, office)["党员代表"][0]
     with override_settings(ZHENWU_PUBLIC_MISSES_PER_HOUR=5):
         for _ in range(5):
             with pytest.raises(ValidationError):
                 services.ballot_cast(code="ZZZZZZZZ", marks={}, ip="10.1.1.1")
         with pytest.raises(Throttled) as caught:
             services.ballot_cast(code="ZZZZZZZZ", marks={}, ip="10.1.1.1")
+        # A guesser who has used up the hour gains nothing by hitting a real code: refused alike.
+        with pytest.raises(Throttled):
+            services.ballot_cast(code=code, marks={key_of(survey): "0"}, ip="10.1.1.1")
+        services.ballot_cast(code=code, marks={key_of(survey): "0"}, ip="10.1.1.2")
     assert "输入测评码过于频繁" in str(caught.value)
+    assert Ballot.objects.count() == 1
+
+
+def test_only_the_last_hours_misses_count_against_an_address(survey, office):
+    codes = open_with_codes(survey, office)["党员代表"]
+    key, now = throttle_key("10.1.1.3"), timezone.now()
+
+    def misses(minutes_ago: int) -> None:
+        at = now - timedelta(minutes=minutes_ago)
+        ThrottleHit.objects.bulk_create(ThrottleHit(scope=CODE_MISS, key=key, at=at) for _ in range(5))
+
+    misses(61)
+    with override_settings(ZHENWU_PUBLIC_MISSES_PER_HOUR=5):
+        services.ballot_cast(code=codes[0], marks={key_of(survey): "0"}, ip="10.1.1.3")
+        misses(59)
+        with pytest.raises(Throttled):
+            services.ballot_cast(code=codes[1], marks={key_of(survey): "0"}, ip="10.1.1.3")
+    assert Ballot.objects.count() == 1 and not VotingCode.objects.get(code=codes[1]).used
+
+
+def test_every_row_is_stored_with_its_subject_and_the_comment_once(team_review, office):
+    services.question_add(
+        actor=office, survey=team_review, text="对班子成员的评价", scale=team_review.questions.first().scale,
+        subjects="甲\n乙\n丙", allow_comment=True,
+    )  # fmt: skip
+    code = open_with_codes(team_review, office)["党员代表"][0]
+    rows = services.ballot_rows(Survey.objects.get(pk=team_review.pk))
+    question = rows[-1].question
+    marks = {row.key: "1" for row in rows}
+    services.ballot_cast(code=code, marks=marks, comments={f"c{question.pk}": "希望多下村"})
+    ballot = Ballot.objects.get()
+    assert ballot.uniform and ballot.category.name == "党员代表"
+    stored = {(a.question_id, a.subject_id): (a.level, a.comment) for a in ballot.answers.all()}
+    assert len(stored) == len(rows)
+    subjects = [row.subject for row in rows if row.question == question]
+    assert [s.label for s in subjects] == ["甲", "乙", "丙"]
+    assert [stored[(question.pk, s.pk)] for s in subjects] == [(1, "希望多下村"), (1, ""), (1, "")]
+    assert all(a.survey_id == team_review.pk for a in ballot.answers.all())
+
+
+def test_a_survey_closed_between_looking_up_and_casting_takes_no_ballot(survey, office):
+    code = open_with_codes(survey, office)["党员代表"][0]
+    found = services.code_lookup(code, ip=None)
+    services.survey_step(actor=office, survey=survey, action="close")
+    with pytest.raises(ValidationError) as caught:
+        services.ballot_cast_for(found, marks={key_of(survey): "0"})
+    assert caught.value.messages == ["测评码：本次测评已结束"]
+    assert not VotingCode.objects.get(code=code).used and not Ballot.objects.exists()
 
 
 def test_questions_are_frozen_once_open(survey, office):

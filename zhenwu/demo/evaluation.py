@@ -31,6 +31,10 @@ from zhenwu.org.models import User
 TZ = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = [("党员代表", 300), ("人大代表", 40), ("政协委员", 20), ("党政干部", 140), ("群众代表", 1700)]
 REVIEW = [("党员代表", 25), ("人大代表", 20), ("政协委员", 10), ("党政干部", 30), ("群众代表", 20)]
+# The team review's 测评得分: points per level (海盐县's 1/0.8/0.6/0.4 for 好…差) and weights
+# per category, as a town would set them before opening; never shown as a 满意率.
+REVIEW_WEIGHTS = {"党员代表": 0.2, "人大代表": 0.2, "政协委员": 0.1, "党政干部": 0.3, "群众代表": 0.2}
+REVIEW_POINTS = {"好/较好/一般/差": "100,80,60,40", "优秀/称职/基本称职/不称职": "100,80,60,0"}
 
 
 def _minute(rng: random.Random, start: date, end: date) -> datetime:
@@ -150,6 +154,11 @@ def _team_review(office: User, rng: random.Random, clerk_b: User, start: date) -
         period_start=start, period_end=start, npc_members=None,
     )  # fmt: skip
     categories = _categories(survey, REVIEW)
+    for category in categories:
+        category.weight = REVIEW_WEIGHTS[category.name]
+    RespondentCategory.objects.bulk_update(categories, ["weight"])
+    for question in survey.questions.select_related("scale"):
+        services.question_scores(actor=office, question=question, scores=REVIEW_POINTS[question.scale.name])
     rows = services.ballot_rows(survey)
     sheets: list[PaperSheet] = []
     ballots: list[Ballot] = []

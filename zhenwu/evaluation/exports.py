@@ -43,11 +43,13 @@ def tally_workbook(survey: Survey, result: Tally) -> bytes:
     sheet.append([f"{survey.title} 计票表"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
-    sheet.append(["类别", "应到", "发出", "实到", "收回", "有效票", "无效票"])
+    weighted = ["权重"] if result.weighted else []
+    sheet.append(["类别", "应到", "发出", "实到", "收回", "有效票", "无效票", *weighted])
     for cell in sheet[3]:
         cell.font = bold
     for c in result.categories:
-        sheet.append([c.name, c.expected, c.issued, c.present, c.returned, c.valid, c.void])
+        weight = [c.weight] if result.weighted else []
+        sheet.append([c.name, c.expected, c.issued, c.present, c.returned, c.valid, c.void, *weight])
     totals = result.totals
     sheet.append(
         [
@@ -84,7 +86,9 @@ def tally_workbook(survey: Survey, result: Tally) -> bytes:
             [f"满意率计入：{'、'.join(row.satisfied_labels)}；好评率计入：{'、'.join(row.good_labels)}"]
         )
         if row.score is not None:
-            sheet.append([f"测评得分（加权，非满意率）：{row.score:.1f}"])
+            sheet.append([f"测评得分（各等级分值 {row.points_text} 的平均分，不是满意率）：{row.score:.1f}"])
+        if row.weighted_score is not None:
+            sheet.append([f"加权测评得分（按类别权重合成，不是满意率）：{row.weighted_score:.1f}"])
         sheet.append([])
     sheet.append(
         [f"总体满意率 {result.overall.text}（n={result.overall.n}，95%区间 {result.overall.interval}）"]

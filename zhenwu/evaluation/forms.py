@@ -39,6 +39,9 @@ class QuestionForm(StyledForm):
         label=_("测评对象（每行一个，可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     allow_comment = forms.BooleanField(label=_("允许填写意见"), required=False)
+    scores = forms.CharField(
+        label=_("各等级分值（可不填，由好到差，如 100,80,60,0）"), max_length=100, required=False
+    )
 
 
 class CategoryForm(StyledForm):

@@ -65,9 +65,12 @@ class Row:
     by_category: dict[int, list[int]]
     satisfied: Rate
     good: Rate
-    score: float | None  # 测评得分, when the question gives points per level
+    score: float | None  # 测评得分: mean points per valid answer, when the question gives points per level
     satisfied_labels: list[str]
     good_labels: list[str]
+    # 加权测评得分: each weighted category's own 测评得分, combined by the categories' weights
+    weighted_score: float | None = None
+    points: list[float] | None = None
 
     @property
     def valid(self) -> int:
@@ -75,6 +78,11 @@ class Row:
 
     def share(self, index: int) -> str:
         return percent(self.counts[index] / self.valid if self.valid else None)
+
+    @property
+    def points_text(self) -> str:
+        """优秀 100、称职 80、…: the points behind the 测评得分."""
+        return "、".join(f"{label} {p:g}" for label, p in zip(self.labels, self.points or [], strict=False))
 
     @property
     def shares(self) -> list[str]:
@@ -131,6 +139,10 @@ class Tally:
     verdicts: dict[str, str] = field(default_factory=dict)  # 人大-style verdict per row key
 
     @property
+    def weighted(self) -> bool:
+        return any(c.weight for c in self.categories)
+
+    @property
     def totals(self) -> dict[str, int]:
         keys = ("expected", "issued", "present", "returned", "valid", "void")
         return {k: sum(getattr(c, k) for c in self.categories) for k in keys}
@@ -139,6 +151,7 @@ class Tally:
 def tally(survey: Survey) -> Tally:
     questions = list(survey.questions.select_related("scale").prefetch_related("subjects"))
     categories = list(survey.categories.all())
+    weights = {c.pk: c.weight for c in categories if c.weight}
     cells = (
         Answer.objects.filter(survey=survey)
         .values_list("question_id", "subject_id", "category_id", "level")
@@ -167,7 +180,7 @@ def tally(survey: Survey) -> Tally:
             n = sum(total)
             k_sat = sum(total[i] for i in q.satisfied_levels)
             k_good = sum(total[i] for i in q.good_levels)
-            score = (sum(p * c for p, c in zip(q.scores, total, strict=True)) / n) if q.scores and n else None
+            score = points_score(q.scores, total)
             pooled_k, pooled_n = pooled_k + k_sat, pooled_n + n
             rows.append(
                 Row(
@@ -185,6 +198,8 @@ def tally(survey: Survey) -> Tally:
                     score=score,
                     satisfied_labels=[labels[i] for i in q.satisfied_levels],
                     good_labels=[labels[i] for i in q.good_levels],
+                    weighted_score=weighted_score(q.scores, by_category, weights),
+                    points=q.scores,
                 )  # fmt: skip
             )
     ballots = (
@@ -259,6 +274,29 @@ def tally(survey: Survey) -> Tally:
             f"{r.question_id}:{r.subject_id}": npc_verdict(r, survey.npc_members) for r in rows
         }
     return result
+
+
+def points_score(points: list[float] | None, counts: list[int]) -> float | None:
+    """Mean points per valid answer (a 测评得分, never a 满意率); None without points or answers."""
+    n = sum(counts)
+    if not points or not n:
+        return None
+    return sum(p * c for p, c in zip(points, counts, strict=True)) / n
+
+
+def weighted_score(
+    points: list[float] | None, by_category: dict[int, list[int]], weights: dict[int, float]
+) -> float | None:
+    """Σ weight × the category's own 测评得分 ÷ Σ weight, over the weighted categories that
+    answered the row: a category of 20 cadres counts as its weight says, not by its head count.
+    Categories without a weight are left out (their counts still show in the tally)."""
+    parts = [
+        (weights[c], score)
+        for c, counts in by_category.items()
+        if c in weights and (score := points_score(points, counts)) is not None
+    ]
+    total = sum(w for w, _score in parts)
+    return sum(w * score for w, score in parts) / total if total else None
 
 
 def npc_verdict(row: Row, members: int) -> str:

@@ -7,6 +7,7 @@ Everything around the ballots is audited: the survey's steps, code batches, pape
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -139,10 +140,11 @@ def _question(
     scale: Scale,
     rows: Sequence[tuple[str, Person | None]],
     allow_comment: bool = False,
+    scores: list[float] | None = None,
 ) -> Question:
     order = (survey.questions.aggregate(m=Max("order"))["m"] or 0) + 1
     question = Question.objects.create(
-        survey=survey, order=order, text=text, scale=scale, allow_comment=allow_comment,
+        survey=survey, order=order, text=text, scale=scale, allow_comment=allow_comment, scores=scores,
         satisfied_levels=[i for i, level in enumerate(scale.levels) if level["satisfied"]],
         good_levels=[i for i, level in enumerate(scale.levels) if level["good"]],
     )  # fmt: skip
@@ -201,6 +203,7 @@ def question_add(
     scale: Scale | None,
     subjects: str = "",
     allow_comment: bool = False,
+    scores: str = "",
 ) -> Question:
     _office_only(actor)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -215,8 +218,9 @@ def question_add(
         }
     )
     assert scale is not None
+    points = points_per_level(scores, scale)
     people = {p.name: p for p in Person.objects.filter(name__in=rows)}
-    question = _question(survey, text, scale, [(r, people.get(r)) for r in rows], allow_comment)
+    question = _question(survey, text, scale, [(r, people.get(r)) for r in rows], allow_comment, points)
     audit_record(actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"question": text})
     return question
 
@@ -231,6 +235,66 @@ def question_delete(*, actor: User, question: Question) -> None:
     audit_record(
         actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"deleted_question": question.text}
     )
+
+
+def points_per_level(text: str, scale: Scale) -> list[float] | None:
+    """ "100,80,60,40" → the points of each level, best first, for a 测评得分; blank → none."""
+    parts = [p for p in re.split(r"[\s,，、/;；]+", (text or "").strip()) if p]
+    if not parts:
+        return None
+    width = len(scale.levels)
+    if len(parts) != width:
+        raise ValidationError(
+            {
+                "scores": _("各等级分值：量表“%(s)s”有%(n)s个等级，请填写%(n)s个分值")
+                % {"s": scale.name, "n": width}
+            }
+        )
+    try:
+        points = [float(p) for p in parts]
+    except ValueError:
+        raise ValidationError({"scores": _("各等级分值：应为数字，用逗号分开")}) from None
+    if not all(0 <= p <= 100 for p in points):  # NaN and infinity fail this too
+        raise ValidationError({"scores": _("各等级分值：每个分值应在0到100之间")})
+    return [int(p) if p.is_integer() else p for p in points]
+
+
+@transaction.atomic
+def question_scores(*, actor: User, question: Question, scores: str) -> Question:
+    """Set (or clear) the points per level that make a 测评得分; frozen once the survey opens."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    _editable(survey, _("各等级分值"))
+    question = Question.objects.select_related("scale").get(pk=question.pk)
+    before = question.scores
+    question.scores = points_per_level(scores, question.scale)
+    question.save(update_fields=["scores"])
+    audit_record(
+        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        before={"question": question.text, "scores": before}, after={"question": question.text, "scores": question.scores},
+    )  # fmt: skip
+    return question
+
+
+@transaction.atomic
+def question_move(*, actor: User, question: Question, up: bool) -> None:
+    """Move a question one place up or down; the ballot shows questions in this order."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    _editable(survey, _("题目顺序"))
+    questions = list(survey.questions.order_by("order", "id"))
+    at = next(i for i, q in enumerate(questions) if q.pk == question.pk)
+    to = at - 1 if up else at + 1
+    if not 0 <= to < len(questions):
+        raise ValidationError({"order": _("题目顺序：已经是第一题") if up else _("题目顺序：已经是最后一题")})
+    questions[at], questions[to] = questions[to], questions[at]
+    for number, q in enumerate(questions, start=1):
+        q.order = number
+    Question.objects.bulk_update(questions, ["order"])
+    audit_record(
+        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        after={"question": question.text, "order": to + 1},
+    )  # fmt: skip
 
 
 @transaction.atomic

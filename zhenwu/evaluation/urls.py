@@ -16,9 +16,9 @@ urlpatterns = [
     path("evaluation/<int:pk>/step/<str:action>/", views.survey_step, name="step"),
     path("evaluation/<int:pk>/questions/", views.question_add, name="question_add"),
     path(
-        "evaluation/<int:pk>/questions/<int:question_pk>/delete/",
-        views.question_delete,
-        name="question_delete",
+        "evaluation/<int:pk>/questions/<int:question_pk>/<str:action>/",
+        views.question_change,
+        name="question_change",
     ),
     path("evaluation/<int:pk>/categories/", views.category_save, name="category_save"),
     path("evaluation/<int:pk>/codes/", views.codes_generate, name="codes"),

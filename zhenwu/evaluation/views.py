@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
@@ -22,7 +23,14 @@ from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import STEP_LABELS, SurveyStatus
 from zhenwu.evaluation.exports import slips_pdf, tally_workbook
-from zhenwu.evaluation.forms import CategoryForm, CodeForm, CodesForm, QuestionForm, ScaleForm, SurveyForm
+from zhenwu.evaluation.forms import (
+    CategoryForm,
+    CodeForm,
+    CodesForm,
+    QuestionForm,
+    ScaleForm,
+    SurveyForm,
+)
 from zhenwu.evaluation.models import PaperSheet, Question, RespondentCategory, Scale
 from zhenwu.evaluation.results import results_for
 from zhenwu.evaluation.selectors import (
@@ -47,8 +55,12 @@ def layout(rows: list[services.Row]) -> list[dict[str, Any]]:
     for row in rows:
         q = row.question
         entry = grouped.setdefault(
-            q.pk, {"question": q, "number": row.number, "rows": [], "labels": q.scale.labels}
-        )
+            q.pk,
+            {
+                "question": q, "number": row.number, "rows": [], "labels": q.scale.labels,
+                "points": list(zip(q.scale.labels, q.scores or [], strict=False)),
+            },
+        )  # fmt: skip
         entry["rows"].append(row)
     return list(grouped.values())
 
@@ -220,18 +232,30 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# What each step on a question says when done.
+QUESTION_ACTIONS = {
+    "delete": gettext_lazy("已删除题目"),
+    "up": gettext_lazy("已调整顺序"),
+    "down": gettext_lazy("已调整顺序"),
+    "scores": gettext_lazy("已保存分值"),
+}
+
+
 @roles_required(*OFFICE_ROLES)
 @require_POST
-def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+def question_change(request: HttpRequest, pk: int, question_pk: int, action: str) -> HttpResponse:
+    """Before the survey opens: delete a question, move it up or down, or set its points."""
     question = Question.objects.filter(pk=question_pk, survey_id=pk).first()
-    if question is None:
+    if question is None or action not in QUESTION_ACTIONS:
         raise Http404
-    return _act(
-        request,
-        pk,
-        lambda s: services.question_delete(actor=_user(request), question=question),
-        _("已删除题目"),
-    )
+    actor, scores = _user(request), request.POST.get("scores", "")  # checked by the service
+    acts = {
+        "delete": lambda s: services.question_delete(actor=actor, question=question),
+        "up": lambda s: services.question_move(actor=actor, question=question, up=True),
+        "down": lambda s: services.question_move(actor=actor, question=question, up=False),
+        "scores": lambda s: services.question_scores(actor=actor, question=question, scores=scores),
+    }
+    return _act(request, pk, acts[action], str(QUESTION_ACTIONS[action]))
 
 
 @roles_required(*OFFICE_ROLES)

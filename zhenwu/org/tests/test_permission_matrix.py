@@ -226,9 +226,9 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
-    "evaluation:question_delete": (
+    "evaluation:question_change": (
         "post",
-        lambda c: reverse("evaluation:question_delete", args=[c.survey.pk, c.question.pk]),
+        lambda c: reverse("evaluation:question_change", args=[c.survey.pk, c.question.pk, "delete"]),
         OFFICE,
         404,
     ),
@@ -312,7 +312,7 @@ REDIRECTS = {
     "suggestions:bulk",
     "evaluation:step",
     "evaluation:question_add",
-    "evaluation:question_delete",
+    "evaluation:question_change",
     "evaluation:category_save",
     "evaluation:codes",
     "bulletins:regenerate",

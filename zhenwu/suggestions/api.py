@@ -217,6 +217,22 @@ def get_similar(request: HttpRequest, suggestion_id: ObjectId) -> Any:
     return similar_items(s.text, village_id=s.village_id, exclude_suggestion=s.pk)
 
 
+class ContactOut(Schema):
+    name: str
+    phone: str
+
+
+@router.post(
+    "/suggestions/{suggestion_id}/contact",
+    response=ContactOut,
+    summary="查看提交人的完整姓名和电话（记入审计日志）",
+)
+def reveal_contact(request: HttpRequest, suggestion_id: ObjectId) -> dict[str, str]:
+    """Only roles allowed to unmask (党政办, 系统管理员); each call is an audit event."""
+    user = _user(request)
+    return services.contact_reveal(actor=user, suggestion=get_suggestion_for_user(user, suggestion_id))
+
+
 @router.post(
     "/suggestions/{suggestion_id}/triage", response=SuggestionOut, summary="处理：受理、合并、答复或不予受理"
 )

@@ -31,6 +31,7 @@ from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
 from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS
 from zhenwu.org.models import Unit, User
+from zhenwu.org.selectors import can_unmask
 from zhenwu.suggestions.constants import (
     LINKED,
     NAME_MAX_CHARS,
@@ -133,6 +134,16 @@ def suggestion_submit(
             after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
         )  # fmt: skip
     return suggestion
+
+
+@transaction.atomic
+def contact_reveal(*, actor: User, suggestion: Suggestion) -> dict[str, str]:
+    """The resident's name and full phone, for the office to call back. Every look is an audit
+    event (who, which suggestion, when); the phone itself is not written into the log."""
+    if not can_unmask(actor):
+        raise PermissionError(_("当前角色无权查看完整个人信息"))
+    audit_record(actor=actor, action=AuditAction.PERSON_UNMASKED, obj=suggestion, after={"field": "contact"})
+    return {"name": suggestion.name, "phone": suggestion.phone}
 
 
 def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:

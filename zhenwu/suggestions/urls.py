@@ -21,6 +21,7 @@ urlpatterns = [
     path("suggestions/reopen/<int:pk>/", views.reopen_decide_view, name="reopen_decide"),
     path("suggestions/photos/<int:pk>/<str:size>/", views.photo_view, name="photo"),
     path("suggestions/<int:pk>/", views.suggestion_page, name="detail"),
+    path("suggestions/<int:pk>/contact/", views.contact_view, name="contact"),
     path("suggestions/<int:pk>/accept/", views.accept_view, name="accept"),
     path("suggestions/<int:pk>/merge/", views.merge_view, name="merge"),
     path("suggestions/<int:pk>/<str:action>/", views.reply_view, name="reply"),

@@ -27,6 +27,7 @@ from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
+from zhenwu.org.selectors import can_unmask
 from zhenwu.suggestions import services
 from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 from zhenwu.suggestions.forms import (
@@ -214,6 +215,7 @@ def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "s": suggestion,
         "contact": _masked(suggestion),
+        "can_reveal": can_unmask(_user(request)),
         "photos": list(suggestion.photos.all()),
         "routing": routing,
         "similar": []
@@ -227,6 +229,17 @@ def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
         "nav_active": "suggestions",
     }
     return render(request, "suggestions/detail.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def contact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full name and phone in place of the masked ones (htmx); audited by the service."""
+    contact = services.contact_reveal(
+        actor=_user(request), suggestion=get_suggestion_for_user(_user(request), pk)
+    )
+    value = " ".join(v for v in (contact["name"], contact["phone"]) if v) or _("（未留联系方式）")
+    return render(request, "org/_revealed.html", {"value": value, "field": "contact"})
 
 
 @roles_required(*OFFICE_ROLES)

@@ -180,6 +180,12 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    "suggestions:contact": (
+        "post",
+        lambda c: reverse("suggestions:contact", args=[c.suggestion.pk]),
+        OFFICE,
+        404,
+    ),
     "suggestions:accept": (
         "get",
         lambda c: reverse("suggestions:accept", args=[c.suggestion.pk]),
@@ -404,6 +410,12 @@ API_WRITES: dict[tuple[str, str], tuple[Callable[[Ctx], str], dict, Callable[[st
         lambda c: f"/api/problems/{c.problem.pk}/reports",
         {"progress": 30, "done": "推进中"},
         _tiered(201, OWNERS, SEES_PROBLEM),
+    ),
+    ("post", "/api/suggestions/{suggestion_id}/contact"): (
+        lambda c: f"/api/suggestions/{c.suggestion.pk}/contact",
+        {},
+        # Leaders and the inspection group read suggestions, masked; only the office unmasks.
+        _tiered(200, OFFICE, TOWN_WIDE),
     ),
     ("post", "/api/suggestions/{suggestion_id}/triage"): (
         lambda c: f"/api/suggestions/{c.suggestion.pk}/triage",

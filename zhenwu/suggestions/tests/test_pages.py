@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
-from zhenwu.core.models import ThrottleHit
+from zhenwu.core.models import AuditEvent, ThrottleHit
 from zhenwu.ledger.models import Problem
 from zhenwu.suggestions import services
 from zhenwu.suggestions.models import Campaign, Suggestion
@@ -152,3 +152,23 @@ def test_campaign_dates_are_checked(office):
         {"title": "征集", "starts_on": "2026-11-10", "ends_on": "2026-11-01"},
     )
     assert "结束日期：不能早于开始日期" in response.content.decode() and not Campaign.objects.exists()
+
+
+def test_the_office_reveals_a_residents_phone_and_the_look_is_audited(town, office, leader, suggestion):
+    client = client_for(office)
+    page = client.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page and "查看完整（记入审计日志）" in page
+    before = AuditEvent.objects.count()
+    shown = client.post(reverse("suggestions:contact", args=[suggestion.pk])).content.decode()
+    assert "13812345678" in shown
+    event = AuditEvent.objects.latest("id")
+    assert AuditEvent.objects.count() == before + 1 and event.action == "person.unmasked"
+    assert event.actor_id == office.pk and "13812345678" not in str(event.__dict__)
+    # A leader reads the suggestion, masked, with no button, and cannot unmask it by either door.
+    reader = client_for(leader)
+    page = reader.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
+    assert "138****5678" in page and "查看完整" not in page
+    assert reader.post(reverse("suggestions:contact", args=[suggestion.pk])).status_code == 404
+    answer = reader.post(f"/api/suggestions/{suggestion.pk}/contact", content_type="application/json")
+    assert answer.status_code == 403 and answer.json()["detail"] == "当前角色无权查看完整个人信息"
+    assert AuditEvent.objects.count() == before + 1

@@ -15,12 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from zhenwu.core.engine import Status
-from zhenwu.ledger.models import Extension, Problem, ProblemTransition, ProgressReport
+from zhenwu.ledger.models import Extension, Problem, ProblemTransition, ProgressReport, Suspension
 from zhenwu.lib.cadence import Cadence, Period, period_containing
 from zhenwu.lib.stats import percent
 from zhenwu.org.models import Person, Unit
@@ -34,16 +34,32 @@ def month_end(month: date) -> datetime:
 
 
 def _as_of(end: datetime) -> QuerySet[Problem]:
-    """Problems that existed at `end`, each with its status and deadline as they were then."""
+    """Problems that existed at `end`, each with its status, its deadline and whether its clock
+    was stopped (暂停), as they were then."""
     last_step = ProblemTransition.objects.filter(problem=OuterRef("pk"), at__lte=end).order_by("-at", "-id")
-    # An extension decided after `end` had not moved the deadline yet: take its old deadline.
-    later_extension = Extension.objects.filter(
-        problem=OuterRef("pk"), status="approved", decided_at__gt=end
-    ).order_by("decided_at", "id")
+    # A deadline only ever moves later (an extension must be later; a resume adds the paused
+    # working days), so the deadline in force at `end` is the smallest of today's and the
+    # "before" deadlines of every change made after `end`.
+    later_extension = Extension.objects.filter(problem=OuterRef("pk"), status="approved", decided_at__gt=end)
+    later_resume = Suspension.objects.filter(
+        problem=OuterRef("pk"), resumed_at__gt=end, deadline_before__isnull=False
+    )
+    day = end.date()
+    stopped = Suspension.objects.filter(problem=OuterRef("pk"), start__lte=day).filter(
+        Q(end__isnull=True) | Q(end__gt=day)
+    )
     return Problem.objects.filter(created_at__lte=end).annotate(
         status_then=Coalesce(Subquery(last_step.values("to_status")[:1]), Value(Status.PENDING)),
         closed_then=Subquery(last_step.filter(to_status=Status.CLOSED).values("at")[:1]),
-        deadline_then=Coalesce(Subquery(later_extension.values("old_deadline")[:1]), F("deadline")),
+        deadline_then=Least(
+            Coalesce(
+                Subquery(later_extension.order_by("old_deadline").values("old_deadline")[:1]), "deadline"
+            ),
+            Coalesce(
+                Subquery(later_resume.order_by("deadline_before").values("deadline_before")[:1]), "deadline"
+            ),
+        ),
+        suspended_then=Exists(stopped),
     )
 
 
@@ -130,23 +146,36 @@ def month_figures(month: date) -> Figures:
         )
         problems = problems.annotate(**{f"filed_{i}": Exists(filed)})
     fields = ("id", "department_id", "leader_id", "status_then", "closed_then", "deadline_then", "created_at",
-              "cadence", "assigned_on", "filed_0", "filed_1")  # fmt: skip
+              "cadence", "assigned_on", "filed_0", "filed_1", "suspended_then")  # fmt: skip
     departments: dict[int | None, Line] = {}
     leaders: dict[int | None, Line] = {}
     keys = ("total", "closed", "in_hand", "long_term", "pending", "overdue", "new", "closed_now", "on_time")
     totals = dict.fromkeys(keys, 0)
     overdue_ids: list[tuple[date, int]] = []
     missing_ids: dict[int, int] = {}
-    for pk, dept, leader, status, closed_at, deadline, created, cadence, assigned, filed0, filed1 in (
-        problems.values_list(*fields).order_by().iterator(chunk_size=5000)
-    ):
+    for (
+        pk,
+        dept,
+        leader,
+        status,
+        closed_at,
+        deadline,
+        created,
+        cadence,
+        assigned,
+        filed0,
+        filed1,
+        stopped,
+    ) in problems.values_list(*fields).order_by().iterator(chunk_size=5000):
         closed_now = closed_at is not None and start <= closed_at <= end
         on_time = closed_now and (
             deadline is None or timezone.localtime(closed_at, end.tzinfo).date() <= deadline
         )
-        overdue = status in WORKING and deadline is not None and deadline < day
+        # As on the live ledger, a problem whose clock is stopped is neither overdue nor owes reports.
+        running = status in WORKING and not stopped
+        overdue = running and deadline is not None and deadline < day
         missing = 0
-        if status in WORKING and cadence == Cadence.HALF_MONTHLY and assigned is not None:
+        if running and cadence == Cadence.HALF_MONTHLY and assigned is not None:
             missing = sum(
                 1 for p, f in zip(periods, (filed0, filed1), strict=True) if assigned <= p.start and not f
             )

@@ -216,6 +216,10 @@ class Suspension(models.Model):
     end = models.DateField(_("恢复日期"), null=True, blank=True)
     reason = models.TextField(_("暂停理由"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # When the clock restarted and the deadline it had until then: a month-end bulletin rebuilt
+    # later must use the deadline in force at that month's end, not the one moved since.
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    deadline_before = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["start", "id"]

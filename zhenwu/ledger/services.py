@@ -476,8 +476,8 @@ def problem_resume(*, actor: User, problem: Problem, end: date | None = None) ->
         raise ValidationError({"end": _("恢复日期：不能早于暂停日期")})
     before = _snapshot(problem)
     suspension = problem.suspensions.filter(end__isnull=True).latest("start")
-    suspension.end = end
-    suspension.save(update_fields=["end"])
+    suspension.end, suspension.resumed_at, suspension.deadline_before = end, timezone.now(), problem.deadline
+    suspension.save(update_fields=["end", "resumed_at", "deadline_before"])
     if problem.deadline is not None:
         try:
             calendar = work_calendar()

@@ -20,7 +20,14 @@ from zhenwu.bulletins.docx import CHAR_SPACING_TWIPS, LINE_TWIPS, cn_date, doc_n
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.services import problem_accept, problem_apply_close, problem_assign, problem_create
+from zhenwu.ledger.services import (
+    problem_accept,
+    problem_apply_close,
+    problem_assign,
+    problem_create,
+    problem_resume,
+    problem_suspend,
+)
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -71,6 +78,41 @@ def test_figures_are_the_ledger_at_the_months_end_and_stay_so(october, office, d
         problem_accept(actor=office, problem=Problem.objects.get(pk=october[1].pk))
         again = month_figures(date(2026, 10, 1))
     assert again.as_json() == f.as_json()
+
+
+def test_a_later_suspension_does_not_rewrite_a_past_month(october, office):
+    """Overdue at the end of October (deadline 10-15); its clock is stopped in November for long
+    enough to push the deadline past October. October rebuilt afterwards: still overdue."""
+    overdue = october[1]
+    with _at("2026-11-02 09:00"):
+        before = month_figures(date(2026, 10, 1))
+    with _at("2026-11-03 09:00"):
+        problem_suspend(actor=office, problem=Problem.objects.get(pk=overdue.pk), reason="等待上级批复")
+    with _at("2026-12-10 09:00"):
+        problem_resume(actor=office, problem=Problem.objects.get(pk=overdue.pk))
+        assert Problem.objects.get(pk=overdue.pk).deadline > date(2026, 10, 31)
+        again = month_figures(date(2026, 10, 1))
+    assert again.as_json() == before.as_json() and again.overdue == 1
+
+
+def test_a_problem_whose_clock_is_stopped_at_the_months_end_is_not_overdue(october, office):
+    """Stopped on 10-12 (before its 10-15 deadline) and still stopped on 10-31: like the live
+    ledger, neither overdue nor owing reports. Resumed in November, October stays so."""
+    stopped = october[1]
+    with _at("2026-10-12 09:00"):
+        problem_suspend(actor=office, problem=Problem.objects.get(pk=stopped.pk), reason="等待上级批复")
+    with _at("2026-11-02 09:00"):
+        f = month_figures(date(2026, 10, 1))
+    assert f.overdue == 0 and f.overdue_items == [] and f.by_department[0].missing_reports == 0
+    assert f.in_progress == 1  # still counted as in hand
+    with _at("2026-11-09 09:00"):
+        problem_resume(actor=office, problem=Problem.objects.get(pk=stopped.pk))
+        assert month_figures(date(2026, 10, 1)).as_json() == f.as_json()
+    # The 20 working days stopped move the deadline from 10-15 to 11-12; by November's end the
+    # clock has run again for three weeks and it is overdue there.
+    assert Problem.objects.get(pk=stopped.pk).deadline == date(2026, 11, 12)
+    with _at("2026-12-01 09:00"):
+        assert month_figures(date(2026, 11, 1)).overdue == 1
 
 
 def test_generate_publish_number_and_refusals(october, office):

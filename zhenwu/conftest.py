@@ -160,6 +160,21 @@ def client_for(user: User) -> Client:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_memos():
+    """Each test starts with empty per-process memos. They are keyed by ids and row counts,
+    which never repeat on a live database but do between tests: SQLite hands out the same ids
+    again after a test's rollback, so a memo from one test could answer the next."""
+    from zhenwu.core import calendar
+    from zhenwu.evaluation import services as evaluation
+    from zhenwu.suggestions import routing, similarity
+
+    calendar._cache.clear()
+    evaluation._structures.clear()
+    routing._loaded.clear()
+    similarity._last = None
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in Chinese: a request in English leaves its language active on the thread."""
     from django.conf import settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -80,13 +80,27 @@ class Cluster:
     members: list[Suggestion]
 
 
+# The last grouping this process made, and the state of the inbox it was made from. New
+# suggestions only ever arrive with a higher id and leave the inbox for good, so their count
+# and highest id tell whether anything changed: the inbox pages reuse the grouping until then
+# (at 3,000 new suggestions it takes about 0.12 s to make).
+_last: tuple[tuple[int, int | None, int], list[Cluster]] | None = None
+
+
 def clusters(limit: int = CANDIDATES) -> list[Cluster]:
     """Groups of near-duplicate new suggestions, per village, largest first."""
-    new = list(
-        Suggestion.objects.filter(status=SuggestionStatus.RECEIVED)
-        .select_related("village")
-        .order_by("-created_at")[:limit]
-    )
+    global _last
+    waiting = Suggestion.objects.filter(status=SuggestionStatus.RECEIVED)
+    state = waiting.aggregate(n=Count("id"), last=Max("id"))
+    key = (state["n"], state["last"], limit)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    found = _group(list(waiting.select_related("village").order_by("-created_at")[:limit]))
+    _last = (key, found)
+    return found
+
+
+def _group(new: list[Suggestion]) -> list[Cluster]:
     if len(new) < 2:
         return []
     # One vocabulary for all of them, so rare words weigh the same in every village.

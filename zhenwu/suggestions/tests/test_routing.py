@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhenwu.core.models import AuditEvent
 from zhenwu.ledger.models import Problem
+from zhenwu.suggestions import services
 from zhenwu.suggestions.models import RoutingModel, Suggestion
 from zhenwu.suggestions.routing import evaluate, history, route
 from zhenwu.suggestions.services import suggestion_submit
@@ -133,3 +134,15 @@ def test_history_is_in_decision_order(town):
     assert [e.text[:4] for e in history()] == ["农产品卖", "办证要跑", "安置小区"]
     assert all(isinstance(e.department, str) for e in history())
     assert datetime  # imported for readers of the helper above
+
+
+def test_the_grouping_is_reused_until_the_inbox_changes(town, office):
+    for text in ("红岩村三组路灯坏了", "红岩村三组的路灯坏了好久", "红岩村三组路灯不亮了"):
+        suggestion_submit(text=text, village=town.village)
+    first = clusters()
+    assert [len(c.members) for c in first] == [3]
+    assert clusters() is first  # nothing changed: the same grouping, not made again
+    extra = suggestion_submit(text="红岩村三组路灯又坏了", village=town.village)
+    assert [len(c.members) for c in clusters()] == [4]
+    services.suggestion_reply(actor=office, suggestion=extra, action="decline", reply="重复")
+    assert [len(c.members) for c in clusters()] == [3]

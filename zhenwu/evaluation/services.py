@@ -189,9 +189,13 @@ def survey_create(
     return survey
 
 
-def _editable(survey: Survey, what: str) -> None:
+def _editable(actor: User, survey_id: int, what: str) -> Survey:
+    """The survey, locked, for a change to its questions: the office's, and only while a draft."""
+    _office_only(actor)
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
     if survey.status != SurveyStatus.DRAFT:
         raise ValidationError({"survey": _("%(what)s：测评已开始，题目和量表不能再修改") % {"what": what}})
+    return survey
 
 
 @transaction.atomic
@@ -205,9 +209,7 @@ def question_add(
     allow_comment: bool = False,
     scores: str = "",
 ) -> Question:
-    _office_only(actor)
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _editable(survey, _("题目"))
+    survey = _editable(actor, survey.pk, _("题目"))
     text = (text or "").strip()
     rows = [line.strip() for line in (subjects or "").splitlines() if line.strip()]
     refuse_fields(
@@ -227,9 +229,7 @@ def question_add(
 
 @transaction.atomic
 def question_delete(*, actor: User, question: Question) -> None:
-    _office_only(actor)
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _editable(survey, _("题目"))
+    survey = _editable(actor, question.survey_id, _("题目"))
     question.subjects.all().delete()
     question.delete()
     audit_record(
@@ -262,9 +262,7 @@ def points_per_level(text: str, scale: Scale) -> list[float] | None:
 @transaction.atomic
 def question_scores(*, actor: User, question: Question, scores: str) -> Question:
     """Set (or clear) the points per level that make a 测评得分; frozen once the survey opens."""
-    _office_only(actor)
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _editable(survey, _("各等级分值"))
+    survey = _editable(actor, question.survey_id, _("各等级分值"))
     question = Question.objects.select_related("scale").get(pk=question.pk)
     before = question.scores
     question.scores = points_per_level(scores, question.scale)
@@ -279,9 +277,7 @@ def question_scores(*, actor: User, question: Question, scores: str) -> Question
 @transaction.atomic
 def question_move(*, actor: User, question: Question, up: bool) -> None:
     """Move a question one place up or down; the ballot shows questions in this order."""
-    _office_only(actor)
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _editable(survey, _("题目顺序"))
+    survey = _editable(actor, question.survey_id, _("题目顺序"))
     questions = list(survey.questions.order_by("order", "id"))
     at = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     to = at - 1 if up else at + 1

@@ -507,7 +507,8 @@ def _store(
 
 def code_lookup(code: str, *, ip: str | None) -> VotingCode:
     """The code's row, refusing unknown codes (counted against the caller), used codes and closed surveys."""
-    codes = VotingCode.objects.select_related("survey", "category")
+    # Not the category: casting needs only its id, and the ballot page reads its name once.
+    codes = VotingCode.objects.select_related("survey")
     found = guarded_lookup(CODE_MISS, code, ip=ip, what=_("输入测评码"), rows=codes, field="code")
     if found is None:
         raise ValidationError({"code": _("测评码：没有这个测评码，请核对后重新输入")})

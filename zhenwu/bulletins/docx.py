@@ -23,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -159,15 +160,21 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[f
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell_text(cell, text, HEITI)
+    widths = [Mm(w) for w in widths_mm]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+
+    # A row's own cells, not `row.cells`: python-docx builds that from every cell of the table,
+    # which made a 600-row table take seconds (each new row re-read all rows before it).
+    def fill(row: Any, values: list[Any], font: str) -> None:
+        for tc, value, width in zip(row._tr.tc_lst, values, widths, strict=True):
+            cell = _Cell(tc, table)
+            cell.width = width
+            _cell_text(cell, str(value), font)
+
+    fill(table.rows[0], header, HEITI)
     for values in rows:
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            _cell_text(cell, str(value), FANGSONG)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
+        fill(table.add_row(), values, FANGSONG)
 
 
 def _heading(doc: Any, text: str, level: int) -> None:

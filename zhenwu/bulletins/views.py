@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +21,7 @@ from zhenwu.bulletins.forms import BulletinTextForm, MonthForm
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.forms import apply_errors, flash_errors
+from zhenwu.core.forms import apply_errors, step_then_back
 from zhenwu.ledger.warnings import Today
 from zhenwu.lib.stats import percent
 from zhenwu.org.constants import OFFICE_ROLES
@@ -97,26 +98,24 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bulletin_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
-    try:
-        services.bulletin_generate(actor=_user(request), month=bulletin.month)
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已按月末台账重新生成"))
-    return redirect("bulletins:detail", pk=bulletin.pk)
+    return step_then_back(
+        request,
+        lambda: services.bulletin_generate(actor=_user(request), month=bulletin.month),
+        _("已按月末台账重新生成"),
+        reverse("bulletins:detail", args=[bulletin.pk]),
+    )
 
 
 @roles_required(*OFFICE_ROLES)
 @require_POST
 def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
-    try:
-        published = services.bulletin_publish(actor=_user(request), bulletin=bulletin)
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已印发：%(n)s") % {"n": published.doc_number})
-    return redirect("bulletins:detail", pk=bulletin.pk)
+    return step_then_back(
+        request,
+        lambda: services.bulletin_publish(actor=_user(request), bulletin=bulletin),
+        lambda published: _("已印发：%(n)s") % {"n": published.doc_number},
+        reverse("bulletins:detail", args=[bulletin.pk]),
+    )
 
 
 @roles_required(*READERS)

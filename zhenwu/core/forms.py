@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,20 @@ def flash_errors(request: HttpRequest, exc: ValidationError | PermissionError) -
         return
     for error in exc.messages:
         messages.error(request, error)
+
+
+def step_then_back(
+    request: HttpRequest, act: Callable[[], Any], done: str | Callable[[Any], str], back: str
+) -> HttpResponse:
+    """A one-button POST step: run it, say it was done (or why it was refused), go back to `back`.
+    `done` may be a function of what the step returned, to name the result."""
+    try:
+        result = act()
+    except (ValidationError, PermissionError) as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(back)
 
 
 def lean_widgets(

@@ -12,12 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.forms import apply_errors, flash_errors, parse_id
+from zhenwu.core.forms import apply_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
@@ -197,13 +198,7 @@ def _act(request: HttpRequest, pk: int, act: Any, done: str, form: Any = None) -
         for errors in form.errors.values():
             messages.error(request, str(errors[0]))
         return redirect("evaluation:detail", pk=survey.pk)
-    try:
-        act(survey)
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("evaluation:detail", pk=survey.pk)
+    return step_then_back(request, lambda: act(survey), done, reverse("evaluation:detail", args=[survey.pk]))
 
 
 @roles_required(*OFFICE_ROLES)

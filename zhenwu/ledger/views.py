@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.engine import Status
-from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets
+from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
@@ -369,13 +369,13 @@ def quick_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     problem = get_problem_for_user(_user(request), pk)
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
-        _QUICK_STEPS[step](_user(request), problem, form.cleaned_data.get("reason", ""))
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已完成"))
-    return redirect("ledger:problem_detail", pk=problem.pk)
+    reason = form.cleaned_data.get("reason", "")
+    return step_then_back(
+        request,
+        lambda: _QUICK_STEPS[step](_user(request), problem, reason),
+        _("已完成"),
+        reverse("ledger:problem_detail", args=[problem.pk]),
+    )
 
 
 @roles_required(*OFFICE_ROLES)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.forms import apply_errors, flash_errors, parse_id
+from zhenwu.core.forms import apply_errors, flash_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
 from zhenwu.ledger.models import Problem
@@ -290,16 +290,20 @@ def _problem_by_number(number: str) -> Problem:
 def merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = get_suggestion_for_user(_user(request), pk)
     form = MergeForm(request.POST)
-    try:
+
+    def merge() -> Problem:
         if not form.is_valid():
             raise ValidationError({"problem": _("对应问题：请填写问题编号")})
         problem = _problem_by_number(form.cleaned_data["problem"])
         services.suggestion_merge(actor=_user(request), suggestion=suggestion, problem=problem)
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已合并到问题%(number)s") % {"number": problem.number})
-    return redirect("suggestions:detail", pk=suggestion.pk)
+        return problem
+
+    return step_then_back(
+        request,
+        merge,
+        lambda problem: _("已合并到问题%(number)s") % {"number": problem.number},
+        reverse("suggestions:detail", args=[suggestion.pk]),
+    )
 
 
 @roles_required(*OFFICE_ROLES)
@@ -310,18 +314,15 @@ def reply_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     suggestion = get_suggestion_for_user(_user(request), pk)
     form = ReplyForm(request.POST)
     form.is_valid()
-    try:
-        services.suggestion_reply(
-            actor=_user(request),
-            suggestion=suggestion,
-            action=action,
-            reply=form.cleaned_data.get("reply", ""),
-        )
-    except (ValidationError, PermissionError) as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, _("已处理"))
-    return redirect("suggestions:detail", pk=suggestion.pk)
+    reply = form.cleaned_data.get("reply", "")
+    return step_then_back(
+        request,
+        lambda: services.suggestion_reply(
+            actor=_user(request), suggestion=suggestion, action=action, reply=reply
+        ),
+        _("已处理"),
+        reverse("suggestions:detail", args=[suggestion.pk]),
+    )
 
 
 @roles_required(*OFFICE_ROLES)

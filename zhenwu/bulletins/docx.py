@@ -199,6 +199,16 @@ def _ranking(doc: Any, lines: list[Any], who: str) -> None:
     _table(doc, header, rows, [12, 38, 16, 16, 22, 14, 22, 16])
 
 
+def _named(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float], of: int) -> None:
+    """Problems named one by one: a table (saying how many more the ledger holds), or 无."""
+    if not rows:
+        _para(doc, "无。", indent=True)
+        return
+    _table(doc, header, rows, widths_mm)
+    if of > len(rows):
+        _para(doc, f"（以上列出{len(rows)}项，共{of}项，详见台账。）", indent=True)
+
+
 def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, opening: str, requirements: str,
                   published_on: date | None) -> bytes:  # fmt: skip
     doc = Document()
@@ -244,44 +254,31 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
     _ranking(doc, f.by_leader, "责任领导")
     _heading(doc, "四、红黑榜", 1)
     _heading(doc, "（一）红榜", 2)
-    _para(doc, f"整改率达到90%及以上的：{'、'.join(f.red_list) or '无'}。", indent=True)
+    _para(doc, f"整改率达到{f.red_min * 100:g}%及以上的：{'、'.join(f.red_list) or '无'}。", indent=True)
     _heading(doc, "（二）黑榜", 2)
-    _para(doc, f"整改率低于85%的：{'、'.join(f.black_list) or '无'}。", indent=True)
+    _para(doc, f"整改率低于{f.black_below * 100:g}%的：{'、'.join(f.black_list) or '无'}。", indent=True)
     _heading(doc, "五、逾期未完成整改的问题", 1)
-    if f.overdue_items:
-        rows = [
+    _named(
+        doc,
+        ["编号", "问题", "责任部门", "责任领导", "整改时限", "逾期天数"],
+        [
             [i["number"], i["description"], i["department"], i["leader"], i["deadline"], i["days"]]
             for i in f.overdue_items
-        ]
-        _table(
-            doc,
-            ["编号", "问题", "责任部门", "责任领导", "整改时限", "逾期天数"],
-            rows,
-            [25, 55, 24, 18, 22, 12],
-        )
-        if f.overdue_named_of > len(f.overdue_items):
-            _para(
-                doc,
-                f"（以上列出{len(f.overdue_items)}项，共{f.overdue_named_of}项，详见台账。）",
-                indent=True,
-            )
-    else:
-        _para(doc, "无。", indent=True)
+        ],
+        [25, 55, 24, 18, 22, 12],
+        f.overdue_named_of,
+    )
     _heading(doc, "六、未按时报送半月进度的问题", 1)
-    if f.missing_items:
-        rows = [
+    _named(
+        doc,
+        ["编号", "问题", "责任部门", "责任领导", "缺报期数"],
+        [
             [i["number"], i["description"], i["department"], i["leader"], i["missing"]]
             for i in f.missing_items
-        ]
-        _table(doc, ["编号", "问题", "责任部门", "责任领导", "缺报期数"], rows, [25, 61, 26, 22, 22])
-        if f.missing_named_of > len(f.missing_items):
-            _para(
-                doc,
-                f"（以上列出{len(f.missing_items)}项，共{f.missing_named_of}项，详见台账。）",
-                indent=True,
-            )
-    else:
-        _para(doc, "无。", indent=True)
+        ],
+        [25, 61, 26, 22, 22],
+        f.missing_named_of,
+    )
     _heading(doc, "七、下步工作要求", 1)
     for text in (requirements or "").splitlines():
         if text.strip():

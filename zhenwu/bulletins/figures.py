@@ -109,6 +109,9 @@ class Figures:
     missing_named_of: int
     red_list: list[str] = field(default_factory=list)
     black_list: list[str] = field(default_factory=list)
+    # The thresholds the lists were drawn with (settings), kept so the document says the same.
+    red_min: float = 0.9
+    black_below: float = 0.85
 
     @property
     def rate(self) -> float | None:
@@ -239,6 +242,8 @@ def month_figures(month: date) -> Figures:
         black_list=[
             d.name for d in ranked_departments if d.id and d.rate is not None and d.rate < black_below
         ],
+        red_min=red_min,
+        black_below=black_below,
     )
 
 

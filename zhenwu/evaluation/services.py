@@ -505,6 +505,10 @@ def _store(
     return ballot
 
 
+def _code_used() -> ValidationError:
+    return ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
+
+
 def code_lookup(code: str, *, ip: str | None) -> VotingCode:
     """The code's row, refusing unknown codes (counted against the caller), used codes and closed surveys."""
     # Not the category: casting needs only its id, and the ballot page reads its name once.
@@ -513,7 +517,7 @@ def code_lookup(code: str, *, ip: str | None) -> VotingCode:
     if found is None:
         raise ValidationError({"code": _("测评码：没有这个测评码，请核对后重新输入")})
     if found.used:
-        raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
+        raise _code_used()
     if found.survey.status != SurveyStatus.OPEN:
         raise ValidationError(
             {"code": _("测评码：本次测评不在进行中（%(s)s）") % {"s": found.survey.get_status_display()}}
@@ -541,7 +545,7 @@ def ballot_cast_for(
         cast = _cast_in_steps(found, marked, comments or {})
     if not cast:  # rare: say which of the two it was
         if VotingCode.objects.filter(pk=found.pk, used=True).exists():
-            raise ValidationError({"code": _("测评码：该测评码已经使用过，每个测评码只能投票一次")})
+            raise _code_used()
         raise ValidationError({"code": _("测评码：本次测评已结束")})
 
 

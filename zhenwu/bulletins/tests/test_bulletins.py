@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from docx import Document
 from docx.shared import Length
 
@@ -165,6 +166,15 @@ def test_a_number_collision_is_refused_with_the_number_named(october, office):
 def test_only_the_office_generates(october, leader):
     with _at("2026-11-02 09:00"), pytest.raises(PermissionError):
         services.bulletin_generate(actor=leader, month=date(2026, 10, 1))
+
+
+def test_the_document_states_the_thresholds_its_lists_were_drawn_with(october, office):
+    """经济发展办 closed 1 of 2 (50 %). With the red list from 50 % it is named there, and the
+    text says 50 %, not the default 90 %."""
+    with _at("2026-11-02 09:00"), override_settings(ZHENWU_RED_LIST_MIN=0.5, ZHENWU_BLACK_LIST_BELOW=0.4):
+        bulletin = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+    text = "\n".join(p.text for p in Document(io.BytesIO(services.render(bulletin))).paragraphs)
+    assert "整改率达到50%及以上的：经济发展办。" in text and "整改率低于40%的：无。" in text
 
 
 def test_the_docx_follows_gb_t_9704(october, office):

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from zhenwu.core.engine import Status
+from zhenwu.core.engine import WORKING, Status
 from zhenwu.ledger.models import Extension, Problem, ProblemTransition, ProgressReport, Suspension
 from zhenwu.lib.cadence import Cadence, Period, period_containing
 from zhenwu.lib.stats import percent
@@ -63,8 +63,8 @@ def _as_of(end: datetime) -> QuerySet[Problem]:
     )
 
 
-WORKING = [Status.IN_PROGRESS, Status.RETURNED, Status.REOPENED]
-IN_HAND = [*WORKING, Status.CLOSURE_REQUESTED]
+# 整改中 in the bulletin: being worked on or waiting for acceptance; 长期坚持 is counted apart.
+IN_HAND = (WORKING - {Status.LONG_TERM}) | {Status.CLOSURE_REQUESTED}
 
 
 @dataclass
@@ -174,7 +174,8 @@ def month_figures(month: date) -> Figures:
         on_time = closed_now and (
             deadline is None or timezone.localtime(closed_at, end.tzinfo).date() <= deadline
         )
-        # As on the live ledger, a problem whose clock is stopped is neither overdue nor owes reports.
+        # As on the live ledger (the engine's WORKING): a problem whose clock is stopped is neither
+        # overdue nor owes reports; a 长期坚持 one has no deadline but still reports.
         running = status in WORKING and not stopped
         overdue = running and deadline is not None and deadline < day
         missing = 0

@@ -20,6 +20,7 @@ from zhenwu.bulletins import services
 from zhenwu.bulletins.docx import CHAR_SPACING_TWIPS, LINE_TWIPS, cn_date, doc_number
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
+from zhenwu.ledger.constants import DeadlineBasis
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import (
     problem_accept,
@@ -114,6 +115,22 @@ def test_a_problem_whose_clock_is_stopped_at_the_months_end_is_not_overdue(octob
     assert Problem.objects.get(pk=stopped.pk).deadline == date(2026, 11, 12)
     with _at("2026-12-01 09:00"):
         assert month_figures(date(2026, 11, 1)).overdue == 1
+
+
+def test_a_long_term_problem_owes_its_reports_as_on_the_live_ledger(october, town, office):
+    """The pending one becomes 长期坚持 on 10-05: no deadline, so never overdue, but like any
+    problem being worked on it owes the second half-month's report, and it is named."""
+    with _at("2026-10-05 11:00"):
+        problem_assign(
+            actor=office, problem=Problem.objects.get(pk=october[2].pk), leader=town.leader_person,
+            department=town.economy_dept, assignees=[town.staff], deadline_basis=DeadlineBasis.LONG_TERM,
+            assigned_on=date(2026, 10, 5),
+        )  # fmt: skip
+    with _at("2026-11-02 09:00"):
+        f = month_figures(date(2026, 10, 1))
+    assert (f.long_term, f.in_progress, f.overdue) == (1, 1, 1)
+    assert october[2].number in [i["number"] for i in f.missing_items]
+    assert f.by_department[0].missing_reports == 2
 
 
 def test_generate_publish_number_and_refusals(october, office):

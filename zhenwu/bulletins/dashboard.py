@@ -16,11 +16,11 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q
 
 from zhenwu.bulletins.figures import IN_HAND
-from zhenwu.core.engine import Colour, Status
 from zhenwu.evaluation.models import Survey
 from zhenwu.evaluation.results import results_for
+from zhenwu.ledger.constants import Colour, Status
 from zhenwu.ledger.models import Problem, ProblemTransition
-from zhenwu.ledger.warnings import Today, colour_q
+from zhenwu.ledger.rules import Today, colour_q
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.selectors import satisfaction
 

@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from zhenwu.core.engine import WORKING, Status
+from zhenwu.ledger.constants import WORKING, Status
 from zhenwu.ledger.models import Extension, Problem, ProblemTransition, ProgressReport, Suspension
 from zhenwu.lib.cadence import Cadence, Period, period_containing
 from zhenwu.lib.stats import percent

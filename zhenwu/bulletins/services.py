@@ -18,8 +18,8 @@ from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.refusals import require
-from zhenwu.ledger.selectors import is_office
 from zhenwu.org.models import User
+from zhenwu.org.roles import is_office
 
 DEFAULT_OPENING = "根据镇党委关于问题整改“每月一通报”的要求，现将{month}全镇问题整改情况通报如下。"
 DEFAULT_REQUIREMENTS = (

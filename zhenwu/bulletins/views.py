@@ -22,11 +22,11 @@ from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.forms import apply_errors, step_then_back
-from zhenwu.ledger.warnings import Today
+from zhenwu.ledger.rules import Today
 from zhenwu.lib.stats import percent
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
-from zhenwu.suggestions.selectors import READERS
+from zhenwu.org.roles import TOWN_READERS
 
 
 def _user(request: HttpRequest) -> User:
@@ -40,7 +40,7 @@ def _get(pk: int) -> Bulletin:
     return found
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 @require_http_methods(["GET", "POST"])
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     office = _user(request).role in OFFICE_ROLES
@@ -64,7 +64,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bulletins/list.html", context, status=400 if form.errors else 200)
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 @require_http_methods(["GET", "POST"])
 def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
@@ -118,7 +118,7 @@ def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
     if bulletin.status == BulletinStatus.PUBLISHED and bulletin.document:
@@ -133,7 +133,7 @@ def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     today = Today.build(timezone.localdate(), work_calendar())
     data = cached_dashboard(today)

@@ -18,9 +18,8 @@ from django.db import transaction
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import Action, Status
 from zhenwu.demo.town import DemoTown
-from zhenwu.ledger.constants import DeadlineBasis, Source
+from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition, ProgressReport
 from zhenwu.ledger.services import refresh_report_state
 from zhenwu.lib.cadence import Cadence, period_containing, periods_between

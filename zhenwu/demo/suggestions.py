@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import Status
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.demo.names import mobile, person_name
 from zhenwu.demo.town import TOWN, DemoTown
-from zhenwu.ledger.constants import Source
+from zhenwu.ledger.constants import Source, Status
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import Unit, User

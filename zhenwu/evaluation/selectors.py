@@ -9,13 +9,13 @@ from django.http import Http404
 
 from zhenwu.evaluation.constants import SheetStatus
 from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, Survey
-from zhenwu.suggestions.selectors import may_read
+from zhenwu.org.roles import is_town_reader
 
 # The town-wide roles and the inspection group read surveys and results; the office runs them.
 
 
 def surveys_visible_to(user: Any) -> QuerySet[Survey]:
-    return Survey.objects.all() if may_read(user) else Survey.objects.none()
+    return Survey.objects.all() if is_town_reader(user) else Survey.objects.none()
 
 
 def get_survey_for_user(user: Any, pk: int) -> Survey:

@@ -46,10 +46,10 @@ from zhenwu.evaluation.models import (
     Survey,
     VotingCode,
 )
-from zhenwu.ledger.selectors import is_office
 from zhenwu.lib.codes import new_code
 from zhenwu.org.constants import RoleKind
 from zhenwu.org.models import Person, User
+from zhenwu.org.roles import is_office
 
 CODE_MISS = "voting-code-miss"
 

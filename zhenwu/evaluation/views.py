@@ -43,7 +43,7 @@ from zhenwu.evaluation.selectors import (
 from zhenwu.lib.codes import format_code
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
-from zhenwu.suggestions.selectors import READERS
+from zhenwu.org.roles import TOWN_READERS
 
 
 def _user(request: HttpRequest) -> User:
@@ -126,7 +126,7 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
 # The office's desk
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def survey_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "surveys": list(surveys_visible_to(_user(request))),
@@ -168,7 +168,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/survey_form.html", {"form": form, "nav_active": "evaluation"})
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
     office = _user(request).role in OFFICE_ROLES
@@ -384,7 +384,7 @@ def _differences(sheet: PaperSheet, rows: list[services.Row]) -> list[tuple[str,
 # Results
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
     result = results_for(survey)
@@ -405,7 +405,7 @@ def _all_labels(result: Any) -> list[str]:
     return list(longest)
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
     response = HttpResponse(
@@ -416,7 +416,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
@@ -427,7 +427,7 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
     filters = {k: parse_id(request.GET.get(k)) for k in ("question", "subject", "level", "category")}

@@ -12,12 +12,11 @@ from ninja.responses import Status as Answer
 
 from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.engine import Action, Colour, Status
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Category, DeadlineBasis, Source
+from zhenwu.ledger.constants import Action, Category, Colour, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.rules import Today, warning_for
 from zhenwu.ledger.selectors import get_problem_for_user, problem_search
-from zhenwu.ledger.warnings import Today, warning_for
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit, User
 

@@ -1,6 +1,7 @@
 """Choices of the problem ledger (整改台账), following the standard ledger columns."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,3 +58,44 @@ EVIDENCE_TYPES = {
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", gettext_lazy("待分派")
+    IN_PROGRESS = "in_progress", gettext_lazy("整改中")
+    LONG_TERM = "long_term", gettext_lazy("长期坚持")
+    CLOSURE_REQUESTED = "closure_requested", gettext_lazy("申请销号")
+    RETURNED = "returned", gettext_lazy("退回整改")
+    CLOSED = "closed", gettext_lazy("已销号")
+    REOPENED = "reopened", gettext_lazy("重新打开")
+
+
+class Action(models.TextChoices):
+    ASSIGN = "assign", gettext_lazy("分派")
+    APPLY_CLOSE = "apply_close", gettext_lazy("申请销号")
+    ACCEPT = "accept", gettext_lazy("验收销号")
+    RETURN = "return", gettext_lazy("退回")
+    REOPEN = "reopen", gettext_lazy("重新打开")
+
+
+# The one table of allowed steps: (from, action) -> to. Anything else is refused.
+# "assign" leads to 长期坚持 instead of 整改中 when the deadline is long-term (decided by the service).
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.PENDING, Action.ASSIGN): Status.IN_PROGRESS,
+    (Status.IN_PROGRESS, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
+    (Status.LONG_TERM, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
+    (Status.RETURNED, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
+    (Status.REOPENED, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
+    (Status.CLOSURE_REQUESTED, Action.ACCEPT): Status.CLOSED,
+    (Status.CLOSURE_REQUESTED, Action.RETURN): Status.RETURNED,
+    (Status.CLOSED, Action.REOPEN): Status.REOPENED,
+}
+# States in which the owners are working: the clock runs and reports are due.
+WORKING = frozenset({Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED})
+OPEN = WORKING | {Status.PENDING, Status.CLOSURE_REQUESTED}
+
+
+class Colour(models.TextChoices):
+    RED = "red", gettext_lazy("红")
+    YELLOW = "yellow", gettext_lazy("黄")
+    BLUE = "blue", gettext_lazy("蓝")

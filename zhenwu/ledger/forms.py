@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.core.engine import Colour, Status
 from zhenwu.core.forms import StyledForm
-from zhenwu.ledger.constants import Category, DeadlineBasis, Source
+from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Source, Status
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
 from zhenwu.org.models import Person, Unit

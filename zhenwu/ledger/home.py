@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.engine import WORKING
+from zhenwu.ledger.constants import WORKING
+from zhenwu.ledger.rules import Today, report_missing, warning_for
 from zhenwu.ledger.selectors import my_open_problems
-from zhenwu.ledger.warnings import Today, report_missing, warning_for
 from zhenwu.lib.cadence import Cadence, period_containing
 
 

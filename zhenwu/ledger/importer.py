@@ -19,8 +19,7 @@ from openpyxl import load_workbook
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import Action
-from zhenwu.ledger.constants import Category, DeadlineBasis, Source
+from zhenwu.ledger.constants import Action, Category, DeadlineBasis, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import _step, problem_assign, problem_create
 from zhenwu.lib.ledger_text import (

@@ -7,8 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.core.engine import Status
-from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Source
+from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Source, Status
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit
 

@@ -15,10 +15,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zhenwu.core.engine import OPEN, WORKING
+from zhenwu.ledger.constants import OPEN, WORKING, Action
 from zhenwu.ledger.models import Problem, ProgressReport
-from zhenwu.org.constants import OFFICE_ROLES, TOWN_WIDE_ROLES, AccountRole
+from zhenwu.ledger.rules import colour_q, missing_report_q, overdue_q
+from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.roles import is_office
 
 
 def _person_id(user: Any) -> int | None:
@@ -48,10 +50,6 @@ def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Pr
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------
-
-
-def is_office(user: Any) -> bool:
-    return getattr(user, "role", None) in OFFICE_ROLES
 
 
 def may_report(user: Any, problem: Problem, assignee_ids: set[int]) -> bool:
@@ -114,9 +112,8 @@ def leaders() -> QuerySet[Person]:
 
 
 def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[Problem]:
-    """Visible problems narrowed by the ledger filters; `today` is a ledger.warnings.Today."""
+    """Visible problems narrowed by the ledger filters; `today` is a ledger.rules.Today."""
     from zhenwu.ledger.forms import SORTS
-    from zhenwu.ledger.warnings import colour_q, missing_report_q, overdue_q
 
     problems = problems_visible_to(user)
     if q := (filters.get("q") or "").strip():
@@ -207,7 +204,6 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
     with its real dates); everything else (registration, extensions, suspensions, drafts)
     from the audit trail.
     """
-    from zhenwu.core.engine import Action
     from zhenwu.core.selectors import audit_trail
 
     entries = [

@@ -18,15 +18,24 @@ from django.utils.translation import gettext as _
 from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import ALLOWED_TRANSITIONS, WORKING, Action, Status, Thresholds, progress_slip_date
 from zhenwu.core.refusals import require
-from zhenwu.ledger.constants import DeadlineBasis, EvidenceKind, ExtensionStatus
+from zhenwu.ledger.constants import (
+    ALLOWED_TRANSITIONS,
+    WORKING,
+    Action,
+    DeadlineBasis,
+    EvidenceKind,
+    ExtensionStatus,
+    Status,
+)
 from zhenwu.ledger.evidence import check_evidence_file
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
-from zhenwu.ledger.selectors import assignee_ids, is_office, may_accept, may_apply_close, may_report
+from zhenwu.ledger.rules import Thresholds, progress_slip_date
+from zhenwu.ledger.selectors import assignee_ids, may_accept, may_apply_close, may_report
 from zhenwu.lib.cadence import Cadence, period_containing, period_from_key
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.roles import is_office
 
 
 def _lock(problem: Problem) -> Problem:

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.engine import OPEN, WORKING, Warning
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.tick import register
+from zhenwu.ledger.constants import OPEN, WORKING
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.warnings import Today, overdue_q, report_missing, warning_for
+from zhenwu.ledger.rules import Today, Warning, overdue_q, report_missing, warning_for
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import User

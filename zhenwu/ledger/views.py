@@ -28,9 +28,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.engine import Status
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
@@ -44,6 +44,7 @@ from zhenwu.ledger.forms import (
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
+from zhenwu.ledger.rules import Today, report_missing, warning_for
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
@@ -58,7 +59,6 @@ from zhenwu.ledger.selectors import (
     problem_timeline,
     problems_visible_to,
 )
-from zhenwu.ledger.warnings import Today, report_missing, warning_for
 from zhenwu.org.constants import OFFICE_ROLES, RoleKind, UnitKind
 from zhenwu.org.models import Person, Unit, User
 

@@ -16,11 +16,12 @@ from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import PLACE_KINDS
 from zhenwu.org.models import Unit, User
+from zhenwu.org.roles import is_town_reader
 from zhenwu.suggestions import services
 from zhenwu.suggestions.constants import SuggestionStatus, TriageAction, Verdict
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.routing import route
-from zhenwu.suggestions.selectors import get_suggestion_for_user, inbox, may_read
+from zhenwu.suggestions.selectors import get_suggestion_for_user, inbox
 from zhenwu.suggestions.similarity import similar_items
 
 router = Router(tags=["献言献策"])
@@ -193,7 +194,7 @@ def list_suggestions(
     village_id: ObjectId | None = None,
     q: str = Query("", max_length=50, pattern=r"^[^\x00]*$"),
 ) -> Any:
-    if not may_read(_user(request)):
+    if not is_town_reader(_user(request)):
         raise Http404
     filters = {"status": status, "category": category, "village": village_id, "q": q}
     return inbox(_user(request), filters)

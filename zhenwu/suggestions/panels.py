@@ -9,9 +9,10 @@ from django.http import HttpRequest
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.identity import mask_name
 from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.roles import is_town_reader
 from zhenwu.suggestions.constants import ReopenStatus, SuggestionStatus
 from zhenwu.suggestions.models import ReopenRequest, Suggestion
-from zhenwu.suggestions.selectors import may_read, suggestions_for_problem
+from zhenwu.suggestions.selectors import suggestions_for_problem
 
 
 def office_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
@@ -25,7 +26,7 @@ def office_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
 
 def problem_suggestions_panel(request: HttpRequest, problem: Problem) -> tuple[str, dict[str, Any]] | None:
     """The suggestions behind a problem, residents masked; shown to those who read suggestions."""
-    if not may_read(request.user):
+    if not is_town_reader(request.user):
         return None
     rows = suggestions_for_problem(problem)
     if not rows:

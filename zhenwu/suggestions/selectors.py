@@ -14,23 +14,17 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from zhenwu.core.engine import Status
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.stats import percent
-from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import User
+from zhenwu.org.roles import is_town_reader
 from zhenwu.suggestions.constants import LINKED, ReopenStatus, Verdict
 from zhenwu.suggestions.models import Feedback, ReopenRequest, Suggestion
 
-READERS = (*TOWN_WIDE_ROLES, AccountRole.INSPECTOR)
-
-
-def may_read(user: Any) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in READERS
-
 
 def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
-    if not may_read(user):
+    if not is_town_reader(user):
         return Suggestion.objects.none()
     return Suggestion.objects.all()
 

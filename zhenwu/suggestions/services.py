@@ -19,18 +19,17 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import Status
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
-from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.selectors import is_office
 from zhenwu.ledger.services import problem_create, problem_reopen
 from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
 from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS
 from zhenwu.org.models import Unit, User
+from zhenwu.org.roles import is_office
 from zhenwu.org.selectors import can_unmask
 from zhenwu.suggestions.constants import (
     LINKED,

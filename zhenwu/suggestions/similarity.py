@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Q
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from zhenwu.core.engine import OPEN
+from zhenwu.ledger.constants import OPEN
 from zhenwu.ledger.models import Problem
 from zhenwu.suggestions.constants import SuggestionStatus
 from zhenwu.suggestions.models import Suggestion

@@ -27,6 +27,7 @@ from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
+from zhenwu.org.roles import TOWN_READERS
 from zhenwu.org.selectors import can_unmask
 from zhenwu.suggestions import services
 from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
@@ -48,7 +49,6 @@ from zhenwu.suggestions.models import Campaign, SuggestionPhoto
 from zhenwu.suggestions.posters import posters_pdf
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import (
-    READERS,
     get_suggestion_for_user,
     inbox,
     leader_for_department,
@@ -179,7 +179,7 @@ def _masked(suggestion: Any) -> dict[str, str]:
     }
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def inbox_view(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -207,7 +207,7 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = get_suggestion_for_user(_user(request), pk)
     decided = suggestion.status != SuggestionStatus.RECEIVED
@@ -350,7 +350,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("suggestions:inbox"))
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def clusters_view(request: HttpRequest) -> HttpResponse:
     found = clusters()
     context = {"clusters": found, "bulk_form": BulkForm(), "nav_active": "suggestions"}
@@ -358,7 +358,7 @@ def clusters_view(request: HttpRequest) -> HttpResponse:
     return render(request, "suggestions/clusters.html", context)
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def photo_view(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     photo = SuggestionPhoto.objects.filter(pk=pk).first()
     if photo is None or size not in ("full", "thumb"):
@@ -369,7 +369,7 @@ def photo_view(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     return response
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def reopen_list(request: HttpRequest) -> HttpResponse:
     context = {
         "pending": list(reopen_requests()),
@@ -404,7 +404,7 @@ def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@roles_required(*READERS)
+@roles_required(*TOWN_READERS)
 def satisfaction_view(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()

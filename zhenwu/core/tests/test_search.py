@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
 from zhenwu.ledger.models import Problem
+from zhenwu.ledger.rules import Today
 from zhenwu.ledger.selectors import problem_search
-from zhenwu.ledger.warnings import Today
 from zhenwu.suggestions.selectors import inbox
 
 pytestmark = pytest.mark.django_db

@@ -58,10 +58,9 @@ def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
     import time_machine
 
     from zhenwu.core.calendar import work_calendar
-    from zhenwu.core.engine import Status
-    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.constants import Source, Status
     from zhenwu.ledger.models import Problem, ProgressReport
-    from zhenwu.ledger.warnings import Today, warning_for
+    from zhenwu.ledger.rules import Today, warning_for
 
     with time_machine.travel("2026-11-25 09:00 +0800", tick=False):
         call_command("seed_demo")

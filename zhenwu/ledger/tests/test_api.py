@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from zhenwu.conftest import client_for
-from zhenwu.core.engine import Status
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.models import Problem
 
 pytestmark = pytest.mark.django_db

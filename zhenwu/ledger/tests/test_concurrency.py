@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from zhenwu.core.engine import Status
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.ledger.services import problem_accept, problem_apply_close
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from zhenwu.core.engine import Status
 from zhenwu.core.models import AuditEvent
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.tests.sheets import messy_ledger

@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhenwu.core.calendar import calendar_year_confirm, holiday_set
-from zhenwu.core.engine import Status
 from zhenwu.core.models import AuditEvent
-from zhenwu.ledger.constants import DeadlineBasis, ExtensionStatus
+from zhenwu.ledger.constants import DeadlineBasis, ExtensionStatus, Status
 from zhenwu.ledger.models import Evidence, Problem, ProgressReport
 from zhenwu.ledger.services import (
     compute_deadline,

@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
-from zhenwu.core.engine import Status
-from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.models import Problem, ProgressReport
 from zhenwu.ledger.services import problem_assign, problem_create, report_save
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from zhenwu.core.engine import ALLOWED_TRANSITIONS, Action, Status
 from zhenwu.core.models import AuditEvent
+from zhenwu.ledger.constants import ALLOWED_TRANSITIONS, Action, Status
 from zhenwu.ledger.models import ProblemTransition
 from zhenwu.ledger.services import (
     problem_accept,

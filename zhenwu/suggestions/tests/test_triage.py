@@ -10,9 +10,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
-from zhenwu.core.engine import Status
 from zhenwu.core.models import Notice
-from zhenwu.ledger.constants import Source
+from zhenwu.ledger.constants import Source, Status
 from zhenwu.ledger.models import Problem
 from zhenwu.suggestions import services
 from zhenwu.suggestions.models import Feedback, ReopenRequest, Suggestion

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
-from zhenwu.core.engine import Status
 from zhenwu.demo.ledger import TEMPLATES
-from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.org.constants import PLACE_KINDS, RoleKind, UnitKind

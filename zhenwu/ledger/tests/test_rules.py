@@ -4,17 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhenwu.core.engine import (
-    ALLOWED_TRANSITIONS,
-    Action,
-    Colour,
-    Status,
-    Thresholds,
-    derive_warning,
-    due_period,
-    missing_periods,
-    progress_slip_date,
-)
+from zhenwu.ledger.constants import ALLOWED_TRANSITIONS, Action, Colour, Status
+from zhenwu.ledger.rules import Thresholds, derive_warning, due_period, missing_periods, progress_slip_date
 from zhenwu.lib.cadence import period_from_key
 from zhenwu.lib.workdays import WorkCalendar
 

@@ -11,55 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from zhenwu.ledger.constants import WORKING, Colour
 from zhenwu.lib.cadence import Cadence, Period, period_containing, periods_between
-from zhenwu.lib.workdays import WorkCalendar
-
-
-class Status(models.TextChoices):
-    PENDING = "pending", gettext_lazy("待分派")
-    IN_PROGRESS = "in_progress", gettext_lazy("整改中")
-    LONG_TERM = "long_term", gettext_lazy("长期坚持")
-    CLOSURE_REQUESTED = "closure_requested", gettext_lazy("申请销号")
-    RETURNED = "returned", gettext_lazy("退回整改")
-    CLOSED = "closed", gettext_lazy("已销号")
-    REOPENED = "reopened", gettext_lazy("重新打开")
-
-
-class Action(models.TextChoices):
-    ASSIGN = "assign", gettext_lazy("分派")
-    APPLY_CLOSE = "apply_close", gettext_lazy("申请销号")
-    ACCEPT = "accept", gettext_lazy("验收销号")
-    RETURN = "return", gettext_lazy("退回")
-    REOPEN = "reopen", gettext_lazy("重新打开")
-
-
-# The one table of allowed steps: (from, action) -> to. Anything else is refused.
-# "assign" leads to 长期坚持 instead of 整改中 when the deadline is long-term (decided by the service).
-ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.PENDING, Action.ASSIGN): Status.IN_PROGRESS,
-    (Status.IN_PROGRESS, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
-    (Status.LONG_TERM, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
-    (Status.RETURNED, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
-    (Status.REOPENED, Action.APPLY_CLOSE): Status.CLOSURE_REQUESTED,
-    (Status.CLOSURE_REQUESTED, Action.ACCEPT): Status.CLOSED,
-    (Status.CLOSURE_REQUESTED, Action.RETURN): Status.RETURNED,
-    (Status.CLOSED, Action.REOPEN): Status.REOPENED,
-}
-# States in which the owners are working: the clock runs and reports are due.
-WORKING = frozenset({Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED})
-OPEN = WORKING | {Status.PENDING, Status.CLOSURE_REQUESTED}
-
-
-class Colour(models.TextChoices):
-    RED = "red", gettext_lazy("红")
-    YELLOW = "yellow", gettext_lazy("黄")
-    BLUE = "blue", gettext_lazy("蓝")
+from zhenwu.lib.workdays import CalendarNotCovered, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -154,3 +114,74 @@ def derive_warning(
         reasons.append(_("距整改时限还有%(days)s个工作日") % {"days": left})
         colour = Colour.BLUE
     return Warning(colour, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Today:
+    """Everything the warning needs about today, computed once per request."""
+
+    day: date
+    calendar: WorkCalendar
+    thresholds: Thresholds
+    due: dict[str, Period]
+    blue_until: date | None
+
+    @classmethod
+    def build(cls, day: date, calendar: WorkCalendar, thresholds: Thresholds | None = None) -> Today:
+        thresholds = thresholds or Thresholds.from_settings()
+        due = {c.value: p for c in (Cadence.HALF_MONTHLY, Cadence.MONTHLY) if (p := due_period(day, c))}
+        try:
+            blue_until: date | None = calendar.add_workdays(day, thresholds.blue_workdays)
+        except CalendarNotCovered:
+            blue_until = None
+        return cls(day, calendar, thresholds, due, blue_until)
+
+
+def report_missing(problem: Any, today: Today) -> Period | None:
+    """The latest due period, when its report is missing."""
+    due = today.due.get(problem.cadence)
+    if due is None or problem.assigned_on is None or problem.assigned_on > due.end:
+        return None
+    return due if problem.last_report_period < due.key else None
+
+
+def warning_for(problem: Any, today: Today) -> Warning:
+    missing = report_missing(problem, today)
+    return derive_warning(
+        status=problem.status,
+        today=today.day,
+        deadline=problem.deadline,
+        suspended=problem.suspended_since is not None,
+        missing=[missing] if missing else [],
+        slip_date=problem.progress_slip_on,
+        calendar=today.calendar,
+        thresholds=today.thresholds,
+        blue_until=today.blue_until,
+    )
+
+
+def _working() -> Q:
+    return Q(status__in=WORKING, suspended_since__isnull=True)
+
+
+def overdue_q(today: Today) -> Q:
+    return _working() & Q(deadline__lt=today.day)
+
+
+def missing_report_q(today: Today) -> Q:
+    q = Q(pk__in=[])
+    for cadence, period in today.due.items():
+        q |= Q(cadence=cadence, assigned_on__lte=period.end, last_report_period__lt=period.key)
+    return _working() & q
+
+
+def colour_q(colour: str, today: Today) -> Q:
+    red = overdue_q(today)
+    yellow = (missing_report_q(today) | (_working() & Q(progress_slip_on__lte=today.day))) & ~red
+    if colour == Colour.RED:
+        return red
+    if colour == Colour.YELLOW:
+        return yellow
+    if colour == Colour.BLUE and today.blue_until is not None:
+        return _working() & Q(deadline__gte=today.day, deadline__lte=today.blue_until) & ~yellow
+    return Q(pk__in=[])

@@ -1,0 +1,24 @@
+"""Role rules every module asks: is this account the office, may it read the whole town.
+
+Written once here, so 测评, 通报, 献言献策 and the ledger never keep their own copy of who
+counts as the office or as a town-wide reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhenwu.org.constants import OFFICE_ROLES, TOWN_WIDE_ROLES, AccountRole
+
+# Who reads every module's town-wide pages (the inbox, surveys, bulletins, the 驾驶舱):
+# the town-wide roles and the 督导组, who inspect but do not decide.
+TOWN_READERS = (*TOWN_WIDE_ROLES, AccountRole.INSPECTOR)
+
+
+def is_office(user: Any) -> bool:
+    """党政办 or the administrator: registers, assigns, accepts, decides."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in OFFICE_ROLES
+
+
+def is_town_reader(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in TOWN_READERS

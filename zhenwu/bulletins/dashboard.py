@@ -1,8 +1,9 @@
 """领导驾驶舱: the ledger, suggestions and surveys on one page, each figure a link to its records.
 
 Every number comes from one of a fixed set of aggregate queries (the count does not grow
-with the data); colours use the same conditions as the ledger's own filters, so a figure
-and the filtered list it links to always agree.
+with the data), each counting a rule of the engine (`ledger.rules`) whose `Q` the ledger
+list applies for the link (`?rule=`, `?colour=`, `?status=`), so a figure and the list it
+opens always agree (a test walks every figure's link and counts the list).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
-from zhenwu.bulletins.figures import IN_HAND
+from zhenwu.bulletins.figures import source_label
 from zhenwu.evaluation.models import Survey
 from zhenwu.evaluation.results import results_for
 from zhenwu.ledger.constants import Colour, Status
 from zhenwu.ledger.models import Problem, ProblemTransition
-from zhenwu.ledger.rules import Today, colour_q
+from zhenwu.ledger.rules import Today, closed_late_q, colour_q, in_hand_q, overdue_q
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.selectors import satisfaction
 
@@ -57,10 +58,8 @@ def dashboard(today: Today) -> dict[str, Any]:
     totals = Problem.objects.aggregate(
         total=Count("id"),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
-        in_progress=Count(
-            "id",
-            filter=Q(status__in=IN_HAND),
-        ),
+        in_progress=Count("id", filter=in_hand_q()),
+        closure_requested=Count("id", filter=Q(status=Status.CLOSURE_REQUESTED)),
         long_term=Count("id", filter=Q(status=Status.LONG_TERM)),
         pending=Count("id", filter=Q(status=Status.PENDING)),
         **{c.value: Count("id", filter=q) for c, q in colours.items()},
@@ -77,10 +76,11 @@ def dashboard(today: Today) -> dict[str, Any]:
     closed = ProblemTransition.objects.filter(to_status=Status.CLOSED, at__gte=since).aggregate(
         **{f"{m:%Y-%m}": Count("id", filter=Q(at__gte=a, at__lt=b)) for m, a, b in bounds}
     )
-    # Missed deadlines by the month the deadline fell in: closed late, or still not closed.
+    # Missed deadlines by the month the deadline fell in: closed late, or overdue now (the
+    # engine's rule: a stopped clock or a pending acceptance is not overdue).
     missed = (
         Problem.objects.filter(deadline__gte=months[0], deadline__lt=day)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=F("deadline")))
+        .filter(overdue_q(today) | closed_late_q())
         .aggregate(
             **{
                 f"{m:%Y-%m}": Count("id", filter=Q(deadline__gte=m, deadline__lt=_next(m)))
@@ -104,6 +104,16 @@ def dashboard(today: Today) -> dict[str, Any]:
         )
 
     departments = per("department", "-total", "department__name")
+    sources = [
+        {**row, "label": source_label(row["source"])}
+        for row in Problem.objects.values("source")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(status=Status.CLOSED)),
+            overdue=Count("id", filter=red),
+        )
+        .order_by("-total", "source")
+    ]
     leaders = per("leader", "-overdue", "-total", "leader__name")
     suggestions = dict(Suggestion.objects.values_list("status").annotate(n=Count("id")).order_by())
     survey = Survey.objects.filter(status="published").order_by("-published_at", "-id").first()
@@ -119,6 +129,7 @@ def dashboard(today: Today) -> dict[str, Any]:
         },
         "departments": departments,
         "leaders": leaders,
+        "sources": sources,
         "suggestions": suggestions,
         "suggestions_total": sum(suggestions.values()),
         "satisfaction": satisfaction(months[0], day),

@@ -13,7 +13,7 @@ clerk's Word uses the real ones; the server needs none of them.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from docx import Document
@@ -28,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from zhenwu.bulletins.figures import Figures
+from zhenwu.ledger.rules import next_month
 from zhenwu.lib.stats import percent
 
 XIAOBIAOSONG = "方正小标宋简体"
@@ -195,7 +196,7 @@ def _ranking(doc: Any, lines: list[Any], who: str) -> None:
         ]
         for i, line in enumerate(lines, start=1)
     ]
-    header = ["序号", who, "问题数", "已销号", "本月按期销号", "逾期", "缺报半月报告", "整改率"]
+    header = ["序号", who, "问题数", "已销号", "本月按期销号", "逾期", "缺报进度报告", "整改率"]
     _table(doc, header, rows, [12, 38, 16, 16, 22, 14, 22, 16])
 
 
@@ -238,7 +239,8 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
             _para(doc, text.strip(), indent=True)
     f = figures
     month = date.fromisoformat(f"{f.month}-01")
-    as_of = cn_date(date.fromisoformat(f.as_of[:10]))
+    # The figures are the ledger at the first moment of the next month: "as at the month's last day".
+    as_of = cn_date(next_month(month) - timedelta(days=1))
     _heading(doc, "一、总体情况", 1)
     _para(
         doc,
@@ -252,12 +254,14 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
     _ranking(doc, f.by_department, "责任部门")
     _heading(doc, "三、各责任领导整改情况", 1)
     _ranking(doc, f.by_leader, "责任领导")
-    _heading(doc, "四、红黑榜", 1)
+    _heading(doc, "四、按问题来源整改情况", 1)
+    _ranking(doc, f.by_source, "问题来源")
+    _heading(doc, "五、红黑榜", 1)
     _heading(doc, "（一）红榜", 2)
     _para(doc, f"整改率达到{f.red_min * 100:g}%及以上的：{'、'.join(f.red_list) or '无'}。", indent=True)
     _heading(doc, "（二）黑榜", 2)
     _para(doc, f"整改率低于{f.black_below * 100:g}%的：{'、'.join(f.black_list) or '无'}。", indent=True)
-    _heading(doc, "五、逾期未完成整改的问题", 1)
+    _heading(doc, "六、逾期未完成整改的问题", 1)
     _named(
         doc,
         ["编号", "问题", "责任部门", "责任领导", "整改时限", "逾期天数"],
@@ -268,7 +272,7 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
         [25, 55, 24, 18, 22, 12],
         f.overdue_named_of,
     )
-    _heading(doc, "六、未按时报送半月进度的问题", 1)
+    _heading(doc, "七、未按时报送进度报告的问题", 1)
     _named(
         doc,
         ["编号", "问题", "责任部门", "责任领导", "缺报期数"],
@@ -279,7 +283,7 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
         [25, 61, 26, 22, 22],
         f.missing_named_of,
     )
-    _heading(doc, "七、下步工作要求", 1)
+    _heading(doc, "八、下步工作要求", 1)
     for text in (requirements or "").splitlines():
         if text.strip():
             _para(doc, text.strip(), indent=True)

@@ -90,9 +90,18 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
     (Status.CLOSURE_REQUESTED, Action.RETURN): Status.RETURNED,
     (Status.CLOSED, Action.REOPEN): Status.REOPENED,
 }
+
+
+def allows(status: str, action: str) -> bool:
+    """The table allows `action` from `status` (pages offer a step only where it does)."""
+    return (status, action) in ALLOWED_TRANSITIONS
+
+
 # States in which the owners are working: the clock runs and reports are due.
 WORKING = frozenset({Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED})
 OPEN = WORKING | {Status.PENDING, Status.CLOSURE_REQUESTED}
+# 整改中 as the 通报 and the 驾驶舱 count it: worked on or waiting for acceptance; 长期坚持 apart.
+IN_HAND = (WORKING - {Status.LONG_TERM}) | {Status.CLOSURE_REQUESTED}
 
 
 class Colour(models.TextChoices):

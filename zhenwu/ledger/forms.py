@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
 from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Source, Status
+from zhenwu.ledger.rules import LIST_RULES
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
 from zhenwu.org.models import Person, Unit
@@ -48,6 +49,8 @@ class ProblemFilterForm(StyledForm):
     leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int, empty_value=None)
     person = forms.IntegerField(label=_("责任人编号"), required=False, widget=forms.HiddenInput)
     village = forms.TypedChoiceField(label=_("村(社区)"), required=False, coerce=int, empty_value=None)
+    # A rule of the engine (ledger.rules.LIST_RULES): the 驾驶舱's figures link here.
+    rule = forms.ChoiceField(label=_("专项筛选"), required=False)
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
     report_missing = forms.BooleanField(label=_("仅缺报告"), required=False)
     sort = forms.ChoiceField(
@@ -64,6 +67,7 @@ class ProblemFilterForm(StyledForm):
 
     def __init__(self, *args: Any, options: dict[str, list[tuple[Any, Any]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = _choices(_("全部"), [(r.key, r.label) for r in LIST_RULES.values()])  # type: ignore[attr-defined]
         for name, choices in options.items():
             self.fields[name].choices = choices  # type: ignore[attr-defined]
 

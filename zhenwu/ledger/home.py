@@ -8,10 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
-from zhenwu.ledger.constants import WORKING
-from zhenwu.ledger.rules import Today, report_missing, warning_for
+from zhenwu.ledger.rules import Facts, Today, report_due_now, report_missing, warning_for
 from zhenwu.ledger.selectors import my_open_problems
-from zhenwu.lib.cadence import Cadence, period_containing
 
 
 def my_work_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
@@ -22,13 +20,10 @@ def my_work_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
     items = []
     due = []
     for problem in my_open_problems(user)[:50]:  # type: ignore[arg-type]
-        warning = warning_for(problem, today)
-        items.append((problem, warning))
-        if problem.status in WORKING and problem.cadence != Cadence.NONE:
-            missing = report_missing(problem, today)
-            current = period_containing(today.day, Cadence(problem.cadence))
-            if missing is not None:
-                due.append((problem, missing, True))
-            elif problem.last_report_period < current.key:
-                due.append((problem, current, False))
+        facts = Facts.of(problem)
+        items.append((problem, warning_for(facts, today)))
+        if (missing := report_missing(facts, today)) is not None:
+            due.append((problem, missing, True))
+        elif (current := report_due_now(facts, today)) is not None:
+            due.append((problem, current, False))
     return "ledger/_home_panel.html", {"items": items, "due": due}

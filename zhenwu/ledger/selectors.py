@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action
 from zhenwu.ledger.models import Problem, ProgressReport
-from zhenwu.ledger.rules import colour_q, missing_report_q, overdue_q
+from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
@@ -132,10 +132,9 @@ def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[
         )
     if colour := filters.get("colour"):
         problems = problems.filter(colour_q(colour, today))
-    if filters.get("overdue"):
-        problems = problems.filter(overdue_q(today))
-    if filters.get("report_missing"):
-        problems = problems.filter(missing_report_q(today))
+    rules = [filters.get("rule")] + [key for key in ("overdue", "report_missing") if filters.get(key)]
+    for key in filter(None, rules):
+        problems = problems.filter(LIST_RULES[key].q(today))
     return problems.order_by(*SORTS.get(filters.get("sort") or "number", SORTS["number"]))
 
 

@@ -12,9 +12,18 @@ from django.utils import timezone
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.tick import register
-from zhenwu.ledger.constants import OPEN, WORKING
+from zhenwu.ledger.constants import OPEN
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.rules import Today, Warning, overdue_q, report_missing, warning_for
+from zhenwu.ledger.rules import (
+    Facts,
+    Today,
+    Warning,
+    overdue_q,
+    report_due_now,
+    report_due_now_q,
+    report_missing,
+    warning_for,
+)
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import User
@@ -33,21 +42,16 @@ def _accounts() -> dict[int, int]:
 @register("ledger.report_reminders")
 def report_reminders(now: datetime) -> int:
     """Owners of working problems whose report for this period is still missing, N working days before due."""
-    today = timezone.localtime(now).date()
-    calendar = work_calendar()
+    today = Today.build(timezone.localtime(now).date(), work_calendar())
+    calendar = today.calendar
     accounts = _accounts()
     drafts = []
-    problems = (
-        Problem.objects.filter(status__in=WORKING, suspended_since__isnull=True)
-        .exclude(cadence=Cadence.NONE)
-        .prefetch_related("assignees")
-    )
-    for problem in problems:
-        period = period_containing(today, Cadence(problem.cadence))
-        if problem.last_report_period >= period.key:
+    for problem in Problem.objects.filter(report_due_now_q(today)).prefetch_related("assignees"):
+        period = report_due_now(Facts.of(problem), today)
+        if period is None:
             continue
         try:
-            left = calendar.workdays_between(today, period.due)
+            left = calendar.workdays_between(today.day, period.due)
         except CalendarNotCovered:
             continue
         if left > settings.ZHENWU_REMIND_WORKDAYS:
@@ -105,12 +109,8 @@ def leader_digests(now: datetime) -> int:
     drafts = []
     for leader_id, items in by_leader.items():
         colours = Counter(w.colour for _p, w in items)
-        due = [
-            p
-            for p, _w in items
-            if p.status in WORKING and p.cadence != Cadence.NONE and p.last_report_period < period.key
-        ]
-        missing = [p for p, _w in items if report_missing(p, today) is not None]
+        due = [p for p, _w in items if report_due_now(Facts.of(p), today) is not None]
+        missing = [p for p, _w in items if report_missing(Facts.of(p), today) is not None]
         lines = [
             f"{p.number} {w.label or '正常'} 时限{p.deadline or '长期'} {p.description[:24]}"
             for p, w in items[:30]

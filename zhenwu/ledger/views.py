@@ -30,7 +30,7 @@ from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Status
+from zhenwu.ledger.constants import Action, ExtensionStatus, Status, allows
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
@@ -44,7 +44,7 @@ from zhenwu.ledger.forms import (
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
-from zhenwu.ledger.rules import Today, report_missing, warning_for
+from zhenwu.ledger.rules import Facts, Today, closable, report_missing, warning_for, working
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
@@ -175,22 +175,29 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
     problem = problem_detail(get_problem_for_user(user, pk))
     today = _today()
     owners = assignee_ids(problem)
+    facts = Facts.of(problem)
+    office = is_office(user)
     context = {
         "problem": problem,
-        "warning": warning_for(problem, today),
-        "missing": report_missing(problem, today),
+        "warning": warning_for(facts, today),
+        "missing": report_missing(facts, today),
         "timeline": problem_timeline(problem),
         "may_report": may_report(user, problem, owners),
-        "may_apply_close": may_apply_close(user, problem, owners) and problem.status in _CLOSABLE,
-        "may_accept": may_accept(user, problem) and problem.status == Status.CLOSURE_REQUESTED,
-        "is_office": is_office(user),
+        "may_apply_close": may_apply_close(user, problem, owners) and closable(facts),
+        "may_accept": may_accept(user, problem) and allows(facts.status, Action.ACCEPT),
+        "is_office": office,
+        # What the page offers, decided here from the rules so the template compares nothing.
+        "may_assign": office and allows(facts.status, Action.ASSIGN),
+        "may_reopen": office and allows(facts.status, Action.REOPEN),
+        "may_suspend": office and working(facts),
+        "long_term": facts.status == Status.LONG_TERM,
+        "pending_extensions": {
+            e.pk for e in problem.extensions.all() if e.status == ExtensionStatus.REQUESTED
+        },
         "reason_form": ReasonForm(),
         "panels": problem_panels(request, problem),
     }
     return render(request, "ledger/problem_detail.html", context)
-
-
-_CLOSABLE = {Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED}
 
 
 def _detail_url(result: Any) -> str:

@@ -69,8 +69,9 @@ def test_figures_are_the_ledger_at_the_months_end_and_stay_so(october, office, d
     assert [i["number"] for i in f.overdue_items] == [october[1].number] and f.overdue_items[0]["days"] == 16
     line = f.by_department[0]
     assert (line.name, line.total, line.closed, line.overdue) == ("经济发展办", 2, 1, 1)
-    # Assigned on 10-05, the open one owed the second half-month's report only (not the first).
-    assert line.missing_reports == 1
+    # Assigned on 10-05, the open one owes both halves' reports: the first half contains the
+    # assignment (as the live ledger's 黄 says on 10-16), the second has ended by November.
+    assert line.missing_reports == 2
     # November: the overdue one is closed too. October's figures do not change.
     with _at("2026-11-20 10:00"):
         problem_apply_close(
@@ -119,7 +120,7 @@ def test_a_problem_whose_clock_is_stopped_at_the_months_end_is_not_overdue(octob
 
 def test_a_long_term_problem_owes_its_reports_as_on_the_live_ledger(october, town, office):
     """The pending one becomes 长期坚持 on 10-05: no deadline, so never overdue, but like any
-    problem being worked on it owes the second half-month's report, and it is named."""
+    problem being worked on it owes both half-months' reports, and it is named."""
     with _at("2026-10-05 11:00"):
         problem_assign(
             actor=office, problem=Problem.objects.get(pk=october[2].pk), leader=town.leader_person,
@@ -130,7 +131,7 @@ def test_a_long_term_problem_owes_its_reports_as_on_the_live_ledger(october, tow
         f = month_figures(date(2026, 10, 1))
     assert (f.long_term, f.in_progress, f.overdue) == (1, 1, 1)
     assert october[2].number in [i["number"] for i in f.missing_items]
-    assert f.by_department[0].missing_reports == 2
+    assert f.by_department[0].missing_reports == 4
 
 
 def test_generate_publish_number_and_refusals(october, office):
@@ -226,8 +227,10 @@ def test_the_docx_follows_gb_t_9704(october, office):
         "共有问题3个，已销号1个，整改中1个，长期坚持0个，待分派1个；逾期未完成整改1个。整改率33.3%" in summary
     )
     ranking = doc.tables[0]
-    assert [c.text for c in ranking.rows[1].cells] == ["1", "经济发展办", "2", "1", "1", "1", "1", "50.0%"]
-    overdue = doc.tables[2]
+    assert [c.text for c in ranking.rows[1].cells] == ["1", "经济发展办", "2", "1", "1", "1", "2", "50.0%"]
+    by_source = doc.tables[2]
+    assert [c.text for c in by_source.rows[1].cells][1:3] == ["自查", "3"]
+    overdue = doc.tables[3]
     assert overdue.rows[1].cells[0].text == october[1].number
     settings_xml = zipfile.ZipFile(io.BytesIO(body)).read("word/settings.xml").decode()
     assert "w:evenAndOddHeaders" in settings_xml  # page numbers alternate sides

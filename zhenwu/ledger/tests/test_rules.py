@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhenwu.ledger.constants import ALLOWED_TRANSITIONS, Action, Colour, Status
-from zhenwu.ledger.rules import Thresholds, derive_warning, due_period, missing_periods, progress_slip_date
+from zhenwu.ledger.rules import Facts, Thresholds, Today, due_period, progress_slip_date, warning_for
 from zhenwu.lib.cadence import period_from_key
 from zhenwu.lib.workdays import WorkCalendar
 
@@ -13,20 +13,23 @@ CAL = WorkCalendar.build(years=range(2008, 2031))
 LIMITS = Thresholds(blue_workdays=5, progress_lag=20)
 
 
-def warn(**overrides):
+def warn(*, today=date(2009, 6, 10), missing=None, slip_date=None, **overrides):
+    """The warning for an in-progress half-monthly problem assigned on 2009-05-01, with its
+    reports up to date unless `missing` names the one period that is not."""
+    day = today
+    due = due_period(day, "half_monthly")
+    last = "2009-04-2" if missing else due.key
     values = {
         "status": Status.IN_PROGRESS,
-        "today": date(2009, 6, 10),
-        "deadline": date(2009, 8, 31),
         "suspended": False,
-        "missing": [],
-        "slip_date": None,
-        "calendar": CAL,
-        "thresholds": LIMITS,
+        "deadline": date(2009, 8, 31),
+        "cadence": "half_monthly",
+        "assigned_on": date(2009, 5, 1),
+        "last_report_period": last,
+        "progress_slip_on": slip_date,
     }
     values.update(overrides)
-    values["blue_until"] = CAL.add_workdays(values["today"], LIMITS.blue_workdays)
-    return derive_warning(**values)
+    return warning_for(Facts(**values), Today.build(day, CAL, LIMITS))
 
 
 def test_an_overdue_problem_shows_red_with_the_days_late():
@@ -36,7 +39,7 @@ def test_an_overdue_problem_shows_red_with_the_days_late():
 
 
 def test_a_missing_report_turns_an_item_yellow_and_names_the_period():
-    warning = warn(missing=[period_from_key("2009-05-2")])
+    warning = warn(missing=True)
     assert warning.colour == Colour.YELLOW
     assert "2009年5月下半月" in warning.reasons[0]
 
@@ -52,7 +55,7 @@ def test_due_within_five_working_days_is_blue():
 
 
 def test_red_outranks_yellow_but_keeps_both_reasons():
-    warning = warn(today=date(2009, 9, 7), missing=[period_from_key("2009-08-2")])
+    warning = warn(today=date(2009, 9, 7), missing=True)
     assert warning.colour == Colour.RED and len(warning.reasons) == 2
 
 
@@ -67,8 +70,7 @@ def test_a_suspended_item_carries_no_warning():
 
 def test_long_term_items_have_no_deadline_but_still_owe_reports():
     assert warn(status=Status.LONG_TERM, deadline=None).colour is None
-    missing = [period_from_key("2009-05-2")]
-    assert warn(status=Status.LONG_TERM, deadline=None, missing=missing).colour == Colour.YELLOW
+    assert warn(status=Status.LONG_TERM, deadline=None, missing=True).colour == Colour.YELLOW
 
 
 def test_the_report_for_a_half_month_is_due_once_it_has_ended():
@@ -77,17 +79,20 @@ def test_the_report_for_a_half_month_is_due_once_it_has_ended():
     assert due_period(date(2009, 6, 10), "none") is None
 
 
-def test_missing_periods_start_at_assignment_and_skip_the_reported():
-    missing = missing_periods(
-        since=date(2009, 5, 10), today=date(2009, 6, 20), cadence="half_monthly", reported={"2009-05-2"}
-    )
-    assert [p.key for p in missing] == ["2009-05-1", "2009-06-1"]
-    assert (
-        missing_periods(
-            since=date(2009, 6, 18), today=date(2009, 6, 20), cadence="half_monthly", reported=set()
-        )
-        == []
-    )
+def test_a_period_is_owed_from_the_one_containing_the_assignment_and_a_later_report_covers_it():
+    from zhenwu.ledger.rules import owes
+
+    base = Facts(Status.IN_PROGRESS, False, None, "half_monthly", date(2009, 5, 10), "", None)
+    assert owes(base, period_from_key("2009-05-1"))  # assigned on the 10th: the first half is owed
+    later = Facts(Status.IN_PROGRESS, False, None, "half_monthly", date(2009, 5, 16), "", None)
+    assert not owes(later, period_from_key("2009-05-1"))
+    covered = Facts(Status.IN_PROGRESS, False, None, "half_monthly", date(2009, 5, 10), "2009-05-2", None)
+    assert not owes(covered, period_from_key("2009-05-1"))
+    assert owes(covered, period_from_key("2009-06-1"))
+    assert not owes(
+        Facts(Status.IN_PROGRESS, True, None, "half_monthly", date(2009, 5, 10), "", None),
+        period_from_key("2009-05-1"),
+    )  # a stopped clock owes nothing
 
 
 @given(st.integers(min_value=0, max_value=100), st.integers(min_value=1, max_value=400))

@@ -88,6 +88,8 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
         "b": bulletin, "f": figures, "rate": percent(figures.rate), "office": office, "nav_active": "bulletins",
         "issuer": settings.ZHENWU_BULLETIN_ISSUER,
         "form": form if office and bulletin.status == BulletinStatus.DRAFT else None,
+        "published": bulletin.status == BulletinStatus.PUBLISHED,
+        "may_edit": office and bulletin.status == BulletinStatus.DRAFT,
         "opening_lines": [x for x in bulletin.opening.splitlines() if x.strip()],
         "requirement_lines": [x for x in bulletin.requirements.splitlines() if x.strip()],
     }  # fmt: skip

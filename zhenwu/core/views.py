@@ -37,7 +37,8 @@ from zhenwu.core.home import panels_for
 from zhenwu.core.models import CalendarYear, Holiday, Notice
 from zhenwu.core.notices import notice_mark_read
 from zhenwu.core.selectors import audit_events
-from zhenwu.org.constants import OFFICE_ROLES
+from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole
+from zhenwu.org.roles import is_town_wide
 from zhenwu.org.selectors import registry_counts
 from zhenwu.org.services import LoginRefused, account_change_password, account_login_check, account_logout
 
@@ -92,7 +93,13 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     counts = registry_counts(request.user)  # type: ignore[arg-type]
-    return render(request, "core/home.html", {"counts": counts, "panels": panels_for(request)})
+    context = {
+        "counts": counts,
+        "panels": panels_for(request),
+        "role_intro": ROLE_INTROS.get(request.user.role, ROLE_INTROS[AccountRole.ADMIN]),  # type: ignore[union-attr]
+        "town_wide": is_town_wide(request.user),
+    }
+    return render(request, "core/home.html", context)
 
 
 @roles_required(*OFFICE_ROLES)

@@ -24,6 +24,10 @@ SURVEY_STEPS: dict[tuple[str, str], str] = {
     (SurveyStatus.OPEN, "close"): SurveyStatus.CLOSED,
     (SurveyStatus.CLOSED, "publish"): SurveyStatus.PUBLISHED,
 }
+# What each state allows beyond its steps (services refuse the rest; pages offer only these).
+VOTING = frozenset({SurveyStatus.OPEN})
+CODES_CLOSED = frozenset({SurveyStatus.CLOSED, SurveyStatus.PUBLISHED})
+RESULTS_FROZEN = frozenset({SurveyStatus.PUBLISHED})
 STEP_LABELS = {"open": _("开始测评"), "close": _("结束测评"), "publish": _("公布结果")}
 
 

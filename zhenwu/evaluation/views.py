@@ -22,7 +22,7 @@ from zhenwu.core.forms import apply_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
-from zhenwu.evaluation.constants import STEP_LABELS, SurveyStatus
+from zhenwu.evaluation.constants import CODES_CLOSED, RESULTS_FROZEN, STEP_LABELS, VOTING, SurveyStatus
 from zhenwu.evaluation.exports import slips_pdf, tally_workbook
 from zhenwu.evaluation.forms import (
     CategoryForm,
@@ -181,8 +181,10 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
         if office
         else [],
         "question_form": QuestionForm() if office and survey.status == SurveyStatus.DRAFT else None,
-        "category_form": CategoryForm() if office else None,
-        "codes_form": CodesForm(survey=survey) if office else None,
+        "questions_locked": survey.status != SurveyStatus.DRAFT,
+        "may_enter_paper": office and survey.status in VOTING,
+        "category_form": CategoryForm() if office and survey.status not in RESULTS_FROZEN else None,
+        "codes_form": CodesForm(survey=survey) if office and survey.status not in CODES_CLOSED else None,
         "batches": list(survey.codes.values_list("batch", "category__name").distinct().order_by("batch")),
         "to_check": list(sheets_to_check(survey)) if office else [],
         "nav_active": "evaluation",

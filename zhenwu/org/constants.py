@@ -66,5 +66,16 @@ UNIT_SCOPED_ROLES = (
 )
 # The town office and the administrator: edit the registry, read the audit log, keep the calendar.
 OFFICE_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
+# What each role's home page says it will find there, before any module has a panel for it.
+ROLE_INTROS = {
+    AccountRole.OFFICE: _("党政办：分派问题、审核销号、发布通报。"),
+    AccountRole.LEADER: _("作为责任领导，您牵头的问题和每半月的进度报告将显示在这里。"),
+    AccountRole.DEPARTMENT: _("本部门承办的问题和待报的进度将显示在这里。"),
+    AccountRole.BRANCH: _("本支部的检查清单和整改通知将显示在这里。"),
+    AccountRole.INSPECTOR: _("督导检查轮次和各支部评分将显示在这里。"),
+    AccountRole.SERVICE_CENTER: _("窗口受理的办件将显示在这里。"),
+    AccountRole.RESETTLEMENT: _("失地农民登记、培训、就业和安置将显示在这里。"),
+    AccountRole.ADMIN: _("系统管理：账号、工作日历和审计日志。"),
+}
 # Roles allowed to see a full ID number or phone on request (each time audited).
 UNMASK_ROLES = OFFICE_ROLES

@@ -22,3 +22,8 @@ def is_office(user: Any) -> bool:
 
 def is_town_reader(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in TOWN_READERS
+
+
+def is_town_wide(user: Any) -> bool:
+    """Sees the whole town's registry and ledger (the office, the leaders, the administrator)."""
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in TOWN_WIDE_ROLES

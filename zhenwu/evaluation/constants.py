@@ -19,16 +19,22 @@ class SurveyStatus(models.TextChoices):
 
 # The survey's state machine: (from, action) -> to. Questions are frozen from "open" on;
 # results are frozen (a stored snapshot) from "published" on.
+class SurveyAction(models.TextChoices):
+    OPEN = "open", _("开始测评")
+    CLOSE = "close", _("结束测评")
+    PUBLISH = "publish", _("公布结果")
+
+
 SURVEY_STEPS: dict[tuple[str, str], str] = {
-    (SurveyStatus.DRAFT, "open"): SurveyStatus.OPEN,
-    (SurveyStatus.OPEN, "close"): SurveyStatus.CLOSED,
-    (SurveyStatus.CLOSED, "publish"): SurveyStatus.PUBLISHED,
+    (SurveyStatus.DRAFT, SurveyAction.OPEN): SurveyStatus.OPEN,
+    (SurveyStatus.OPEN, SurveyAction.CLOSE): SurveyStatus.CLOSED,
+    (SurveyStatus.CLOSED, SurveyAction.PUBLISH): SurveyStatus.PUBLISHED,
 }
 # What each state allows beyond its steps (services refuse the rest; pages offer only these).
 VOTING = frozenset({SurveyStatus.OPEN})
 CODES_CLOSED = frozenset({SurveyStatus.CLOSED, SurveyStatus.PUBLISHED})
 RESULTS_FROZEN = frozenset({SurveyStatus.PUBLISHED})
-STEP_LABELS = {"open": _("开始测评"), "close": _("结束测评"), "publish": _("公布结果")}
+STEP_LABELS = dict(SurveyAction.choices)
 
 
 class Channel(models.TextChoices):

@@ -33,6 +33,7 @@ from zhenwu.evaluation.constants import (
     Channel,
     Purpose,
     SheetStatus,
+    SurveyAction,
     SurveyStatus,
 )
 from zhenwu.evaluation.models import (
@@ -340,11 +341,11 @@ def survey_step(*, actor: User, survey: Survey, action: str) -> Survey:
                 % {"status": survey.get_status_display(), "action": STEP_LABELS.get(action, action)}
             }
         )
-    if action == "open" and not survey.questions.exists():
+    if action == SurveyAction.OPEN and not survey.questions.exists():
         raise ValidationError({"status": _("状态：测评没有题目，不能开始")})
     before = survey.status
     survey.status = target
-    if action == "publish":
+    if action == SurveyAction.PUBLISH:
         from zhenwu.evaluation.results import snapshot_of, tally
 
         survey.snapshot = snapshot_of(tally(survey))

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
+from zhenwu.ledger.constants import DeadlineBasis
 from zhenwu.ledger.models import Problem
 
 COLUMNS = [
@@ -64,7 +65,11 @@ def ledger_workbook(problems: Iterable[Problem], *, title: str) -> bytes:
                 p.department.name if p.department else "",
                 "、".join(u.name for u in p.cooperating_units.all()),
                 "、".join(a.name for a in p.assignees.all()),
-                p.deadline.isoformat() if p.deadline else ("长期坚持" if p.status == "long_term" else ""),
+                p.deadline.isoformat()
+                if p.deadline
+                else (
+                    str(DeadlineBasis.LONG_TERM.label) if p.deadline_basis == DeadlineBasis.LONG_TERM else ""
+                ),
                 p.milestones,
                 p.completion,
                 p.get_status_display(),

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import SheetStatus
 from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, RespondentCategory, Survey, VotingCode
@@ -259,7 +259,7 @@ def seed_evaluation(*, today: date, rng: random.Random) -> dict[str, int]:
             services.codes_generate(actor=office, survey=trial, category=category, count=20)
         counts = {"surveys": 5, "ballots": Ballot.objects.count(), "codes": VotingCode.objects.count()}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="evaluation.survey",
+            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="evaluation.survey",
             object_label="演示测评：逐张生成的选票", after=counts,
         )  # fmt: skip
     return counts

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.town import DemoTown
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition, ProgressReport
@@ -178,7 +178,7 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
             counts["reports"] += _history(problem, office, today, rng, counts)
         audit_record(
             actor="seed-demo",
-            action=AuditAction.DEMO_SEEDED,
+            action=DemoAudit.DEMO_SEEDED,
             object_type="ledger.problem",
             object_label="演示台账：182条问题及半月报告",
             after=counts,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.demo.names import mobile, person_name
 from zhenwu.demo.town import TOWN, DemoTown
@@ -182,7 +182,7 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
         answers = _answers(office, today, rng)
         counts = {"suggestions": len(rows), "answers": answers}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="suggestions.suggestion",
+            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="suggestions.suggestion",
             object_label="演示献言献策：群众意见建议、分办和评价", after=counts,
         )  # fmt: skip
     return counts

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.demo import names
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.org.constants import AccountRole, Gender, RoleKind, UnitKind
 from zhenwu.org.models import Person, PersonRole, Unit, User
 from zhenwu.org.services import account_create, name_pinyin, unit_create
@@ -317,7 +317,7 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         counts = build_people(town, rng)
         audit_record(
             actor=actor,
-            action=AuditAction.DEMO_SEEDED,
+            action=DemoAudit.DEMO_SEEDED,
             object_type="demo.town",
             object_label=f"演示镇：{TOWN}",
             after={"units": Unit.objects.count(), **counts, "seed": SEED},

@@ -7,8 +7,13 @@ class LedgerConfig(AppConfig):
     verbose_name = _("整改台账")
 
     def ready(self) -> None:
+        from zhenwu.core import navigation
+        from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.home import register
         from zhenwu.ledger import tasks  # noqa: F401 - registers the tick tasks
+        from zhenwu.ledger.constants import LedgerAudit
         from zhenwu.ledger.home import my_work_panel
 
         register(my_work_panel)
+        register_actions(LedgerAudit)
+        navigation.register(navigation.NavEntry("ledger", _("整改台账"), "ledger:problem_list", 30))

@@ -11,24 +11,23 @@ checks it is the reported 99.2%.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
+from zhenwu.demo.base import TOWN, DemoTown
+from zhenwu.demo.base import at_hour as _at
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.demo.names import mobile, person_name
-from zhenwu.demo.town import TOWN, DemoTown
 from zhenwu.ledger.constants import Source, Status
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import Unit, User
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion
 
-TZ = ZoneInfo("Asia/Shanghai")
 ANSWERS = 250  # residents who answered; 2 of them 不满意 gives 248 / 250 = 99.2 %
 UNSATISFIED = 2
 
@@ -106,10 +105,6 @@ DECLINED = [
     ("建议把县城的火车站搬到我们镇", "不属于本镇职责范围，已向县发改部门反映。"),
     ("加微信领红包", "与镇村工作无关。"),
 ]
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=TZ)
 
 
 def _topic(problem: Problem, short_names: dict[int, str]) -> int | None:

@@ -8,12 +8,16 @@ after every app is ready, so the registry is complete when the API is built.
 from __future__ import annotations
 
 from django.apps import apps
+from django.core.exceptions import AppRegistryNotReady
 from ninja import NinjaAPI
 
 from zhenwu.core.api_base import API_OPTIONS, ROUTERS, api_auth, install_error_handlers
 
-# Built from a half-filled registry, the API would silently lack endpoints: refuse instead.
-apps.check_apps_ready()
+# Built before every app's ready() has run, the API would silently lack endpoints: refuse.
+if not apps.ready:
+    raise AppRegistryNotReady(
+        "zhenwu.api is built from the apps' registrations: import it after django.setup()"
+    )
 
 api = NinjaAPI(auth=api_auth(), **API_OPTIONS)
 install_error_handlers(api)

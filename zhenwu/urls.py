@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from zhenwu.api import api
 from zhenwu.core import views as core_views
-from zhenwu.core.api_base import api
 
 urlpatterns = [
     path("", core_views.home, name="home"),

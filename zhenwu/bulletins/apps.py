@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class BulletinsConfig(AppConfig):
     name = "zhenwu.bulletins"
     verbose_name = _("通报与驾驶舱")
+
+    def ready(self) -> None:
+        from zhenwu.bulletins.constants import BulletinAudit
+        from zhenwu.core import navigation
+        from zhenwu.core.audit_actions import register_actions
+        from zhenwu.org.roles import is_town_reader
+
+        register_actions(BulletinAudit)
+        navigation.register(
+            navigation.NavEntry("dashboard", _("驾驶舱"), "bulletins:dashboard", 20, is_town_reader)
+        )
+        navigation.register(navigation.NavEntry("bulletins", _("通报"), "bulletins:list", 60, is_town_reader))

@@ -31,6 +31,7 @@ from zhenwu.ledger.rules import (
     owes,
     periods_of_month,
 )
+from zhenwu.lib.cadence import Period
 from zhenwu.lib.stats import percent
 from zhenwu.org.models import Person, Unit
 
@@ -117,7 +118,7 @@ def month_figures(month: date) -> Figures:
     start = month_start(month)
     today = Today.build(end.date(), work_calendar())
     thresholds = today.thresholds
-    periods = {c: periods_of_month(month, c) for c in REPORTING}
+    periods: dict[str, list[Period]] = {c.value: periods_of_month(month, c) for c in REPORTING}
     fields = ("id", "department_id", "leader_id", "source", "closed_then", "created_at", *THEN_FIELDS)
     departments: dict[int | None, Line] = {}
     leaders: dict[int | None, Line] = {}
@@ -128,7 +129,7 @@ def month_figures(month: date) -> Figures:
     missing_ids: dict[int, int] = {}
     rows = facts_as_of(end).values_list(*fields).order_by().iterator(chunk_size=5000)
     for pk, dept, leader, source, closed_at, created, *then in rows:
-        f = facts_then(*then, thresholds=thresholds)
+        f = facts_then(then, thresholds=thresholds)
         closed_now = closed_at is not None and start <= closed_at < end
         on_time = closed_now and (
             f.deadline is None or timezone.localtime(closed_at, end.tzinfo).date() <= f.deadline

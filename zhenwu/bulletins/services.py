@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhenwu.bulletins.constants import BulletinAudit
 from zhenwu.bulletins.docx import bulletin_docx, doc_number
 from zhenwu.bulletins.figures import Figures, month_figures
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.refusals import require
 from zhenwu.org.models import User
 from zhenwu.org.roles import is_office
@@ -65,7 +65,7 @@ def bulletin_generate(*, actor: User, month: date) -> Bulletin:
     bulletin.figures, bulletin.generated_at = figures, timezone.now()
     bulletin.save()
     audit_record(
-        actor=actor, action=AuditAction.BULLETIN_GENERATED, obj=bulletin,
+        actor=actor, action=BulletinAudit.BULLETIN_GENERATED, obj=bulletin,
         after={"month": f"{month:%Y-%m}", "total": figures["total"], "closed": figures["closed"]},
     )  # fmt: skip
     return bulletin
@@ -84,7 +84,7 @@ def bulletin_edit(
         raise ValidationError({"title": _("标题：不能为空")})
     bulletin.title, bulletin.opening, bulletin.requirements = title, opening.strip(), requirements.strip()
     bulletin.save()
-    audit_record(actor=actor, action=AuditAction.BULLETIN_EDITED, obj=bulletin, after={"title": title})
+    audit_record(actor=actor, action=BulletinAudit.BULLETIN_EDITED, obj=bulletin, after={"title": title})
     return bulletin
 
 
@@ -131,7 +131,7 @@ def bulletin_publish(*, actor: User, bulletin: Bulletin) -> Bulletin:
             {"number": _("发文字号：%(n)s已被使用，请刷新后重试") % {"n": bulletin.doc_number}}
         ) from exc
     audit_record(
-        actor=actor, action=AuditAction.BULLETIN_PUBLISHED, obj=bulletin,
+        actor=actor, action=BulletinAudit.BULLETIN_PUBLISHED, obj=bulletin,
         after={"doc_number": bulletin.doc_number, "sha256": bulletin.sha256},
     )  # fmt: skip
     return bulletin

@@ -1,15 +1,22 @@
-"""The one NinjaAPI: authentication (session or token), error shapes, and the app routers."""
+"""What the one NinjaAPI is built from: authentication, error shapes, and the apps' registries.
+
+The core knows no module's endpoints. Each app registers its router and the Chinese names of
+its request fields from its AppConfig.ready(); `zhenwu/api.py`, above the apps, builds the
+NinjaAPI from these pieces once the apps are ready.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
@@ -71,58 +78,53 @@ class TokenHeaderAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key or "")
 
 
-api = NinjaAPI(
-    title="镇务 Zhenwu API",
-    version="1",
-    description="镇务平台接口。浏览器会话或令牌（Authorization: Bearer zw_…）认证；个人信息默认脱敏。",
-    auth=[ActiveSessionAuth(), TokenAuth(), TokenHeaderAuth()],
-    urls_namespace="api",
-    docs_url="/docs",
-    openapi_url="/openapi.json",
-)
+# The API's own description and addresses; `zhenwu/api.py` builds the NinjaAPI with them.
+API_OPTIONS: dict[str, Any] = {
+    "title": "镇务 Zhenwu API",
+    "version": "1",
+    "description": "镇务平台接口。浏览器会话或令牌（Authorization: Bearer zw_…）认证；个人信息默认脱敏。",
+    "urls_namespace": "api",
+    "docs_url": "/docs",
+    "openapi_url": "/openapi.json",
+}
 
 
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    detail = "；".join(m for msgs in errors.values() for m in msgs)
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+def api_auth() -> list[Any]:
+    """Who may call: a browser session (CSRF on writes) or a token, in either header."""
+    return [ActiveSessionAuth(), TokenAuth(), TokenHeaderAuth()]
+
+
+# The apps' routers with their prefixes, in the order the apps registered them.
+ROUTERS: list[tuple[str, Router]] = []
+
+
+def register_router(prefix: str, router: Router) -> Router:
+    """Mount an app's router under /api/<prefix>; call from the app's AppConfig.ready()."""
+    if any(known is router for _prefix, known in ROUTERS):
+        raise ValueError(f"router {router!r} is already registered")
+    ROUTERS.append((prefix, router))
+    return router
 
 
 # Chinese names of request parameters, so a refusal names the field the way a clerk reads it.
-FIELD_LABELS = {
+# The core names only the generic ones; each app registers the names of its own fields.
+FIELD_LABELS: dict[str, str | Promise] = {
     "q": _("查询词"),
     "page": _("页码"),
     "page_size": _("每页条数"),
-    "role": _("身份"),
-    "gender": _("性别"),
-    "kind": _("单位类型"),
-    "unit_id": _("单位编号"),
-    "person_id": _("人员编号"),
-    "field": _("字段"),
-    "status": _("状态"),
-    "colour": _("预警"),
-    "source": _("问题来源"),
-    "category": _("问题类别"),
-    "description": _("问题描述"),
-    "leader_id": _("责任领导"),
-    "department_id": _("责任部门"),
-    "assignee_ids": _("责任人"),
-    "deadline": _("整改时限"),
-    "deadline_days": _("时限天数"),
-    "progress": _("完成进度"),
-    "done": _("本期完成情况"),
-    "action": _("动作"),
-    "text": _("意见建议"),
-    "village_id": _("村(社区)"),
-    "name": _("姓名"),
-    "phone": _("联系电话"),
-    "verdict": _("评价"),
-    "comment": _("意见"),
-    "reply": _("答复内容"),
-    "problem_number": _("对应问题"),
-    "code": _("回执码"),
 }
+
+
+def register_field_labels(labels: Mapping[str, str | Promise]) -> None:
+    """Name an app's request fields. A name means one thing across the API: two apps may both
+    name `status`, but not differently."""
+    for field, label in labels.items():
+        known = FIELD_LABELS.get(field)
+        if known is not None and str(known) != str(label):
+            raise ValueError(f"API field {field!r} is already named {known!s}, not {label!s}")
+        FIELD_LABELS[field] = label
+
+
 _INPUT_MESSAGES = {
     "missing": _("不能为空"),
     "enum": _("取值不在允许范围内"),
@@ -149,40 +151,32 @@ def describe_input_error(error: dict[str, Any]) -> dict[str, str]:
     return {"field": field, "message": f"{FIELD_LABELS.get(field, field)}：{message}"}
 
 
-@api.exception_handler(InputError)
-def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
-    errors = [describe_input_error(e) for e in exc.errors]
-    detail = "；".join(e["message"] for e in errors)
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+def install_error_handlers(api: NinjaAPI) -> None:
+    """The API's error shapes: 400 for a service's refusal, 422 for bad input (naming the
+    field in Chinese), 401, 403 and 429 with a Retry-After."""
 
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        detail = "；".join(m for msgs in errors.values() for m in msgs)
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
 
-@api.exception_handler(AuthenticationError)
-def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": _("未登录或令牌无效")}, status=401)
+    @api.exception_handler(InputError)
+    def on_input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+        errors = [describe_input_error(e) for e in exc.errors]
+        detail = "；".join(e["message"] for e in errors)
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, {"detail": _("未登录或令牌无效")}, status=401)
 
-@api.exception_handler(PermissionError)
-def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or _("无权执行此操作")}, status=403)
+    @api.exception_handler(PermissionError)
+    def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or _("无权执行此操作")}, status=403)
 
-
-@api.exception_handler(Throttled)
-def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    response = api.create_response(request, {"detail": str(exc)}, status=429)
-    response["Retry-After"] = str(exc.retry_after)
-    return response
-
-
-def register_routers() -> None:
-    from zhenwu.ledger.api import router as ledger_router
-    from zhenwu.org.api import router as org_router
-    from zhenwu.suggestions.api import public_router
-    from zhenwu.suggestions.api import router as suggestions_router
-
-    api.add_router("/", org_router)
-    api.add_router("/", ledger_router)
-    api.add_router("/", suggestions_router)
-    api.add_router("/public/", public_router)
-
-
-register_routers()
+    @api.exception_handler(Throttled)
+    def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        response = api.create_response(request, {"detail": str(exc)}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response

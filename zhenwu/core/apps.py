@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -6,4 +7,16 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from zhenwu.core import throttle  # noqa: F401 - registers the sweep with tick
+        from zhenwu.core import (
+            navigation,
+            throttle,  # noqa: F401 - registers the sweep with tick
+        )
+        from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.constants import CoreAudit
+        from zhenwu.org.roles import is_office
+
+        register_actions(CoreAudit)
+        navigation.register(navigation.NavEntry("home", _("工作台"), "home", 10))
+        navigation.register(navigation.NavEntry("inbox", _("消息"), "core:inbox", 90))
+        navigation.register(navigation.NavEntry("audit", _("审计日志"), "core:audit_list", 100, is_office))
+        navigation.register(navigation.NavEntry("calendar", _("工作日历"), "core:calendar", 110, is_office))

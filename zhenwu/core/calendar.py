@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction, DayKind
+from zhenwu.core.constants import CoreAudit, DayKind
 from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.lib.workdays import WorkCalendar
 
@@ -112,7 +112,7 @@ def calendar_import_year(*, actor: Any, year: int) -> int:
     _forget_calendar()  # this worker sees its own edit at once (a rollback only costs a reload)
     audit_record(
         actor=actor,
-        action=AuditAction.CALENDAR_YEAR_IMPORTED,
+        action=CoreAudit.CALENDAR_YEAR_IMPORTED,
         object_type="core.calendaryear",
         object_id=year,
         object_label=f"{year}年工作日历",
@@ -136,7 +136,7 @@ def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> H
     _forget_calendar()  # this worker sees its own edit at once (a rollback only costs a reload)
     audit_record(
         actor=actor,
-        action=AuditAction.HOLIDAY_SET,
+        action=CoreAudit.HOLIDAY_SET,
         object_type="core.holiday",
         object_id=day.isoformat(),
         object_label=day.isoformat(),
@@ -160,7 +160,7 @@ def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> CalendarY
     )
     audit_record(
         actor=actor,
-        action=AuditAction.CALENDAR_YEAR_IMPORTED,
+        action=CoreAudit.CALENDAR_YEAR_IMPORTED,
         object_type="core.calendaryear",
         object_id=year,
         object_label=f"{year}年工作日历",

@@ -14,7 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.core.constants import AuditAction, DayKind
+from zhenwu.core.audit_actions import action_choices
+from zhenwu.core.constants import DayKind
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -150,13 +151,16 @@ class PasswordChangeForm(StyledForm):
         return data
 
 
+def _action_filter_choices() -> list[tuple[str, Any]]:
+    # Read when the form is drawn, not at import: the apps register their actions in ready().
+    return [("", _("全部")), *action_choices()]
+
+
 class AuditFilterForm(StyledForm):
     compact = True
 
     actor = forms.CharField(label=_("操作人"), required=False)
-    action = forms.ChoiceField(
-        label=_("动作"), required=False, choices=[("", _("全部"))] + list(AuditAction.choices)
-    )
+    action = forms.ChoiceField(label=_("动作"), required=False, choices=_action_filter_choices)
     object_type = forms.CharField(label=_("对象类型"), required=False)
     object_id = forms.CharField(label=_("对象编号"), required=False)
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.context import request_ip
+from zhenwu.org.constants import OrgAudit
 from zhenwu.org.services import account_logout
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -79,7 +79,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get(self.key)
             if last is not None and now - int(last) > settings.ZHENWU_IDLE_TIMEOUT_MINUTES * 60:
-                account_logout(user=user, reason=AuditAction.SESSION_EXPIRED)  # type: ignore[arg-type]
+                account_logout(user=user, reason=OrgAudit.SESSION_EXPIRED)  # type: ignore[arg-type]
                 logout(request)
                 if _is_api(request):
                     return JsonResponse({"detail": _("会话已超时，请重新登录")}, status=401)

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.core.constants import AuditAction, DayKind
+from zhenwu.core.audit_actions import action_label
+from zhenwu.core.constants import DayKind
 
 
 class AppendOnlyError(RuntimeError):
@@ -77,10 +78,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        try:
-            return str(AuditAction(self.action).label)
-        except ValueError:
-            return self.action
+        return action_label(self.action)
 
 
 class CalendarYear(models.Model):

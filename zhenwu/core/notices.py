@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.core.constants import CoreAudit
 from zhenwu.core.models import Notice
 
 
@@ -40,7 +40,7 @@ def notices_send(drafts: list[Draft], *, reason: str) -> int:
         )
         if fresh:
             audit_record(
-                actor="tick", action=AuditAction.REMINDER_SENT, object_type="core.notice",
+                actor="tick", action=CoreAudit.REMINDER_SENT, object_type="core.notice",
                 object_label=reason, after={"count": len(fresh)},
             )  # fmt: skip
         transaction.on_commit(_email_pending)

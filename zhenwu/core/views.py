@@ -24,7 +24,6 @@ from zhenwu.core.calendar import (
     chinesecalendar_years,
     holiday_set,
 )
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.forms import (
     AuditFilterForm,
     HolidayForm,
@@ -37,7 +36,7 @@ from zhenwu.core.home import panels_for
 from zhenwu.core.models import CalendarYear, Holiday, Notice
 from zhenwu.core.notices import notice_mark_read
 from zhenwu.core.selectors import audit_events
-from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole
+from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole, OrgAudit
 from zhenwu.org.roles import is_town_wide
 from zhenwu.org.selectors import registry_counts
 from zhenwu.org.services import LoginRefused, account_change_password, account_login_check, account_logout
@@ -64,7 +63,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        account_logout(user=request.user, reason=AuditAction.LOGOUT)  # type: ignore[arg-type]
+        account_logout(user=request.user, reason=OrgAudit.LOGOUT)  # type: ignore[arg-type]
     logout(request)
     messages.info(request, _("您已安全退出"))
     return redirect("login")

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DemoConfig(AppConfig):
     name = "zhenwu.demo"
     verbose_name = "演示镇"
+
+    def ready(self) -> None:
+        from zhenwu.core.audit_actions import register_actions
+        from zhenwu.demo.constants import DemoAudit
+
+        register_actions(DemoAudit)

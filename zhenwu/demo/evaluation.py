@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.base import TZ
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import SheetStatus
 from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, RespondentCategory, Survey, VotingCode
@@ -28,7 +28,6 @@ from zhenwu.evaluation.results import snapshot_of, tally
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import User
 
-TZ = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = [("党员代表", 300), ("人大代表", 40), ("政协委员", 20), ("党政干部", 140), ("群众代表", 1700)]
 REVIEW = [("党员代表", 25), ("人大代表", 20), ("政协委员", 10), ("党政干部", 30), ("群众代表", 20)]
 # The team review's 测评得分: points per level (海盐县's 1/0.8/0.6/0.4 for 好…差) and weights
@@ -259,7 +258,7 @@ def seed_evaluation(*, today: date, rng: random.Random) -> dict[str, int]:
             services.codes_generate(actor=office, survey=trial, category=category, count=20)
         counts = {"surveys": 5, "ballots": Ballot.objects.count(), "codes": VotingCode.objects.count()}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="evaluation.survey",
+            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="evaluation.survey",
             object_label="演示测评：逐张生成的选票", after=counts,
         )  # fmt: skip
     return counts

@@ -10,15 +10,15 @@ goes through the services.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
-from zhenwu.demo.town import DemoTown
+from zhenwu.demo.base import DemoTown
+from zhenwu.demo.base import at_hour as _at
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition, ProgressReport
 from zhenwu.ledger.services import refresh_report_state
@@ -26,7 +26,6 @@ from zhenwu.lib.cadence import Cadence, period_containing, periods_between
 from zhenwu.org.models import Person, User
 
 PROBLEMS = 182
-TZ = ZoneInfo("Asia/Shanghai")
 
 # (category, department, what, goal, measures): {v} is a village or community name.
 TEMPLATES: list[tuple[str, str, str, str, str]] = [
@@ -140,10 +139,6 @@ DONE_PHRASES = [
 DIFFICULTIES = ["", "", "资金缺口较大", "雨季影响施工", "群众意见不统一", "需县级部门审批"]
 
 
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=TZ)
-
-
 def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str, int]:
     """Create the problems with their history; returns counts for the seed's audit event."""
     office = User.objects.get(username="dangzhengban")
@@ -178,7 +173,7 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
             counts["reports"] += _history(problem, office, today, rng, counts)
         audit_record(
             actor="seed-demo",
-            action=AuditAction.DEMO_SEEDED,
+            action=DemoAudit.DEMO_SEEDED,
             object_type="ledger.problem",
             object_label="演示台账：182条问题及半月报告",
             after=counts,

@@ -11,24 +11,23 @@ checks it is the reported 99.2%.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.base import TOWN, DemoTown
+from zhenwu.demo.base import at_hour as _at
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.demo.names import mobile, person_name
-from zhenwu.demo.town import TOWN, DemoTown
 from zhenwu.ledger.constants import Source, Status
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import Unit, User
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion
 
-TZ = ZoneInfo("Asia/Shanghai")
 ANSWERS = 250  # residents who answered; 2 of them 不满意 gives 248 / 250 = 99.2 %
 UNSATISFIED = 2
 
@@ -108,10 +107,6 @@ DECLINED = [
 ]
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=TZ)
-
-
 def _topic(problem: Problem, short_names: dict[int, str]) -> int | None:
     village = short_names.get(problem.village_id or 0, "")
     for index, (_category, _dept, what, _goal, _measures) in enumerate(TEMPLATES):
@@ -182,7 +177,7 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
         answers = _answers(office, today, rng)
         counts = {"suggestions": len(rows), "answers": answers}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="suggestions.suggestion",
+            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="suggestions.suggestion",
             object_label="演示献言献策：群众意见建议、分办和评价", after=counts,
         )  # fmt: skip
     return counts

@@ -10,21 +10,24 @@ a minute and still leaves one audit event saying exactly what was created.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.demo import names
+from zhenwu.demo.base import TOWN, DemoTown
+from zhenwu.demo.bulletins import seed_bulletins
+from zhenwu.demo.constants import DemoAudit
+from zhenwu.demo.evaluation import seed_evaluation
+from zhenwu.demo.ledger import seed_ledger
+from zhenwu.demo.suggestions import seed_suggestions
 from zhenwu.org.constants import AccountRole, Gender, RoleKind, UnitKind
 from zhenwu.org.models import Person, PersonRole, Unit, User
 from zhenwu.org.services import account_create, name_pinyin, unit_create
 
 SEED = 2009
-TOWN = "××镇"
 PARTY_MEMBERS = 2767
 DEMO_PASSWORD = "Zhenwu@2009"
 
@@ -100,21 +103,6 @@ LEADERS = (
     ("武装部长", "party"),
 )
 SECOND_LINE = ("原人大主席", "原党委副书记", "原副镇长", "原副镇长", "原纪委书记", "原武装部长")
-
-
-@dataclass
-class DemoTown:
-    """What was built, for the command's summary and for later modules' seeds."""
-
-    party: Unit | None = None
-    government: Unit | None = None
-    departments: dict[str, Unit] = field(default_factory=dict)
-    villages: dict[str, Unit] = field(default_factory=dict)
-    branches: list[Unit] = field(default_factory=list)
-    leaders: list[Person] = field(default_factory=list)
-    staff: dict[str, list[Person]] = field(default_factory=dict)
-    secretaries: dict[int, Person] = field(default_factory=dict)
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _unit(actor: Any, name: str, kind: str, parent: Unit | None, order: int = 0) -> Unit:
@@ -317,23 +305,15 @@ def seed_town(actor: Any = "seed-demo") -> DemoTown:
         counts = build_people(town, rng)
         audit_record(
             actor=actor,
-            action=AuditAction.DEMO_SEEDED,
+            action=DemoAudit.DEMO_SEEDED,
             object_type="demo.town",
             object_label=f"演示镇：{TOWN}",
             after={"units": Unit.objects.count(), **counts, "seed": SEED},
         )
         build_accounts(actor, town)
-        from zhenwu.demo.ledger import seed_ledger
-
         seed_ledger(town, today=timezone.localdate(), rng=rng)
-        from zhenwu.demo.suggestions import seed_suggestions
-
         seed_suggestions(town, today=timezone.localdate(), rng=rng)
-        from zhenwu.demo.evaluation import seed_evaluation
-
         seed_evaluation(today=timezone.localdate(), rng=rng)
-        from zhenwu.demo.bulletins import seed_bulletins
-
         seed_bulletins(today=timezone.localdate())
     # Routing learns from the campaign's triage decisions, as `zhenwu tick` would do.
     from zhenwu.suggestions.routing import train_and_save

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "zhenwu.evaluation"
     verbose_name = _("测评")
+
+    def ready(self) -> None:
+        from zhenwu.core import navigation
+        from zhenwu.core.audit_actions import register_actions
+        from zhenwu.evaluation.constants import EvaluationAudit
+        from zhenwu.org.roles import is_town_reader
+
+        register_actions(EvaluationAudit)
+        navigation.register(
+            navigation.NavEntry("evaluation", _("测评"), "evaluation:list", 50, is_town_reader)
+        )

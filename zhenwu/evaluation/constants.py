@@ -89,3 +89,13 @@ DEFAULT_CATEGORIES = [
 ]
 CODE_BATCH_MAX = 2000  # codes per generation; slips print 12 to an A4 page
 SLIPS_PER_PAGE = 12
+
+
+class EvaluationAudit(models.TextChoices):
+    """Audited actions of 测评 (registered with core.audit_actions)."""
+
+    SURVEY_SAVED = "survey.saved", _("保存测评")
+    SURVEY_STEP = "survey.step", _("测评状态变更")
+    CODES_GENERATED = "survey.codes_generated", _("生成测评码")
+    PAPER_ENTERED = "survey.paper_entered", _("录入纸质票")
+    PAPER_RECONCILED = "survey.paper_reconciled", _("核对纸质票")

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup
 from zhenwu.evaluation.constants import (
@@ -31,6 +30,7 @@ from zhenwu.evaluation.constants import (
     STEP_LABELS,
     SURVEY_STEPS,
     Channel,
+    EvaluationAudit,
     Purpose,
     SheetStatus,
     SurveyAction,
@@ -107,7 +107,7 @@ def scale_create(*, actor: User, name: str, levels: str, satisfied: int, good: i
             {"label": label, "satisfied": i < satisfied, "good": i < good} for i, label in enumerate(labels)
         ],
     )
-    audit_record(actor=actor, action=AuditAction.SURVEY_SAVED, obj=scale, after={"levels": labels})
+    audit_record(actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=scale, after={"levels": labels})
     return scale
 
 
@@ -185,7 +185,10 @@ def survey_create(
     )
     _preset(survey)
     audit_record(
-        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"title": title, "purpose": purpose}
+        actor=actor,
+        action=EvaluationAudit.SURVEY_SAVED,
+        obj=survey,
+        after={"title": title, "purpose": purpose},
     )
     return survey
 
@@ -224,7 +227,7 @@ def question_add(
     points = points_per_level(scores, scale)
     people = {p.name: p for p in Person.objects.filter(name__in=rows)}
     question = _question(survey, text, scale, [(r, people.get(r)) for r in rows], allow_comment, points)
-    audit_record(actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"question": text})
+    audit_record(actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=survey, after={"question": text})
     return question
 
 
@@ -234,7 +237,10 @@ def question_delete(*, actor: User, question: Question) -> None:
     question.subjects.all().delete()
     question.delete()
     audit_record(
-        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey, after={"deleted_question": question.text}
+        actor=actor,
+        action=EvaluationAudit.SURVEY_SAVED,
+        obj=survey,
+        after={"deleted_question": question.text},
     )
 
 
@@ -269,7 +275,7 @@ def question_scores(*, actor: User, question: Question, scores: str) -> Question
     question.scores = points_per_level(scores, question.scale)
     question.save(update_fields=["scores"])
     audit_record(
-        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=survey,
         before={"question": question.text, "scores": before}, after={"question": question.text, "scores": question.scores},
     )  # fmt: skip
     return question
@@ -289,7 +295,7 @@ def question_move(*, actor: User, question: Question, up: bool) -> None:
         q.order = number
     Question.objects.bulk_update(questions, ["order"])
     audit_record(
-        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=survey,
         after={"question": question.text, "order": to + 1},
     )  # fmt: skip
 
@@ -322,7 +328,7 @@ def category_save(
     category.expected, category.paper_issued, category.weight = expected, paper_issued, weight
     category.save()
     audit_record(
-        actor=actor, action=AuditAction.SURVEY_SAVED, obj=survey,
+        actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=survey,
         after={"category": name, "expected": expected, "paper_issued": paper_issued, "weight": weight},
     )  # fmt: skip
     return category
@@ -354,7 +360,7 @@ def survey_step(*, actor: User, survey: Survey, action: str) -> Survey:
     _structures.pop(survey.pk, None)
     audit_record(
         actor=actor,
-        action=AuditAction.SURVEY_STEP,
+        action=EvaluationAudit.SURVEY_STEP,
         obj=survey,
         before={"status": before},
         after={"status": target},
@@ -388,7 +394,7 @@ def codes_generate(*, actor: User, survey: Survey, category: RespondentCategory,
         made += len(VotingCode.objects.bulk_create(rows, ignore_conflicts=True))
         made = survey.codes.filter(batch=batch).count()  # a code drawn twice was skipped: draw again
     audit_record(
-        actor=actor, action=AuditAction.CODES_GENERATED, obj=survey,
+        actor=actor, action=EvaluationAudit.CODES_GENERATED, obj=survey,
         after={"category": category.name, "batch": batch, "count": count},
     )  # fmt: skip
     return batch
@@ -670,7 +676,7 @@ def paper_enter(
             raise ValidationError(
                 {"sheet_no": _("票号：%(n)s 正在由另一录入员录入，请刷新后重试") % {"n": sheet_no}}
             ) from exc
-        audit_record(actor=actor, action=AuditAction.PAPER_ENTERED, obj=sheet, after={"entry": "a"})
+        audit_record(actor=actor, action=EvaluationAudit.PAPER_ENTERED, obj=sheet, after={"entry": "a"})
         return sheet
     if sheet.status != SheetStatus.ONE_ENTRY:
         raise ValidationError(
@@ -691,7 +697,10 @@ def paper_enter(
         sheet.status = SheetStatus.MISMATCH
     sheet.save()
     audit_record(
-        actor=actor, action=AuditAction.PAPER_ENTERED, obj=sheet, after={"entry": "b", "status": sheet.status}
+        actor=actor,
+        action=EvaluationAudit.PAPER_ENTERED,
+        obj=sheet,
+        after={"entry": "b", "status": sheet.status},
     )
     return sheet
 
@@ -716,5 +725,7 @@ def paper_resolve(
     sheet.status, sheet.resolved_by = SheetStatus.RECONCILED, actor
     _count(sheet, entry, ballot_rows(survey))
     sheet.save()
-    audit_record(actor=actor, action=AuditAction.PAPER_RECONCILED, obj=sheet, after={"status": sheet.status})
+    audit_record(
+        actor=actor, action=EvaluationAudit.PAPER_RECONCILED, obj=sheet, after={"status": sheet.status}
+    )
     return sheet

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Answer
@@ -245,3 +246,22 @@ def file_report(request: HttpRequest, problem_id: ObjectId, payload: ReportIn) -
             is_late=report.is_late,
         ),
     )
+
+
+# Chinese names of this router's request fields, for refusals (registered in LedgerConfig.ready()).
+FIELD_LABELS = {
+    "status": _("状态"),
+    "colour": _("预警"),
+    "source": _("问题来源"),
+    "category": _("问题类别"),
+    "description": _("问题描述"),
+    "leader_id": _("责任领导"),
+    "department_id": _("责任部门"),
+    "assignee_ids": _("责任人"),
+    "deadline": _("整改时限"),
+    "deadline_days": _("时限天数"),
+    "progress": _("完成进度"),
+    "done": _("本期完成情况"),
+    "action": _("动作"),
+    "village_id": _("村(社区)"),
+}

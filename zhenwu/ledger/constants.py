@@ -108,3 +108,21 @@ class Colour(models.TextChoices):
     RED = "red", gettext_lazy("红")
     YELLOW = "yellow", gettext_lazy("黄")
     BLUE = "blue", gettext_lazy("蓝")
+
+
+class LedgerAudit(models.TextChoices):
+    """Audited actions of the ledger (registered with core.audit_actions)."""
+
+    PROBLEM_CREATED = "problem.created", _("登记问题")
+    PROBLEM_ASSIGNED = "problem.assigned", _("分派问题")
+    PROBLEM_IMPORTED = "problem.imported", _("导入台账")
+    REPORT_DRAFTED = "problem.report_drafted", _("保存进度报告草稿")
+    REPORT_SUBMITTED = "problem.report_submitted", _("提交进度报告")
+    CLOSURE_REQUESTED = "problem.closure_requested", _("申请销号")
+    PROBLEM_CLOSED = "problem.closed", _("验收销号")
+    CLOSURE_RETURNED = "problem.returned", _("退回整改")
+    PROBLEM_REOPENED = "problem.reopened", _("重新打开")
+    EXTENSION_REQUESTED = "problem.extension_requested", _("申请延期")
+    EXTENSION_DECIDED = "problem.extension_decided", _("审批延期")
+    PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
+    PROBLEM_RESUMED = "problem.resumed", _("恢复计时")

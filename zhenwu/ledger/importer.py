@@ -18,8 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
-from zhenwu.ledger.constants import Action, Category, DeadlineBasis, Source
+from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import _step, problem_assign, problem_create
 from zhenwu.lib.ledger_text import (
@@ -304,7 +303,7 @@ def commit_import(plan: ImportPlan, *, actor: Any, file_name: str = "") -> list[
         created.append(_create(row.fields, directory, actor))
     audit_record(
         actor=actor,
-        action=AuditAction.PROBLEM_IMPORTED,
+        action=LedgerAudit.PROBLEM_IMPORTED,
         object_type="ledger.problem",
         object_label=f"导入台账：{file_name}"[:200],
         after={"problems": len(created), "people_created": plan.to_create, "file": file_name},

@@ -25,7 +25,7 @@ Two definitions decide most disagreements, so they are stated here:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -400,18 +400,10 @@ THEN_FIELDS = (
 )  # fmt: skip
 
 
-def facts_then(
-    status: str,
-    suspended: bool,
-    deadline: date | None,
-    cadence: str,
-    assigned_on: date | None,
-    last_report: str,
-    progress: int,
-    thresholds: Thresholds,
-) -> Facts:
+def facts_then(values: Sequence[Any], *, thresholds: Thresholds) -> Facts:
     """Facts from a `facts_as_of()` row's THEN_FIELDS values, in that order. The slip date is
     recomputed from the progress and deadline of then, as the services computed it then."""
+    status, suspended, deadline, cadence, assigned_on, last_report, progress = values
     slip = (
         progress_slip_date(
             started=assigned_on, deadline=deadline, progress=progress, lag=thresholds.progress_lag

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import work_calendar
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
@@ -28,6 +27,7 @@ from zhenwu.ledger.constants import (
     ExtensionStatus,
     Status,
 )
+from zhenwu.ledger.constants import LedgerAudit as AuditAction
 from zhenwu.ledger.evidence import check_evidence_file
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
 from zhenwu.ledger.rules import Thresholds, progress_slip_date

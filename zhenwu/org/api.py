@@ -4,6 +4,7 @@ from typing import Literal
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -139,3 +140,16 @@ def reveal_person_field(
     user = _user(request)
     person = get_person_for_user(user, person_id)
     return RevealOut(field=field, value=person_reveal(actor=user, person=person, field=field))
+
+
+# Chinese names of this router's request fields, for refusals (registered in OrgConfig.ready()).
+FIELD_LABELS = {
+    "role": _("身份"),
+    "gender": _("性别"),
+    "kind": _("单位类型"),
+    "unit_id": _("单位编号"),
+    "person_id": _("人员编号"),
+    "field": _("字段"),
+    "name": _("姓名"),
+    "phone": _("联系电话"),
+}

@@ -1,6 +1,20 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "zhenwu.org"
     verbose_name = "组织与人员"
+
+    def ready(self) -> None:
+        from zhenwu.core import navigation
+        from zhenwu.core.api_base import register_field_labels, register_router
+        from zhenwu.core.audit_actions import register_actions
+        from zhenwu.org import api
+        from zhenwu.org.constants import OrgAudit
+
+        register_actions(OrgAudit)
+        register_router("/", api.router)
+        register_field_labels(api.FIELD_LABELS)
+        navigation.register(navigation.NavEntry("units", _("组织机构"), "org:unit_tree", 70))
+        navigation.register(navigation.NavEntry("people", _("人员"), "org:person_list", 80))

@@ -1,5 +1,7 @@
 """Kinds of units, roles people hold, and the system roles of accounts."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +69,7 @@ UNIT_SCOPED_ROLES = (
 # The town office and the administrator: edit the registry, read the audit log, keep the calendar.
 OFFICE_ROLES = (AccountRole.OFFICE, AccountRole.ADMIN)
 # What each role's home page says it will find there, before any module has a panel for it.
-ROLE_INTROS = {
+ROLE_INTROS: dict[str, Any] = {
     AccountRole.OFFICE: _("党政办：分派问题、审核销号、发布通报。"),
     AccountRole.LEADER: _("作为责任领导，您牵头的问题和每半月的进度报告将显示在这里。"),
     AccountRole.DEPARTMENT: _("本部门承办的问题和待报的进度将显示在这里。"),
@@ -79,3 +81,23 @@ ROLE_INTROS = {
 }
 # Roles allowed to see a full ID number or phone on request (each time audited).
 UNMASK_ROLES = OFFICE_ROLES
+
+
+class OrgAudit(models.TextChoices):
+    """Audited actions on accounts, units and people (registered with core.audit_actions)."""
+
+    LOGIN = "account.login", _("登录")
+    LOGIN_FAILED = "account.login_failed", _("登录失败")
+    LOGIN_LOCKED = "account.locked", _("账号锁定")
+    LOGOUT = "account.logout", _("退出")
+    PASSWORD_CHANGED = "account.password_changed", _("修改密码")
+    SESSION_EXPIRED = "account.session_expired", _("会话超时")
+    ACCOUNT_CREATED = "account.created", _("创建账号")
+    TOKEN_CREATED = "account.token_created", _("创建接口令牌")
+    UNIT_CREATED = "unit.created", _("新建单位")
+    UNIT_UPDATED = "unit.updated", _("修改单位")
+    PERSON_CREATED = "person.created", _("新建人员")
+    PERSON_UPDATED = "person.updated", _("修改人员")
+    PERSON_UNMASKED = "person.unmasked", _("查看完整个人信息")
+    ROLE_GRANTED = "person.role_granted", _("授予身份")
+    ROLE_REVOKED = "person.role_revoked", _("撤销身份")

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.lib.identity import (
     IdentityError,
     gender_from_id_number,
@@ -26,7 +25,7 @@ from zhenwu.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from zhenwu.org.constants import PARTY_KINDS, UNIT_SCOPED_ROLES, AccountRole, RoleKind
+from zhenwu.org.constants import PARTY_KINDS, UNIT_SCOPED_ROLES, AccountRole, OrgAudit, RoleKind
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
 from zhenwu.org.selectors import can_unmask
 
@@ -69,7 +68,7 @@ def unit_create(
     unit.save()
     _set_path(unit)
     unit.save(update_fields=["path", "depth"])
-    audit_record(actor=actor, action=AuditAction.UNIT_CREATED, obj=unit, after=_unit_snapshot(unit))
+    audit_record(actor=actor, action=OrgAudit.UNIT_CREATED, obj=unit, after=_unit_snapshot(unit))
     return unit
 
 
@@ -114,7 +113,7 @@ def unit_update(
     if moved:
         _move_descendants(old_path, unit.path)
     audit_record(
-        actor=actor, action=AuditAction.UNIT_UPDATED, obj=unit, before=before, after=_unit_snapshot(unit)
+        actor=actor, action=OrgAudit.UNIT_UPDATED, obj=unit, before=before, after=_unit_snapshot(unit)
     )
     return unit
 
@@ -242,7 +241,7 @@ def person_create(
     _check_duplicate_id(fields["id_number"])
     person = Person(gender=gender, unit=unit, is_second_line=is_second_line, **fields)
     _save_person(person)
-    audit_record(actor=actor, action=AuditAction.PERSON_CREATED, obj=person, after=_person_snapshot(person))
+    audit_record(actor=actor, action=OrgAudit.PERSON_CREATED, obj=person, after=_person_snapshot(person))
     return person
 
 
@@ -264,7 +263,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     _save_person(person)
     audit_record(
         actor=actor,
-        action=AuditAction.PERSON_UPDATED,
+        action=OrgAudit.PERSON_UPDATED,
         obj=person,
         before=before,
         after=_person_snapshot(person),
@@ -285,7 +284,7 @@ def person_role_grant(
     role.save()
     audit_record(
         actor=actor,
-        action=AuditAction.ROLE_GRANTED,
+        action=OrgAudit.ROLE_GRANTED,
         obj=person,
         after={"kind": kind, "unit_id": unit.pk if unit else None},
     )
@@ -296,7 +295,7 @@ def person_role_grant(
 def person_role_revoke(*, actor: Any, role: PersonRole) -> None:
     audit_record(
         actor=actor,
-        action=AuditAction.ROLE_REVOKED,
+        action=OrgAudit.ROLE_REVOKED,
         obj=role.person,
         before={"kind": role.kind, "unit_id": role.unit_id},
     )
@@ -313,7 +312,7 @@ def person_reveal(*, actor: User, person: Person, field: str) -> str:
         raise ValidationError({"field": _("字段：只能查看手机号码或身份证号码")})
     if not can_unmask(actor):
         raise PermissionError(_("当前角色无权查看完整个人信息"))
-    audit_record(actor=actor, action=AuditAction.PERSON_UNMASKED, obj=person, after={"field": field})
+    audit_record(actor=actor, action=OrgAudit.PERSON_UNMASKED, obj=person, after={"field": field})
     return getattr(person, field) or ""
 
 
@@ -350,7 +349,7 @@ def account_create(
     user.is_superuser = role == AccountRole.ADMIN
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, action=AuditAction.ACCOUNT_CREATED, obj=user, after={"role": role})
+    audit_record(actor=actor, action=OrgAudit.ACCOUNT_CREATED, obj=user, after={"role": role})
     return user
 
 
@@ -380,10 +379,10 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
     now = timezone.now()
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None or not user.is_active:
-        audit_record(actor=username or "匿名", action=AuditAction.LOGIN_FAILED, object_type="org.user")
+        audit_record(actor=username or "匿名", action=OrgAudit.LOGIN_FAILED, object_type="org.user")
         return None, _("用户名或密码不正确")
     if user.locked_until and user.locked_until > now:
-        audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"reason": "locked"})
+        audit_record(actor=user, action=OrgAudit.LOGIN_FAILED, obj=user, after={"reason": "locked"})
         until = timezone.localtime(user.locked_until).strftime("%H:%M")
         return None, _("账号因连续登录失败已被锁定，请于%(until)s后再试，或联系党政办解锁") % {"until": until}
     if not user.check_password(password):
@@ -393,14 +392,14 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
             user.failed_logins = 0
             user.locked_until = now + _lock_window()
             user.save(update_fields=["failed_logins", "locked_until"])
-            audit_record(actor=user, action=AuditAction.LOGIN_LOCKED, obj=user)
+            audit_record(actor=user, action=OrgAudit.LOGIN_LOCKED, obj=user)
             return None, _("连续%(limit)s次密码错误，账号已锁定%(minutes)s分钟") % {
                 "limit": limit,
                 "minutes": settings.ZHENWU_LOGIN_LOCK_MINUTES,
             }
         user.save(update_fields=["failed_logins"])
         audit_record(
-            actor=user, action=AuditAction.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins}
+            actor=user, action=OrgAudit.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins}
         )
         return None, _("用户名或密码不正确（再错%(left)s次将锁定账号）") % {
             "left": limit - user.failed_logins
@@ -409,14 +408,14 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
     user.locked_until = None
     user.last_login = now
     user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+    audit_record(actor=user, action=OrgAudit.LOGIN, obj=user)
     return user, None
 
 
 @transaction.atomic
 def account_logout(*, user: User, reason: str) -> None:
     """Record the end of a session: signed out (LOGOUT) or timed out (SESSION_EXPIRED)."""
-    if reason not in (AuditAction.LOGOUT, AuditAction.SESSION_EXPIRED):
+    if reason not in (OrgAudit.LOGOUT, OrgAudit.SESSION_EXPIRED):
         raise ValueError(f"unknown logout reason {reason!r}")
     audit_record(actor=user, action=reason, obj=user)
 
@@ -438,7 +437,7 @@ def account_change_password(*, user: User, old_password: str, new_password: str)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit_record(actor=user, action=AuditAction.PASSWORD_CHANGED, obj=user)
+    audit_record(actor=user, action=OrgAudit.PASSWORD_CHANGED, obj=user)
     return user
 
 
@@ -453,5 +452,5 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     token = ApiToken(user=user, name=name.strip() or "接口", prefix=key[3:11], key_hash=hash_token(key))
     token.full_clean()
     token.save()
-    audit_record(actor=actor, action=AuditAction.TOKEN_CREATED, obj=user, after={"token": token.prefix})
+    audit_record(actor=actor, action=OrgAudit.TOKEN_CREATED, obj=user, after={"token": token.prefix})
     return token, key

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Answer
@@ -253,3 +254,21 @@ def triage(request: HttpRequest, suggestion_id: ObjectId, payload: TriageIn) -> 
             actor=user, suggestion=suggestion, action=payload.action, reply=payload.reply
         )
     return get_suggestion_for_user(user, suggestion_id)
+
+
+# Chinese names of these routers' request fields, for refusals (registered in SuggestionsConfig.ready()).
+FIELD_LABELS = {
+    "status": _("状态"),
+    "category": _("问题类别"),
+    "description": _("问题描述"),
+    "action": _("动作"),
+    "text": _("意见建议"),
+    "village_id": _("村(社区)"),
+    "name": _("姓名"),
+    "phone": _("联系电话"),
+    "verdict": _("评价"),
+    "comment": _("意见"),
+    "reply": _("答复内容"),
+    "problem_number": _("对应问题"),
+    "code": _("回执码"),
+}

@@ -7,10 +7,22 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("献言献策")
 
     def ready(self) -> None:
+        from zhenwu.core import navigation
+        from zhenwu.core.api_base import register_field_labels, register_router
+        from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.home import register
         from zhenwu.ledger.panels import register_problem_panel
-        from zhenwu.suggestions import tasks  # noqa: F401 - registers the tick task
+        from zhenwu.org.roles import is_town_reader
+        from zhenwu.suggestions import api, tasks  # noqa: F401 - tasks registers the tick task
+        from zhenwu.suggestions.constants import SuggestionAudit
         from zhenwu.suggestions.panels import office_panel, problem_suggestions_panel
 
         register(office_panel)
         register_problem_panel(problem_suggestions_panel)
+        register_actions(SuggestionAudit)
+        register_router("/", api.router)
+        register_router("/public/", api.public_router)
+        register_field_labels(api.FIELD_LABELS)
+        navigation.register(
+            navigation.NavEntry("suggestions", _("献言献策"), "suggestions:inbox", 40, is_town_reader)
+        )

@@ -53,3 +53,14 @@ THUMBNAIL_SIZE = (320, 320)
 # A photo's longest side is scaled down to this on intake: enough to see a broken lamp,
 # and the re-encoding drops EXIF (location, phone model) with it.
 PHOTO_MAX_SIDE = 2048
+
+
+class SuggestionAudit(models.TextChoices):
+    """Audited actions of 献言献策 (registered with core.audit_actions)."""
+
+    SUGGESTION_RECEIVED = "suggestion.received", _("收到意见建议")
+    SUGGESTION_TRIAGED = "suggestion.triaged", _("处理意见建议")
+    FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
+    REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")
+    CAMPAIGN_SAVED = "suggestion.campaign_saved", _("保存征集活动")
+    ROUTING_TRAINED = "suggestion.routing_trained", _("训练分派模型")

@@ -26,11 +26,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.ledger.constants import Category
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
-from zhenwu.suggestions.constants import LINKED
+from zhenwu.suggestions.constants import LINKED, SuggestionAudit
 from zhenwu.suggestions.models import RoutingModel, Suggestion
 
 HELD_BACK = 0.2
@@ -178,7 +177,7 @@ def train_and_save(now: datetime | None = None) -> RoutingModel | None:
             path=str(path),
         )
         audit_record(
-            actor="tick", action=AuditAction.ROUTING_TRAINED, obj=trained,
+            actor="tick", action=SuggestionAudit.ROUTING_TRAINED, obj=trained,
             after={"examples": len(examples), "held_out": report.held_out, "top1": report.department_top1},
         )  # fmt: skip
     return trained

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
@@ -27,7 +26,7 @@ from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import problem_create, problem_reopen
 from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
-from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS
+from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS, OrgAudit
 from zhenwu.org.models import Unit, User
 from zhenwu.org.roles import is_office
 from zhenwu.org.selectors import can_unmask
@@ -43,6 +42,7 @@ from zhenwu.suggestions.constants import (
     TriageAction,
     Verdict,
 )
+from zhenwu.suggestions.constants import SuggestionAudit as AuditAction
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion, SuggestionPhoto
 from zhenwu.suggestions.photos import clean_photos
 
@@ -141,7 +141,7 @@ def contact_reveal(*, actor: User, suggestion: Suggestion) -> dict[str, str]:
     event (who, which suggestion, when); the phone itself is not written into the log."""
     if not can_unmask(actor):
         raise PermissionError(_("当前角色无权查看完整个人信息"))
-    audit_record(actor=actor, action=AuditAction.PERSON_UNMASKED, obj=suggestion, after={"field": "contact"})
+    audit_record(actor=actor, action=OrgAudit.PERSON_UNMASKED, obj=suggestion, after={"field": "contact"})
     return {"name": suggestion.name, "phone": suggestion.phone}
 
 

@@ -166,7 +166,7 @@ def _rebuilt(today: Today) -> dict[str, set[int]]:
     stood at the first moment of `today` (the 通报's month-end form)."""
     moment = datetime.combine(today.day, time(0)).replace(tzinfo=TZ)
     then = {
-        pk: facts_then(*values, thresholds=today.thresholds)
+        pk: facts_then(values, thresholds=today.thresholds)
         for pk, *values in facts_as_of(moment).values_list("pk", *THEN_FIELDS)
     }
     return {key: {pk for pk, f in then.items() if holds(f, today)} for key, (holds, _q) in _checks().items()}

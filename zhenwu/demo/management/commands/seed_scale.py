@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
-from zhenwu.core.constants import AuditAction
+from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition
@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 )
             audit_record(
                 actor="seed-scale",
-                action=AuditAction.DEMO_SEEDED,
+                action=DemoAudit.DEMO_SEEDED,
                 object_type="ledger.problem",
                 object_label=f"基准测试数据：{total}条问题",
                 after={"problems": total},

@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from zhenwu.api import api
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
 from zhenwu.conftest import PERSONAS, Town, client_for
-from zhenwu.core.api_base import api
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Extension, Problem

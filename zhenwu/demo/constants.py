@@ -1,0 +1,10 @@
+"""Choices of the demo town: the audited action of seeding it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoAudit(models.TextChoices):
+    """Audited actions of the demo (registered with core.audit_actions)."""
+
+    DEMO_SEEDED = "demo.seeded", _("生成演示数据")

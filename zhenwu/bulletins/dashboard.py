@@ -19,10 +19,10 @@ from zhenwu.bulletins.figures import IN_HAND
 from zhenwu.evaluation.models import Survey
 from zhenwu.evaluation.results import results_for
 from zhenwu.ledger.constants import Colour, Status
+from zhenwu.ledger.followup import satisfaction
 from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.ledger.rules import Today, colour_q
 from zhenwu.suggestions.models import Suggestion
-from zhenwu.suggestions.selectors import satisfaction
 
 
 def _months_back(today: date, n: int) -> list[date]:

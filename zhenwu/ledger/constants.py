@@ -99,3 +99,21 @@ class Colour(models.TextChoices):
     RED = "red", gettext_lazy("红")
     YELLOW = "yellow", gettext_lazy("黄")
     BLUE = "blue", gettext_lazy("蓝")
+
+
+class Verdict(models.TextChoices):
+    """A respondent's answer in the 回访 after a closure (`FollowUp.satisfaction`)."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ReopenStatus(models.TextChoices):
+    PENDING = "pending", _("待党政办处理")
+    REOPENED = "reopened", _("已重新打开整改")
+    KEPT = "kept", _("维持销号")
+
+
+FOLLOWUP_COMMENT_MAX_CHARS = 500
+REOPEN_NOTE_MAX_CHARS = 2000

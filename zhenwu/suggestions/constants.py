@@ -1,4 +1,4 @@
-"""Choices and limits of 献言献策: what a suggestion can become, and what residents answer."""
+"""Choices and limits of 献言献策: what a suggestion can become (the answers' choices are the ledger's)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,18 +29,6 @@ TRIAGE: dict[str, str] = {
 }
 # Suggestions that feed a ledger problem, whose residents are asked once it is closed.
 LINKED = (SuggestionStatus.ACCEPTED, SuggestionStatus.MERGED)
-
-
-class Verdict(models.TextChoices):
-    SATISFIED = "satisfied", _("满意")
-    BASICALLY = "basically", _("基本满意")
-    UNSATISFIED = "unsatisfied", _("不满意")
-
-
-class ReopenStatus(models.TextChoices):
-    PENDING = "pending", _("待党政办处理")
-    REOPENED = "reopened", _("已重新打开整改")
-    KEPT = "kept", _("维持销号")
 
 
 TEXT_MAX_CHARS = 1000

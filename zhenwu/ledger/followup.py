@@ -145,6 +145,12 @@ def followup_askable(*, problem: Problem, channel: str, respondent_key: str) -> 
 # Writes: the answer, and the office's decision on a 不满意
 
 
+def _too_long(label: str, text: str, maximum: int) -> str | None:
+    if len(text) <= maximum:
+        return None
+    return _("%(label)s：不能超过%(n)s字（现为%(m)s字）") % {"label": label, "n": maximum, "m": len(text)}
+
+
 def _already() -> str:
     return _("评价：您已对本次整改结果作出评价，不能重复评价")
 
@@ -168,9 +174,7 @@ def followup_submit(
             "satisfaction": _("评价：请选择满意、基本满意或不满意")
             if satisfaction not in Verdict.values
             else None,
-            "comment": _("意见：不能超过%(n)s字") % {"n": FOLLOWUP_COMMENT_MAX_CHARS}
-            if len(comment) > FOLLOWUP_COMMENT_MAX_CHARS
-            else None,
+            "comment": _too_long(_("意见"), comment, FOLLOWUP_COMMENT_MAX_CHARS),
         }
     )
     closure = current_closure(problem)
@@ -240,15 +244,9 @@ def reopen_request_decide(*, actor: User, request: ReopenRequest, reopen: bool, 
             {"status": _("状态：该申请已处理（%(s)s）") % {"s": request.get_status_display()}}
         )
     note = (note or "").strip()
-    if len(note) > REOPEN_NOTE_MAX_CHARS:
-        raise ValidationError(
-            {
-                "note": _("处理说明：不能超过%(n)s字（现为%(m)s字）")
-                % {"n": REOPEN_NOTE_MAX_CHARS, "m": len(note)}
-            }
-        )
+    refuse_fields({"note": _too_long(_("处理说明"), note, REOPEN_NOTE_MAX_CHARS)})
     if not reopen and not note:
-        raise ValidationError({"note": _("处理说明：不能为空")})
+        raise ValidationError({"note": _("%(label)s：不能为空") % {"label": _("处理说明")}})
     # Reopened by hand since the answer: the request is settled, the problem is not stepped again.
     if reopen and request.problem.status == Status.CLOSED:
         reason = _("群众评价不满意：%(comment)s") % {"comment": request.follow_up.comment or _("未填写意见")}

@@ -88,7 +88,8 @@ def copy_forward(apps, schema_editor):
             status=r["status"],
             note=r["note"],
             decided_by_id=r["decided_by_id"],
-            decided_at=r["decided_at"],
+            # The ledger requires a decision time; the old table did not (its service always set one).
+            decided_at=r["decided_at"] or (r["created_at"] if r["status"] != "pending" else None),
         )  # fmt: skip
         for r in old_requests
     )

@@ -8,6 +8,7 @@ in suggestions/tests.
 from __future__ import annotations
 
 import importlib
+import threading
 from datetime import date
 
 import pytest
@@ -243,6 +244,47 @@ def test_unanswered_counts_respondents_of_the_current_closure(problem, office, d
     close(problem, department_staff, office)
     assert count() == 1  # closed again: asked again
     assert unanswered_count(respondents, channel=CH, start=date(2000, 1, 1), end=date(2000, 1, 2)) == 0
+
+
+# ---------------------------------------------------------------------------------------
+# At the same moment (PostgreSQL's row locks; SQLite serialises writers itself)
+
+
+def _at_once(act, n: int = 2) -> list[str]:
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            act()
+            outcomes.append("done")
+        except ValidationError as exc:
+            outcomes.append("refused: " + exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_answer_and_decision_sent_twice_at_once_are_stored_once(problem, office, department_staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers itself")
+    closed = close(problem, department_staff, office)
+    answered = _at_once(lambda: answer(closed, "unsatisfied"))
+    assert answered == ["done", "refused: 评价：您已对本次整改结果作出评价，不能重复评价"]
+    assert FollowUp.objects.count() == ReopenRequest.objects.count() == 1
+    request = ReopenRequest.objects.get()
+    decided = _at_once(lambda: reopen_request_decide(actor=office, request=request, reopen=True, note=""))
+    assert decided[0] == "done" and decided[1].startswith("refused: 状态：")
+    assert ProblemTransition.objects.filter(problem=problem, action="reopen").count() == 1
 
 
 # ---------------------------------------------------------------------------------------

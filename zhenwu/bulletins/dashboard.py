@@ -20,10 +20,10 @@ from zhenwu.bulletins.figures import source_label
 from zhenwu.evaluation.models import Survey
 from zhenwu.evaluation.results import results_for
 from zhenwu.ledger.constants import Colour, Status
+from zhenwu.ledger.followup import satisfaction
 from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.ledger.rules import Today, closed_late_q, colour_q, in_hand_q, overdue_q
 from zhenwu.suggestions.models import Suggestion
-from zhenwu.suggestions.selectors import satisfaction
 
 
 def _months_back(today: date, n: int) -> list[date]:

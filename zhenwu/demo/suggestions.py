@@ -14,6 +14,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from zhenwu.core.audit import audit_record
@@ -22,11 +23,12 @@ from zhenwu.demo.base import at_hour as _at
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
 from zhenwu.demo.names import mobile, person_name
-from zhenwu.ledger.constants import Source, Status
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.constants import Action, Source, Status
+from zhenwu.ledger.models import FollowUp, Problem, ProblemTransition, ReopenRequest
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import Unit, User
-from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion
+from zhenwu.suggestions.models import Campaign, Suggestion, SuggestionFollowUp
+from zhenwu.suggestions.services import CHANNEL
 
 ANSWERS = 250  # residents who answered; 2 of them 不满意 gives 248 / 250 = 99.2 %
 UNSATISFIED = 2
@@ -235,6 +237,13 @@ def _answers(office: User, today: date, rng: random.Random) -> int:
     rng.shuffle(asked)
     answering = asked[:ANSWERS]
     unhappy = set(rng.sample(range(len(answering)), UNSATISFIED))
+    # Which closure each answer is about (the demo's problems are closed once, but say so).
+    closures = dict(
+        ProblemTransition.objects.filter(action=Action.ACCEPT, problem__in={s.problem_id for s in answering})
+        .values_list("problem")
+        .annotate(n=Count("id"))
+        .values_list("problem", "n")
+    )
     made = []
     for i, s in enumerate(answering):
         problem = s.problem
@@ -242,21 +251,27 @@ def _answers(office: User, today: date, rng: random.Random) -> int:
         verdict = "unsatisfied" if i in unhappy else ("basically" if rng.random() < 0.12 else "satisfied")
         day = min(problem.closed_on + timedelta(days=rng.randint(1, 12)), today)
         made.append(
-            Feedback(
-                suggestion=s,
+            FollowUp(
                 problem=problem,
+                closure=max(closures.get(problem.pk, 1), 1),
                 closed_on=problem.closed_on,
-                verdict=verdict,
+                channel=CHANNEL,
+                respondent_key=str(s.pk),
+                satisfaction=verdict,
                 at=_at(day, 19),
                 comment="路灯只修了一半，另一段还是黑的" if verdict == "unsatisfied" else "",
             )  # fmt: skip
         )
-    Feedback.objects.bulk_create(made)
-    unhappy_answers = [f for f in Feedback.objects.filter(verdict="unsatisfied").order_by("id")]
-    for n, feedback in enumerate(unhappy_answers):
+    FollowUp.objects.bulk_create(made)
+    # bulk_create sets ids on SQLite and PostgreSQL, so the links can follow in one more insert.
+    SuggestionFollowUp.objects.bulk_create(
+        SuggestionFollowUp(suggestion=s, follow_up=f) for s, f in zip(answering, made, strict=True)
+    )
+    unhappy_answers = list(FollowUp.objects.filter(satisfaction="unsatisfied").order_by("id"))
+    for n, answer in enumerate(unhappy_answers):
         kept = n == 0  # one already explained to the resident; one waiting for the office
         ReopenRequest.objects.create(
-            feedback=feedback, problem=feedback.problem, status="kept" if kept else "pending",
+            follow_up=answer, problem=answer.problem, status="kept" if kept else "pending",
             note="经复查，剩余路段属县公路局管养，已函告县公路局" if kept else "",
             decided_by=office if kept else None, decided_at=_at(today, 10) if kept else None,
         )  # fmt: skip

@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page, expect
 
 from zhenwu.e2e.conftest import sign_in
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.models import Problem, ReopenRequest
 from zhenwu.ledger.services import problem_accept, problem_apply_close
 from zhenwu.org.models import User
-from zhenwu.suggestions.models import ReopenRequest, Suggestion
+from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.tests.images import png_upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -126,3 +126,24 @@ class LedgerAudit(models.TextChoices):
     EXTENSION_DECIDED = "problem.extension_decided", _("审批延期")
     PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
     PROBLEM_RESUMED = "problem.resumed", _("恢复计时")
+    # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
+    FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
+    REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")
+
+
+class Verdict(models.TextChoices):
+    """A respondent's answer in the 回访 after a closure (`FollowUp.satisfaction`)."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ReopenStatus(models.TextChoices):
+    PENDING = "pending", _("待党政办处理")
+    REOPENED = "reopened", _("已重新打开整改")
+    KEPT = "kept", _("维持销号")
+
+
+FOLLOWUP_COMMENT_MAX_CHARS = 500
+REOPEN_NOTE_MAX_CHARS = 2000

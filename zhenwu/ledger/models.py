@@ -7,7 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Source, Status
+from zhenwu.ledger.constants import (
+    Category,
+    DeadlineBasis,
+    EvidenceKind,
+    ExtensionStatus,
+    ReopenStatus,
+    Source,
+    Status,
+    Verdict,
+)
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit
 
@@ -225,3 +234,69 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.start}–{self.end or ''}"
+
+
+class FollowUp(models.Model):
+    """回访: one respondent's answer about one closure of a problem.
+
+    `closure` counts the problem's closures (1 for the first 验收销号), so a problem reopened
+    and closed again — even on the same day — is asked about again; `closed_on` is that
+    closure's date, which the 满意率 groups by. Who answered is a key within a `channel`
+    (e.g. channel "suggestion", key the suggestion's id): the ledger knows no module's table,
+    the module links its own record to the answer with its own one-to-one.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="follow_ups")
+    closure = models.PositiveSmallIntegerField(_("第几次销号"))
+    closed_on = models.DateField(_("销号日期"))
+    channel = models.CharField(_("回访渠道"), max_length=30)
+    respondent_key = models.CharField(_("评价人"), max_length=64)
+    satisfaction = models.CharField(_("评价"), max_length=12, choices=Verdict.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("评价时间"))
+
+    class Meta:
+        verbose_name = _("回访评价")
+        verbose_name_plural = _("回访评价")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["closed_on", "satisfaction"], name="followup_closed_satisfaction")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "closure", "channel", "respondent_key"], name="followup_once_per_closure"
+            ),
+            models.CheckConstraint(condition=Q(closure__gte=1), name="followup_closure_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}#{self.closure} {self.channel}:{self.respondent_key} {self.satisfaction}"
+
+
+class ReopenRequest(models.Model):
+    """A 不满意 answer, waiting for the office: reopen the problem, or keep it closed and say why."""
+
+    follow_up = models.OneToOneField(FollowUp, on_delete=models.PROTECT, related_name="reopen_request")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="reopen_requests")
+    status = models.CharField(
+        _("处理结果"), max_length=10, choices=ReopenStatus.choices, default=ReopenStatus.PENDING
+    )
+    note = models.TextField(_("处理说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重新整改申请")
+        verbose_name_plural = _("重新整改申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="followup_reopen_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReopenStatus.PENDING) | Q(decided_at__isnull=False),
+                name="reopen_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.status}"

@@ -11,7 +11,7 @@ from ninja.responses import Status as Answer
 
 from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.middleware import client_ip
-from zhenwu.ledger.constants import Category
+from zhenwu.ledger.constants import Category, Verdict
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
@@ -19,7 +19,7 @@ from zhenwu.org.constants import PLACE_KINDS
 from zhenwu.org.models import Unit, User
 from zhenwu.org.roles import is_town_reader
 from zhenwu.suggestions import services
-from zhenwu.suggestions.constants import SuggestionStatus, TriageAction, Verdict
+from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import get_suggestion_for_user, inbox
@@ -102,8 +102,6 @@ def _by_code(request: HttpRequest, code: str) -> Suggestion:
 def follow(request: HttpRequest, code: str) -> dict[str, Any]:
     suggestion = _by_code(request, code)
     problem = suggestion.problem
-    question = services.feedback_question(suggestion)
-    answered = question is not None and suggestion.feedback.filter(closed_on=question).exists()
     return {
         "receipt": format_code(suggestion.receipt),
         "status": suggestion.status,
@@ -111,17 +109,17 @@ def follow(request: HttpRequest, code: str) -> dict[str, Any]:
         "reply": suggestion.reply,
         "problem_number": problem.number if problem else None,
         "problem_status": problem.get_status_display() if problem else None,
-        "may_answer": question is not None and not answered,
+        "may_answer": services.follow_up_question(suggestion) is not None,
         "created_at": suggestion.created_at,
     }
 
 
 @public_router.post("/suggestions/{code}/feedback", response={201: FeedbackOut}, summary="对整改结果作出评价")
-def feedback(request: HttpRequest, code: str, payload: FeedbackIn) -> Answer[Any]:
-    made = services.feedback_submit(
-        suggestion=_by_code(request, code), verdict=payload.verdict, comment=payload.comment
+def feedback(request: HttpRequest, code: str, payload: FeedbackIn) -> Answer[dict[str, Any]]:
+    made = services.follow_up_submit(
+        suggestion=_by_code(request, code), satisfaction=payload.verdict, comment=payload.comment
     )
-    return Answer(201, made)
+    return Answer(201, {"verdict": made.satisfaction, "closed_on": made.closed_on})
 
 
 # ---------------------------------------------------------------------------------------

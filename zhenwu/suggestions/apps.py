@@ -11,11 +11,13 @@ class SuggestionsConfig(AppConfig):
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.home import register
+        from zhenwu.ledger.followup import register_channel
         from zhenwu.ledger.panels import register_problem_panel
         from zhenwu.org.roles import is_town_reader
         from zhenwu.suggestions import api, tasks  # noqa: F401 - tasks registers the tick task
         from zhenwu.suggestions.constants import SuggestionAudit
         from zhenwu.suggestions.panels import office_panel, problem_suggestions_panel
+        from zhenwu.suggestions.services import FOLLOW_UP_CHANNEL
 
         register(office_panel)
         register_problem_panel(problem_suggestions_panel)
@@ -26,3 +28,4 @@ class SuggestionsConfig(AppConfig):
         navigation.register(
             navigation.NavEntry("suggestions", _("献言献策"), "suggestions:inbox", 40, is_town_reader)
         )
+        register_channel(FOLLOW_UP_CHANNEL)  # residents are asked after closure (回访)

@@ -1,4 +1,4 @@
-"""Choices and limits of 献言献策: what a suggestion can become, and what residents answer."""
+"""Choices and limits of 献言献策: what a suggestion can become (the answers' choices are the ledger's)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,18 +31,6 @@ TRIAGE: dict[str, str] = {
 LINKED = (SuggestionStatus.ACCEPTED, SuggestionStatus.MERGED)
 
 
-class Verdict(models.TextChoices):
-    SATISFIED = "satisfied", _("满意")
-    BASICALLY = "basically", _("基本满意")
-    UNSATISFIED = "unsatisfied", _("不满意")
-
-
-class ReopenStatus(models.TextChoices):
-    PENDING = "pending", _("待党政办处理")
-    REOPENED = "reopened", _("已重新打开整改")
-    KEPT = "kept", _("维持销号")
-
-
 TEXT_MAX_CHARS = 1000
 TEXT_MIN_CHARS = 5
 REPLY_MAX_CHARS = 2000
@@ -60,7 +48,5 @@ class SuggestionAudit(models.TextChoices):
 
     SUGGESTION_RECEIVED = "suggestion.received", _("收到意见建议")
     SUGGESTION_TRIAGED = "suggestion.triaged", _("处理意见建议")
-    FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
-    REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")
     CAMPAIGN_SAVED = "suggestion.campaign_saved", _("保存征集活动")
     ROUTING_TRAINED = "suggestion.routing_trained", _("训练分派模型")

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
-from zhenwu.ledger.constants import Category
+from zhenwu.ledger.constants import Category, Verdict
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
 from zhenwu.org.models import Person, Unit
-from zhenwu.suggestions.constants import SuggestionStatus, TriageAction, Verdict
+from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 
 
 def places() -> Any:

@@ -1,4 +1,4 @@
-"""献言献策: residents' suggestions, their photos, the office's triage, and residents' answers."""
+"""献言献策: residents' suggestions, their photos, the office's triage, and the link to their answers."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.ledger.constants import Category
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.models import FollowUp, Problem
 from zhenwu.org.models import Unit
-from zhenwu.suggestions.constants import ReopenStatus, SuggestionStatus, Verdict
+from zhenwu.suggestions.constants import SuggestionStatus
 
 
 class Campaign(models.Model):
@@ -104,55 +104,24 @@ class SuggestionPhoto(models.Model):
         return self.image.name
 
 
-class Feedback(models.Model):
-    """A resident's answer about a closed problem: one per suggestion and closure (销号日期).
+class SuggestionFollowUp(models.Model):
+    """A resident's 回访 answer (kept by the ledger) and the suggestion it was given through.
 
-    Keyed by the closure date so that a problem reopened and closed again is asked about again.
+    The ledger's `FollowUp` names the resident only as channel "suggestion" and the
+    suggestion's id; this row is the module's own link to it, so the follow-up page lists a
+    receipt code's answers by a join and an answer can never point at a missing suggestion.
     """
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="feedback")
-    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="feedback")
-    closed_on = models.DateField(_("销号日期"))
-    verdict = models.CharField(_("评价"), max_length=12, choices=Verdict.choices)
-    comment = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("评价时间"))
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="follow_ups")
+    follow_up = models.OneToOneField(FollowUp, on_delete=models.PROTECT, related_name="suggestion_link")
 
     class Meta:
         verbose_name = _("群众评价")
         verbose_name_plural = _("群众评价")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["closed_on", "verdict"], name="feedback_closed_verdict")]
-        constraints = [
-            models.UniqueConstraint(fields=["suggestion", "closed_on"], name="feedback_once_per_closure"),
-        ]
+        ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.suggestion_id} {self.verdict}"
-
-
-class ReopenRequest(models.Model):
-    """A 不满意 answer, waiting for the office: reopen the problem, or keep it closed and say why."""
-
-    feedback = models.OneToOneField(Feedback, on_delete=models.PROTECT, related_name="reopen_request")
-    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="reopen_requests")
-    status = models.CharField(
-        _("处理结果"), max_length=10, choices=ReopenStatus.choices, default=ReopenStatus.PENDING
-    )
-    note = models.TextField(_("处理说明"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("重新整改申请")
-        verbose_name_plural = _("重新整改申请")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="reopen_status_created")]
-
-    def __str__(self) -> str:
-        return f"{self.problem_id} {self.status}"
+        return f"{self.suggestion_id} → {self.follow_up_id}"
 
 
 class RoutingModel(models.Model):

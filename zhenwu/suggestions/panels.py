@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from zhenwu.ledger.followup import pending_reopen_count
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.identity import mask_name
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.roles import is_town_reader
-from zhenwu.suggestions.constants import ReopenStatus, SuggestionStatus
-from zhenwu.suggestions.models import ReopenRequest, Suggestion
+from zhenwu.suggestions.constants import SuggestionStatus
+from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.selectors import suggestions_for_problem
 
 
@@ -20,7 +21,7 @@ def office_panel(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
         return None
     return "suggestions/_home_panel.html", {
         "new": Suggestion.objects.filter(status=SuggestionStatus.RECEIVED).count(),
-        "reopen": ReopenRequest.objects.filter(status=ReopenStatus.PENDING).count(),
+        "reopen": pending_reopen_count(),
     }
 
 

@@ -14,19 +14,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zhenwu.core.actors import RESIDENT
 from zhenwu.core.audit import audit_record
-from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
 from zhenwu.ledger.constants import Category, Source, Status
-from zhenwu.ledger.models import Problem
-from zhenwu.ledger.services import problem_create, problem_reopen
+from zhenwu.ledger.followup import Channel, Closure, followup_askable, followup_submit, unanswered_count
+from zhenwu.ledger.models import FollowUp, Problem, ReopenRequest
+from zhenwu.ledger.services import problem_create
 from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
-from zhenwu.org.constants import OFFICE_ROLES, PLACE_KINDS, OrgAudit
+from zhenwu.org.constants import PLACE_KINDS, OrgAudit
 from zhenwu.org.models import Unit, User
 from zhenwu.org.roles import is_office
 from zhenwu.org.selectors import can_unmask
@@ -37,13 +40,11 @@ from zhenwu.suggestions.constants import (
     TEXT_MAX_CHARS,
     TEXT_MIN_CHARS,
     TRIAGE,
-    ReopenStatus,
     SuggestionStatus,
     TriageAction,
-    Verdict,
 )
 from zhenwu.suggestions.constants import SuggestionAudit as AuditAction
-from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion, SuggestionPhoto
+from zhenwu.suggestions.models import Campaign, Suggestion, SuggestionFollowUp, SuggestionPhoto
 from zhenwu.suggestions.photos import clean_photos
 
 PUBLIC = "群众"  # the audit log's actor for residents, who have no account
@@ -276,87 +277,66 @@ def suggestions_bulk(
 
 
 # ---------------------------------------------------------------------------------------
-# The resident's answer, and what the office does with a 不满意
+# The resident's answer: the ledger's 回访 step, asked through the receipt code
+
+CHANNEL = "suggestion"  # the ledger's follow-up channel for residents who wrote a suggestion
 
 
-def feedback_question(suggestion: Suggestion) -> date | None:
-    """The closure the resident may answer about now (its 销号日期), or None."""
+def _respondent_key(suggestion: Suggestion) -> str:
+    return str(suggestion.pk)
+
+
+def follow_up_question(suggestion: Suggestion) -> Closure | None:
+    """The closure the resident may answer about now, or None (not linked, not closed, or answered)."""
     problem = suggestion.problem
-    if suggestion.status not in LINKED or problem is None or problem.status != Status.CLOSED:
+    if suggestion.status not in LINKED or problem is None:
         return None
-    return problem.closed_on
+    return followup_askable(problem=problem, channel=CHANNEL, respondent_key=_respondent_key(suggestion))
+
+
+def _as_verdict(exc: ValidationError) -> ValidationError:
+    """The ledger names the answer `satisfaction`; the resident's form and the API say `verdict`."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError(
+        {
+            ("verdict" if field == "satisfaction" else field): errors
+            for field, errors in exc.message_dict.items()
+        }
+    )
 
 
 @transaction.atomic
-def feedback_submit(*, suggestion: Suggestion, verdict: str, comment: str = "") -> Feedback:
+def follow_up_submit(*, suggestion: Suggestion, satisfaction: str, comment: str = "") -> FollowUp:
+    """The resident's answer about the closure of the problem their suggestion fed."""
     suggestion = (
         Suggestion.objects.select_for_update(of=("self",)).select_related("problem").get(pk=suggestion.pk)
     )
-    closed_on = feedback_question(suggestion)
-    comment = (comment or "").strip()
-    refuse_fields(
-        {
-            "verdict": _("评价：请选择满意、基本满意或不满意") if verdict not in Verdict.values else None,
-            "comment": _("意见：不能超过500字") if len(comment) > 500 else None,
-        }
-    )
-    if closed_on is None or suggestion.problem is None:
+    if suggestion.status not in LINKED or suggestion.problem is None:
         raise ValidationError({"verdict": _("评价：对应问题尚未销号，暂不能评价")})
-    if Feedback.objects.filter(suggestion=suggestion, closed_on=closed_on).exists():
-        raise ValidationError({"verdict": _("评价：您已对本次整改结果作出评价，不能重复评价")})
     try:
-        with transaction.atomic():
-            feedback = Feedback.objects.create(
-                suggestion=suggestion, problem=suggestion.problem, closed_on=closed_on,
-                verdict=verdict, comment=comment, at=timezone.now(),
-            )  # fmt: skip
-    except IntegrityError as exc:  # the same answer sent twice at the same moment
-        raise ValidationError({"verdict": _("评价：您已对本次整改结果作出评价，不能重复评价")}) from exc
-    audit_record(actor=PUBLIC, action=AuditAction.FEEDBACK_RECEIVED, obj=feedback, after={"verdict": verdict})
-    if verdict == Verdict.UNSATISFIED:
-        request = ReopenRequest.objects.create(feedback=feedback, problem=suggestion.problem)
-        office = User.objects.filter(role__in=OFFICE_ROLES, is_active=True).values_list("pk", flat=True)
-        notices_send(
-            [
-                Draft(
-                    recipient_id=pk,
-                    key=f"reopen-request:{request.pk}:{pk}",
-                    subject=_("群众对%(number)s的整改结果不满意") % {"number": suggestion.problem.number},
-                    body=comment,
-                    url=f"/suggestions/reopen/{request.pk}/",
-                )
-                for pk in office
-            ],
-            reason="reopen-request",
-        )
-    return feedback
+        answer = followup_submit(
+            actor=RESIDENT, problem=suggestion.problem, channel=CHANNEL,
+            respondent_key=_respondent_key(suggestion), satisfaction=satisfaction, comment=comment,
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise _as_verdict(exc) from exc
+    SuggestionFollowUp.objects.create(suggestion=suggestion, follow_up=answer)
+    return answer
 
 
-@transaction.atomic
-def reopen_decide(*, actor: User, request: ReopenRequest, reopen: bool, note: str) -> ReopenRequest:
-    require(is_office(actor), _("只有党政办可以处理重新整改申请"))
-    request = (
-        ReopenRequest.objects.select_for_update(of=("self",))
-        .select_related("feedback", "problem")
-        .get(pk=request.pk)
-    )
-    if request.status != ReopenStatus.PENDING:
-        raise ValidationError(
-            {"status": _("状态：该申请已处理（%(s)s）") % {"s": request.get_status_display()}}
-        )
-    note = (note or "").strip()
-    if not reopen:
-        refuse_fields({"note": _check_text(note, _("处理说明"), maximum=REPLY_MAX_CHARS)})
-    if reopen and request.problem.status == Status.CLOSED:
-        reason = _("群众评价不满意：%(comment)s") % {"comment": request.feedback.comment or _("未填写意见")}
-        problem_reopen(actor=actor, problem=request.problem, reason=f"{reason} {note}".strip())
-    request.status = ReopenStatus.REOPENED if reopen else ReopenStatus.KEPT
-    request.note, request.decided_by, request.decided_at = note, actor, timezone.now()
-    request.save()
-    audit_record(
-        actor=actor, action=AuditAction.REOPEN_DECIDED, obj=request, after={"status": request.status}
-    )
-    return request
+def _decide_url(request: ReopenRequest) -> str:
+    return reverse("suggestions:reopen_decide", args=[request.pk])
+
+
+def _unanswered(start: date, end: date) -> int:
+    linked = Suggestion.objects.filter(status__in=LINKED)
+    return unanswered_count(linked, channel=CHANNEL, start=start, end=end)
+
+
+FOLLOW_UP_CHANNEL = Channel(
+    key=CHANNEL, label=gettext_lazy("群众献言献策"), desk_url=_decide_url, unanswered=_unanswered
+)
 
 
 @transaction.atomic

@@ -21,6 +21,8 @@ from zhenwu.core.access import roles_required
 from zhenwu.core.forms import apply_errors, flash_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.throttle import Throttled
+from zhenwu.ledger.constants import ReopenStatus
+from zhenwu.ledger.followup import reopen_request_decide, reopen_requests, satisfaction
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.selectors import leaders
 from zhenwu.lib.codes import format_code
@@ -48,13 +50,7 @@ from zhenwu.suggestions.forms import (
 from zhenwu.suggestions.models import Campaign, SuggestionPhoto
 from zhenwu.suggestions.posters import posters_pdf
 from zhenwu.suggestions.routing import route
-from zhenwu.suggestions.selectors import (
-    get_suggestion_for_user,
-    inbox,
-    leader_for_department,
-    reopen_requests,
-    satisfaction,
-)
+from zhenwu.suggestions.selectors import follow_ups_of, get_suggestion_for_user, inbox, leader_for_department
 from zhenwu.suggestions.similarity import clusters, duplicate_counts, similar_items
 
 PAGE_SIZE = 50
@@ -118,14 +114,11 @@ def public_find(request: HttpRequest) -> HttpResponse:
 
 
 def _follow_context(suggestion: Any) -> dict[str, Any]:
-    feedback = list(suggestion.feedback.select_related("reopen_request").order_by("at"))
-    question = services.feedback_question(suggestion)
-    asked = question is not None and not any(f.closed_on == question for f in feedback)
     return {
         "suggestion": suggestion,
         "code": format_code(suggestion.receipt),
-        "feedback": feedback,
-        "ask": asked,
+        "feedback": follow_ups_of(suggestion),
+        "ask": services.follow_up_question(suggestion) is not None,
         "feedback_form": FeedbackForm(),
         "photo_count": suggestion.photos.count(),
     }
@@ -158,7 +151,11 @@ def public_feedback(request: HttpRequest, code: str) -> HttpResponse:
     form = FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            services.feedback_submit(suggestion=suggestion, **form.cleaned_data)
+            services.follow_up_submit(
+                suggestion=suggestion,
+                satisfaction=form.cleaned_data["verdict"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -373,7 +370,7 @@ def photo_view(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
 def reopen_list(request: HttpRequest) -> HttpResponse:
     context = {
         "pending": list(reopen_requests()),
-        "decided": list(reopen_requests(None).exclude(status="pending")[:50]),
+        "decided": list(reopen_requests(None).exclude(status=ReopenStatus.PENDING)[:50]),
         "nav_active": "suggestions",
     }
     return render(request, "suggestions/reopen_list.html", context)
@@ -388,7 +385,7 @@ def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenDecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reopen_decide(
+            reopen_request_decide(
                 actor=_user(request), request=found, reopen=form.cleaned_data["decision"] == "reopen",
                 note=form.cleaned_data["note"],
             )  # fmt: skip

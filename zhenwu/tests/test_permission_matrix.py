@@ -20,9 +20,9 @@ from zhenwu.bulletins.models import Bulletin
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
-from zhenwu.ledger.models import Extension, Problem
+from zhenwu.ledger.models import Extension, FollowUp, Problem, ReopenRequest
 from zhenwu.ledger.services import extension_request
-from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest
+from zhenwu.suggestions.models import Campaign
 from zhenwu.suggestions.services import suggestion_submit
 from zhenwu.suggestions.tests.images import png_upload
 
@@ -42,14 +42,16 @@ class Ctx:
         self.photo = self.suggestion.photos.get()
         self.campaign = Campaign.objects.create(title="献言献策", starts_on=date(2026, 1, 1))
         answered = suggestion_submit(text="另一条建议内容", village=town.village)
-        feedback = Feedback.objects.create(
-            suggestion=answered,
+        answer = FollowUp.objects.create(
             problem=problem,
+            closure=1,
             closed_on=date(2026, 1, 1),
-            verdict="unsatisfied",
+            channel="suggestion",
+            respondent_key=str(answered.pk),
+            satisfaction="unsatisfied",
             at=timezone.now(),
         )
-        self.reopen = ReopenRequest.objects.create(feedback=feedback, problem=problem)
+        self.reopen = ReopenRequest.objects.create(follow_up=answer, problem=problem)
         self.survey = survey_create(
             actor=office, title="满意度测评", purpose="satisfaction",
             period_start=date(2026, 11, 1), period_end=date(2026, 11, 30),

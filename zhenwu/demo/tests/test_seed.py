@@ -82,13 +82,15 @@ def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
 
 
 def _the_campaign_gives_the_reported_rate_from_individual_answers(today):
-    from zhenwu.suggestions.models import Campaign, Feedback, RoutingModel, Suggestion
-    from zhenwu.suggestions.selectors import satisfaction
+    from zhenwu.ledger.followup import satisfaction
+    from zhenwu.ledger.models import FollowUp
+    from zhenwu.suggestions.models import Campaign, RoutingModel, Suggestion, SuggestionFollowUp
     from zhenwu.suggestions.similarity import clusters
 
     campaign = Campaign.objects.get()
     result = satisfaction(campaign.starts_on, today)
-    assert result.percent == "99.2%" and result.answers == Feedback.objects.count() == 250
+    assert result.percent == "99.2%" and result.answers == FollowUp.objects.count() == 250
+    assert SuggestionFollowUp.objects.count() == 250
     assert result.counts["unsatisfied"] == 2 and result.not_answered > 0
     assert Suggestion.objects.count() > 400
     assert Suggestion.objects.values("village").distinct().count() > 15

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
 from zhenwu.core.models import Notice
 from zhenwu.ledger.constants import Source, Status
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.followup import reopen_request_decide, satisfaction
+from zhenwu.ledger.models import FollowUp, Problem, ReopenRequest
 from zhenwu.suggestions import services
-from zhenwu.suggestions.models import Feedback, ReopenRequest, Suggestion
-from zhenwu.suggestions.selectors import satisfaction
+from zhenwu.suggestions.models import Suggestion, SuggestionFollowUp
 from zhenwu.suggestions.services import suggestion_submit
 from zhenwu.suggestions.tests.conftest import close
 
@@ -92,70 +89,60 @@ def _linked(town, office, problem, text="路灯坏了很久没人修"):
     return s
 
 
-def test_residents_answer_once_per_closure_and_only_after_it(town, office, problem, department_staff):
+def test_a_resident_answers_through_the_receipt_code_once_per_closure(
+    town, office, problem, department_staff
+):
     s = _linked(town, office, problem)
+    assert services.follow_up_question(s) is None
     with pytest.raises(ValidationError) as caught:
-        services.feedback_submit(suggestion=s, verdict="satisfied")
-    assert caught.value.message_dict["verdict"] == ["评价：对应问题尚未销号，暂不能评价"]
+        services.follow_up_submit(suggestion=s, satisfaction="satisfied")
+    assert caught.value.message_dict == {"verdict": ["评价：对应问题尚未销号，暂不能评价"]}
     close(problem, department_staff, office)
-    services.feedback_submit(suggestion=s, verdict="basically", comment="修好了")
+    s = Suggestion.objects.get(pk=s.pk)
+    assert services.follow_up_question(s) is not None
+    answer = services.follow_up_submit(suggestion=s, satisfaction="basically", comment="修好了")
+    # The ledger keeps the answer; the suggestion links to it.
+    assert (answer.channel, answer.respondent_key, answer.closure) == ("suggestion", str(s.pk), 1)
+    assert SuggestionFollowUp.objects.get().follow_up == answer and s.follow_ups.count() == 1
+    assert services.follow_up_question(s) is None
     with pytest.raises(ValidationError) as caught:
-        services.feedback_submit(suggestion=s, verdict="satisfied")
-    assert caught.value.message_dict["verdict"] == ["评价：您已对本次整改结果作出评价，不能重复评价"]
-    assert Feedback.objects.count() == 1
+        services.follow_up_submit(suggestion=s, satisfaction="satisfied")
+    assert caught.value.message_dict == {"verdict": ["评价：您已对本次整改结果作出评价，不能重复评价"]}
+    assert FollowUp.objects.count() == SuggestionFollowUp.objects.count() == 1
 
 
-def test_unsatisfied_becomes_a_reopen_request_the_office_decides(
-    town, office, problem, department_staff, admin_user
+def test_a_suggestion_not_fed_into_the_ledger_is_not_asked(town, suggestion):
+    assert services.follow_up_question(suggestion) is None
+    with pytest.raises(ValidationError):
+        services.follow_up_submit(suggestion=suggestion, satisfaction="satisfied")
+    assert FollowUp.objects.count() == 0
+
+
+def test_unsatisfied_becomes_a_reopen_request_the_resident_sees_decided(
+    town, office, problem, department_staff
 ):
     s = _linked(town, office, problem)
     close(problem, department_staff, office)
-    services.feedback_submit(suggestion=s, verdict="unsatisfied", comment="只修了一盏")
+    services.follow_up_submit(suggestion=s, satisfaction="unsatisfied", comment="只修了一盏")
     request = ReopenRequest.objects.get()
-    assert request.status == "pending"
-    # Every office account is told, once.
-    assert set(
-        Notice.objects.filter(key__startswith="reopen-request").values_list("recipient", flat=True)
-    ) == {
-        office.pk,
-        admin_user.pk,
+    # The office's notice opens the decision page of 献言献策's desk.
+    assert set(Notice.objects.filter(key__startswith="reopen-request").values_list("url", flat=True)) == {
+        reverse("suggestions:reopen_decide", args=[request.pk])
     }
-    with pytest.raises(ValidationError) as caught:
-        services.reopen_decide(actor=office, request=request, reopen=False, note="")
-    assert caught.value.message_dict["note"] == ["处理说明：不能为空"]
-    services.reopen_decide(actor=office, request=request, reopen=True, note="责成重新整改")
-    problem.refresh_from_db()
-    assert problem.status == Status.REOPENED and problem.closed_on is None
+    reopen_request_decide(actor=office, request=request, reopen=True, note="责成重新整改")
     follow = client_for(office).get(reverse("suggestions:public_follow", args=[s.receipt])).content.decode()
     assert "已重新打开整改" in follow and "责成重新整改" in follow
-    with pytest.raises(ValidationError):
-        services.reopen_decide(actor=office, request=request, reopen=False, note="再次")
 
 
-def test_a_problem_closed_again_is_asked_about_again(town, office, problem, department_staff):
-    s = _linked(town, office, problem)
-    close(problem, department_staff, office)
-    services.feedback_submit(suggestion=s, verdict="unsatisfied")
-    services.reopen_decide(actor=office, request=ReopenRequest.objects.get(), reopen=True, note="")
-    close(Problem.objects.get(pk=problem.pk), department_staff, office)
-    # Same day in a test, so the second closure has the same date: the key is (suggestion, 销号日期).
-    Problem.objects.filter(pk=problem.pk).update(closed_on=date(2026, 12, 30))
-    services.feedback_submit(suggestion=s, verdict="satisfied")
-    assert Feedback.objects.count() == 2
-
-
-def test_the_rate_comes_from_answers_and_shows_who_did_not_answer(town, office, problem, department_staff):
+def test_the_rate_counts_residents_asked_who_have_not_answered(town, office, problem, department_staff):
     residents = [_linked(town, office, problem, f"路灯坏了第{i}盏没人修") for i in range(6)]
     close(problem, department_staff, office)
     for s, verdict in zip(residents, ["satisfied", "satisfied", "basically", "unsatisfied"], strict=False):
-        services.feedback_submit(suggestion=s, verdict=verdict)
+        services.follow_up_submit(suggestion=s, satisfaction=verdict)
     closed_on = Problem.objects.get(pk=problem.pk).closed_on
     result = satisfaction(closed_on, closed_on)
     assert (result.answers, result.satisfied, result.not_answered) == (4, 3, 2)
     assert result.percent == "75.0%"
-    with override_settings(ZHENWU_SATISFIED_VERDICTS=["satisfied"]):
-        assert satisfaction(closed_on, closed_on).percent == "50.0%"
-    assert satisfaction(date(2000, 1, 1), date(2000, 1, 2)).rate is None
 
 
 def test_accepting_without_words_takes_the_residents_text_and_a_guessed_category(town, office):

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.evaluation import services
@@ -259,7 +260,7 @@ def seed_evaluation(*, today: date, rng: random.Random) -> dict[str, int]:
             services.codes_generate(actor=office, survey=trial, category=category, count=20)
         counts = {"surveys": 5, "ballots": Ballot.objects.count(), "codes": VotingCode.objects.count()}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="evaluation.survey",
+            actor=DEMO, action=AuditAction.DEMO_SEEDED, object_type="evaluation.survey",
             object_label="演示测评：逐张生成的选票", after=counts,
         )  # fmt: skip
     return counts

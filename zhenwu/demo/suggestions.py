@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.demo.ledger import TEMPLATES
@@ -182,7 +183,7 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
         answers = _answers(office, today, rng)
         counts = {"suggestions": len(rows), "answers": answers}
         audit_record(
-            actor="seed-demo", action=AuditAction.DEMO_SEEDED, object_type="suggestions.suggestion",
+            actor=DEMO, action=AuditAction.DEMO_SEEDED, object_type="suggestions.suggestion",
             object_label="演示献言献策：群众意见建议、分办和评价", after=counts,
         )  # fmt: skip
     return counts

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "zhenwu.evaluation"
     verbose_name = _("测评")
+
+    def ready(self) -> None:
+        # Problems found by a 满意度测评 or a 班子评议 belong to this module's sources.
+        from zhenwu.ledger.constants import Source
+        from zhenwu.ledger.policies import SourcePolicy, register_source
+
+        for source in (Source.LEADERSHIP_REVIEW, Source.SATISFACTION_SURVEY):
+            register_source(SourcePolicy(key=source.value, label=source.label))

@@ -1,7 +1,8 @@
 """Ledger endpoints: the same filters, scope and services as the pages."""
 
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -13,14 +14,22 @@ from ninja.responses import Status as Answer
 from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.calendar import work_calendar
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Action, Category, Colour, DeadlineBasis, Source, Status
+from zhenwu.ledger.constants import Action, Category, Colour, DeadlineBasis, Status
 from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.policies import registered_sources
 from zhenwu.ledger.rules import Today, warning_for
 from zhenwu.ledger.selectors import get_problem_for_user, problem_search
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit, User
 
 router = Router(tags=["整改台账"])
+
+# The API's enum of sources is the registry as it stands once every app is ready (this module
+# is imported when the API is assembled, after the apps' ready()), so OpenAPI lists them all.
+if TYPE_CHECKING:
+    SourceKey = str
+else:
+    SourceKey = StrEnum("SourceKey", [(p.key, p.key) for p in registered_sources()])
 
 
 def _today_for(request: HttpRequest) -> Today:
@@ -88,7 +97,7 @@ class ReportOut(Schema):
 
 
 class ProblemIn(Schema):
-    source: Source
+    source: SourceKey
     category: Category
     description: str = Field(min_length=1, max_length=2000)
     village_id: ObjectId | None = None
@@ -139,7 +148,7 @@ def list_problems(
     q: str = Query("", max_length=50, pattern=r"^[^\x00]*$"),
     status: Status | None = None,
     colour: Colour | None = None,
-    source: Source | None = None,
+    source: SourceKey | None = None,
     category: Category | None = None,
     department_id: ObjectId | None = None,
     leader_id: ObjectId | None = None,

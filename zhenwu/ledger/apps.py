@@ -12,3 +12,16 @@ class LedgerConfig(AppConfig):
         from zhenwu.ledger.home import my_work_panel
 
         register(my_work_panel)
+        _register_sources()
+
+
+def _register_sources() -> None:
+    """The sources the ledger itself owns; 献言献策 and 测评 register theirs from their apps.
+
+    All of them keep today's rules: raised by the office (and recorded by the importer and the
+    demo), accepted by the office or the named 验收人, closed with evidence, numbered 2026-0001."""
+    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.policies import SourcePolicy, register_source
+
+    for source in (Source.INSPECTION, Source.SUPERIOR, Source.SELF_CHECK, Source.OTHER):
+        register_source(SourcePolicy(key=source.value, label=source.label))

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
-from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Source, Status
+from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Status
+from zhenwu.ledger.policies import source_choices
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
 from zhenwu.org.models import Person, Unit
@@ -37,7 +38,7 @@ class ProblemFilterForm(StyledForm):
         label=_("预警"), required=False, choices=_choices(_("全部预警"), Colour.choices)
     )
     source = forms.ChoiceField(
-        label=_("问题来源"), required=False, choices=_choices(_("全部来源"), Source.choices)
+        label=_("问题来源"), required=False, choices=lambda: _choices(_("全部来源"), source_choices())
     )
     category = forms.ChoiceField(
         label=_("问题类别"), required=False, choices=_choices(_("全部类别"), Category.choices)
@@ -69,7 +70,7 @@ class ProblemFilterForm(StyledForm):
 
 
 class ProblemForm(StyledForm):
-    source = forms.ChoiceField(label=_("问题来源"), choices=Source.choices)
+    source = forms.ChoiceField(label=_("问题来源"), choices=source_choices)
     category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
     description = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Source, Status
+from zhenwu.ledger.constants import Category, DeadlineBasis, EvidenceKind, ExtensionStatus, Status
+from zhenwu.ledger.policies import source_label, validate_source
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit
 
@@ -22,7 +23,8 @@ class Problem(models.Model):
     """
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
-    source = models.CharField(_("问题来源"), max_length=30, choices=Source.choices, db_index=True)
+    # Any source a module registered (ledger/policies.py), not a fixed list of choices.
+    source = models.CharField(_("问题来源"), max_length=30, validators=[validate_source], db_index=True)
     category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, db_index=True)
     description = models.TextField(_("问题描述"))
     goal = models.TextField(_("整改目标"), blank=True)
@@ -103,6 +105,9 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.description[:30]}"
+
+    def get_source_display(self) -> str:
+        return source_label(self.source)
 
 
 class ProblemTransition(models.Model):

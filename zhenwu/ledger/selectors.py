@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action
 from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import colour_q, missing_report_q, overdue_q
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import Person, Unit, User
@@ -66,9 +67,8 @@ def may_apply_close(user: Any, problem: Problem, assignee_ids: set[int]) -> bool
 
 
 def may_accept(user: Any, problem: Problem) -> bool:
-    """The office, or the named 验收人, accepts or returns a closure request."""
-    person = _person_id(user)
-    return is_office(user) or (person is not None and person == problem.acceptor_id)
+    """Who the source's policy names (usually the office or the 验收人) accepts or returns a closure."""
+    return policy_for(problem.source).may_accept(user, problem)
 
 
 def assignee_ids(problem: Problem) -> set[int]:
@@ -193,7 +193,7 @@ class TimelineEntry:
 # Steps kept in the ledger's own history tables; their audit events would only repeat them.
 _IN_HISTORY = {
     "problem.assigned", "problem.closure_requested", "problem.closed", "problem.returned",
-    "problem.reopened", "problem.report_submitted",
+    "problem.reopened", "problem.report_submitted", "problem.step_recorded",
 }  # fmt: skip
 
 
@@ -221,9 +221,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         after = event.after or {}
         detail = str(after.get("reason") or after.get("period") or "")
         entries.append(
-            TimelineEntry(
-                event.created_at, _who(event.actor) or event.actor_label, event.action_label, detail
-            )
+            TimelineEntry(event.created_at, _who(event.actor) or event.actor_name, event.action_label, detail)
         )
     return sorted(entries, key=lambda e: e.at)
 

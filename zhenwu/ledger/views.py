@@ -234,7 +234,7 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
         form=ProblemForm(request.POST or None),
         template="ledger/step_form.html",
         context={"title": _("登记问题")},
-        act=lambda data: services.problem_create(actor=request.user, **data),
+        act=lambda data: services.problem_create(actor=_user(request), **data),
         done=_("问题已登记，请分派责任人"),
         back=lambda problem: reverse("ledger:problem_assign", args=[problem.pk]),
     )
@@ -265,7 +265,7 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def act(data: dict[str, Any]) -> Problem:
-        return services.problem_assign(actor=request.user, problem=problem, **_owners(data))
+        return services.problem_assign(actor=_user(request), problem=problem, **_owners(data))
 
     return _form_page(
         request,
@@ -470,7 +470,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         try:
             with path.open("rb") as handle:
                 plan = plan_import(handle, create_missing=request.POST.get("create_missing") == "1")
-            created = commit_import(plan, actor=request.user, file_name=request.POST.get("name", ""))
+            created = commit_import(plan, actor=_user(request), file_name=request.POST.get("name", ""))
         except (SheetError, ValidationError, FileNotFoundError) as exc:
             messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
             return redirect("ledger:import")

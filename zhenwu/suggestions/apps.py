@@ -14,3 +14,14 @@ class SuggestionsConfig(AppConfig):
 
         register(office_panel)
         register_problem_panel(problem_suggestions_panel)
+        _register_sources()
+
+
+def _register_sources() -> None:
+    """A problem raised from residents' suggestions: residents are asked after closure (回访)."""
+    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.policies import SourcePolicy, register_source
+
+    register_source(
+        SourcePolicy(key=Source.SUGGESTION.value, label=Source.SUGGESTION.label, asks_residents=True)
+    )

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhenwu.core.actors import RESIDENT
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import AuditAction
 from zhenwu.core.notices import Draft, notices_send
@@ -46,7 +47,7 @@ from zhenwu.suggestions.constants import (
 from zhenwu.suggestions.models import Campaign, Feedback, ReopenRequest, Suggestion, SuggestionPhoto
 from zhenwu.suggestions.photos import clean_photos
 
-PUBLIC = "群众"  # the audit log's actor for residents, who have no account
+PUBLIC = RESIDENT  # the audit log's actor for residents, who have no account
 RECEIPT_MISS = "receipt-miss"
 
 
@@ -155,7 +156,7 @@ def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
 # Triage by the office
 
 
-def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
+def _take(actor: User, suggestion: Suggestion, action: str) -> Suggestion:
     """Lock a new suggestion for a decision; refuse one already decided, or a non-office actor."""
     require(is_office(actor), _("只有党政办可以处理意见建议"))
     locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -169,7 +170,7 @@ def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
     return locked
 
 
-def _decided(actor: Any, suggestion: Suggestion, action: str, **after: Any) -> Suggestion:
+def _decided(actor: User, suggestion: Suggestion, action: str, **after: Any) -> Suggestion:
     suggestion.status = TRIAGE[action]
     suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
     suggestion.save()

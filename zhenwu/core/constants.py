@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     EXTENSION_DECIDED = "problem.extension_decided", _("审批延期")
     PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
     PROBLEM_RESUMED = "problem.resumed", _("恢复计时")
+    ASSIGNMENT_CORRECTED = "problem.assignment_corrected", _("更正分派")
     STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
     SUGGESTION_RECEIVED = "suggestion.received", _("收到意见建议")
     SUGGESTION_TRIAGED = "suggestion.triaged", _("处理意见建议")

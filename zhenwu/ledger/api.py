@@ -120,6 +120,16 @@ class TransitionIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
+class CorrectIn(Schema):
+    reason: str = Field("", max_length=2000, description="更正理由（必填）")
+    leader_id: ObjectId | None = None
+    department_id: ObjectId | None = None
+    assignee_ids: list[int] | None = Field(None, description="给出则替换全部责任人")
+    acceptor_id: ObjectId | None = None
+    clear_acceptor: bool = False
+    deadline: date | None = None
+
+
 class ReportIn(Schema):
     progress: int = Field(ge=0, le=100)
     done: str = Field(min_length=1, max_length=4000)
@@ -234,8 +244,45 @@ def transition_problem(request: HttpRequest, problem_id: ObjectId, payload: Tran
         Action.REOPEN: lambda: services.problem_reopen(actor=user, problem=problem, reason=payload.reason),
     }
     if payload.action not in steps:
-        raise ValidationError({"action": "动作：分派请使用 /problems/{id}/assign 接口"})
+        raise ValidationError(
+            {
+                "action": "动作：分派请使用 /problems/{id}/assign 接口，更正分派请使用 /problems/{id}/correct 接口"
+            }
+        )
     return _detail(steps[payload.action]())
+
+
+def _found(model: Any, pk: int | None, field: str, label: str) -> Any:
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: f"{label}：编号{pk}不存在"})
+    return found
+
+
+@router.post("/problems/{problem_id}/correct", response=ProblemOut, summary="更正分派（党政办，须说明理由）")
+def correct_assignment(request: HttpRequest, problem_id: ObjectId, payload: CorrectIn) -> Problem:
+    """Owners, acceptor and/or deadline of an open problem; fields left out stay as they are."""
+    user = _user(request)
+    problem = get_problem_for_user(user, problem_id)
+    assignees = None
+    if payload.assignee_ids is not None:
+        assignees = list(Person.objects.filter(pk__in=payload.assignee_ids))
+        if len(assignees) != len(set(payload.assignee_ids)):
+            raise ValidationError({"assignee_ids": "责任人：有编号不存在"})
+    problem = services.problem_correct_assignment(
+        actor=user,
+        problem=problem,
+        reason=payload.reason,
+        leader=_found(Person, payload.leader_id, "leader_id", "责任领导"),
+        department=_found(Unit, payload.department_id, "department_id", "责任部门"),
+        assignees=assignees,
+        acceptor=_found(Person, payload.acceptor_id, "acceptor_id", "验收人"),
+        clear_acceptor=payload.clear_acceptor,
+        deadline=payload.deadline,
+    )
+    return _detail(problem)
 
 
 @router.post("/problems/{problem_id}/reports", response={201: ReportOut}, summary="填报半月进度")

@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     ACCEPT = "accept", gettext_lazy("验收销号")
     RETURN = "return", gettext_lazy("退回")
     REOPEN = "reopen", gettext_lazy("重新打开")
+    # The office corrects owners, acceptor or deadline: a step in the history that keeps the status.
+    CORRECT = "correct", gettext_lazy("更正分派")
 
 
 # The one table of allowed steps: (from, action) -> to. Anything else is refused.
@@ -93,6 +95,10 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
 # States in which the owners are working: the clock runs and reports are due.
 WORKING = frozenset({Status.IN_PROGRESS, Status.LONG_TERM, Status.RETURNED, Status.REOPENED})
 OPEN = WORKING | {Status.PENDING, Status.CLOSURE_REQUESTED}
+# Same-status steps, listed explicitly: correcting an assignment is allowed while the problem
+# is owned and open (not 待分派, which has no owners yet; not 已销号) and keeps its status.
+CORRECTABLE = WORKING | {Status.CLOSURE_REQUESTED}
+ALLOWED_TRANSITIONS.update({(status, Action.CORRECT): status for status in CORRECTABLE})
 
 
 class Colour(models.TextChoices):

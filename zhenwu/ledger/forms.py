@@ -121,6 +121,34 @@ class AssignForm(StyledForm):
             self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
 
 
+class CorrectForm(StyledForm):
+    """更正分派: the owners, acceptor and deadline as they should have been, and why."""
+
+    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Person.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
+    )
+    assignees = forms.ModelMultipleChoiceField(
+        label=_("责任人"), queryset=Person.objects.none(), required=False
+    )
+    acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
+    deadline = forms.DateField(
+        label=_("整改时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("更正分派时的笔误；责任人要求延期请走延期申请"),
+    )
+    reason = forms.CharField(
+        label=_("更正理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, leaders: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
+
+
 class ReportForm(StyledForm):
     progress = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
     done = forms.CharField(label=_("本期完成情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

@@ -118,6 +118,8 @@ class ProblemTransition(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField(_("理由"), blank=True)
+    # What a same-status step changed ({"leader": {"from": 3, "to": 7}, ...}): a corrected assignment.
+    changes = models.JSONField(_("变更内容"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"))
 

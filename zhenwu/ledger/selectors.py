@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action
 from zhenwu.ledger.models import Problem, ProgressReport
@@ -193,8 +194,20 @@ class TimelineEntry:
 # Steps kept in the ledger's own history tables; their audit events would only repeat them.
 _IN_HISTORY = {
     "problem.assigned", "problem.closure_requested", "problem.closed", "problem.returned",
-    "problem.reopened", "problem.report_submitted", "problem.step_recorded",
+    "problem.reopened", "problem.report_submitted", "problem.assignment_corrected", "problem.step_recorded",
 }  # fmt: skip
+_CORRECTED = {
+    "leader": gettext_lazy("责任领导"), "department": gettext_lazy("责任部门"),
+    "assignees": gettext_lazy("责任人"), "acceptor": gettext_lazy("验收人"), "deadline": gettext_lazy("整改时限"),
+}  # fmt: skip
+
+
+def _step_detail(step: Any) -> str:
+    """A step's reason; a corrected assignment also says what it changed (old values stay in `changes`)."""
+    if not step.changes:
+        return str(step.reason)
+    names = "、".join(str(_CORRECTED.get(name, name)) for name in step.changes)
+    return f"{step.reason}（{_('更正')}：{names}）"
 
 
 def problem_timeline(problem: Problem) -> list[TimelineEntry]:
@@ -207,7 +220,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
     from zhenwu.core.selectors import audit_trail
 
     entries = [
-        TimelineEntry(t.at, _who(t.actor), str(Action(t.action).label), t.reason)
+        TimelineEntry(t.at, _who(t.actor), str(Action(t.action).label), _step_detail(t))
         for t in problem.transitions.all()
     ]
     entries += [

@@ -30,11 +30,12 @@ from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Status
+from zhenwu.ledger.constants import CORRECTABLE, Status
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
     CloseForm,
+    CorrectForm,
     ExtensionForm,
     ProblemFilterForm,
     ProblemForm,
@@ -184,6 +185,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_apply_close": may_apply_close(user, problem, owners) and problem.status in _CLOSABLE,
         "may_accept": may_accept(user, problem) and problem.status == Status.CLOSURE_REQUESTED,
         "is_office": is_office(user),
+        "may_correct": is_office(user) and problem.status in CORRECTABLE,
         "reason_form": ReasonForm(),
         "panels": problem_panels(request, problem),
     }
@@ -274,6 +276,48 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         context={"problem": problem, "title": _("分派问题")},
         act=act,
         done=_("已分派"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def correct_assignment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正分派: the office puts owners, acceptor or deadline right, with a reason."""
+    problem = get_problem_for_user(_user(request), pk)
+    current = {
+        "leader": problem.leader_id,
+        "department": problem.department_id,
+        "assignees": [p.pk for p in problem.assignees.all()],
+        "acceptor": problem.acceptor_id,
+        "deadline": problem.deadline,
+    }
+    form = CorrectForm(
+        request.POST or None,
+        leaders=leaders(),
+        people=Person.objects.order_by("name_pinyin"),
+        initial=current,
+    )
+
+    def act(data: dict[str, Any]) -> Problem:
+        return services.problem_correct_assignment(
+            actor=_user(request),
+            problem=problem,
+            reason=data["reason"],
+            leader=data["leader"],
+            department=data["department"],
+            assignees=list(data["assignees"]),
+            acceptor=data["acceptor"],
+            clear_acceptor=data["acceptor"] is None,
+            deadline=data["deadline"],
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("更正分派")},
+        act=act,
+        done=_("已更正分派"),
     )
 
 

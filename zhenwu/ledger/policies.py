@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhenwu.core.actors import DEMO, IMPORT, SystemActor, is_system
+from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, is_system
 from zhenwu.ledger.constants import Category, DeadlineBasis, Source
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.roles import is_office
@@ -39,12 +39,12 @@ class ClosureNeeds(models.TextChoices):
 
 def raised_by(
     *roles: str, system: Iterable[SystemActor] = (IMPORT, DEMO), office: bool = True
-) -> Callable[[Any], bool]:
+) -> Callable[[Actor], bool]:
     """A may-raise predicate: the office (unless office=False), accounts with one of `roles`,
     and the named system actors (by default the importer and the demo, which record the past)."""
     allowed_system = tuple(system)
 
-    def may_raise(actor: Any) -> bool:
+    def may_raise(actor: Actor) -> bool:
         if isinstance(actor, SystemActor):
             return is_system(actor, *allowed_system)
         if not getattr(actor, "is_authenticated", False):
@@ -54,7 +54,7 @@ def raised_by(
     return may_raise
 
 
-def office_or_acceptor(actor: Any, problem: Problem) -> bool:
+def office_or_acceptor(actor: Actor, problem: Problem) -> bool:
     """The office, or the 验收人 named on the problem, accepts or returns its closure."""
     if isinstance(actor, SystemActor) or not getattr(actor, "is_authenticated", False):
         return False
@@ -66,8 +66,8 @@ def office_or_acceptor(actor: Any, problem: Problem) -> bool:
 class SourcePolicy:
     key: str
     label: str | Promise
-    may_raise: Callable[[Any], bool] = field(default_factory=raised_by)
-    may_accept: Callable[[Any, Problem], bool] = office_or_acceptor
+    may_raise: Callable[[Actor], bool] = field(default_factory=raised_by)
+    may_accept: Callable[[Actor, Problem], bool] = office_or_acceptor
     closure_needs: ClosureNeeds = ClosureNeeds.EVIDENCE
     # For REINSPECTION / NEW_RATING: the owning module says whether the problem has it
     # (a passed re-inspection, the applicant's new rating); without one the closure is refused.

@@ -109,10 +109,10 @@ class AssignIn(Schema):
     leader_id: ObjectId
     department_id: ObjectId
     assignee_ids: list[int] = Field(min_length=1)
-    deadline_basis: DeadlineBasis = DeadlineBasis.DATE
+    deadline_basis: DeadlineBasis | None = Field(None, description="默认按问题来源的规则")
     deadline: date | None = None
     deadline_days: int | None = Field(None, ge=1, le=3650)
-    cadence: Cadence = Cadence.HALF_MONTHLY
+    cadence: Cadence | None = Field(None, description="默认按问题来源的规则")
 
 
 class TransitionIn(Schema):

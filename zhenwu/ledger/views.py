@@ -45,6 +45,7 @@ from zhenwu.ledger.forms import (
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
+from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import Today, report_missing, warning_for
 from zhenwu.ledger.selectors import (
     assignee_ids,
@@ -259,11 +260,13 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     people = Person.objects.order_by("name_pinyin")
     # The triage desk sends the suggested department and leader along; the office confirms them.
     suggested = {k: request.GET[k] for k in ("department", "leader") if request.GET.get(k, "").isdigit()}
+    policy = policy_for(problem.source)
     form = AssignForm(
         request.POST or None,
         leaders=leaders(),
         people=people,
-        initial={"cadence": "half_monthly", **suggested},
+        # The source's policy gives the usual deadline basis and report cadence.
+        initial={"cadence": policy.cadence, "deadline_basis": policy.deadline_basis, **suggested},
     )
 
     def act(data: dict[str, Any]) -> Problem:

@@ -216,3 +216,27 @@ def test_the_api_lists_every_registered_source_and_refuses_a_raise_the_policy_fo
         content_type="application/json",
     )
     assert made.status_code == 201 and made.json()["number"].startswith("RX")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_assign_page_and_the_api_start_from_the_sources_defaults(town, inspector, office):
+    from django.urls import reverse
+
+    made = problem_create(
+        actor=inspector, source=throwaway.HOTLINE, category=Category.SERVICE, description="热线"
+    )
+    form = client_for(office).get(reverse("ledger:problem_assign", args=[made.pk])).context["form"]
+    assert form.initial["cadence"] == Cadence.MONTHLY and form.initial["deadline_basis"] == "calendar_days"
+    assigned = client_for(office).post(
+        f"/api/problems/{made.pk}/assign",
+        {
+            "leader_id": town.leader_person.pk,
+            "department_id": town.economy_dept.pk,
+            "assignee_ids": [town.staff.pk],
+            "deadline_days": 5,
+        },
+        content_type="application/json",
+    )
+    assert assigned.status_code == 200 and assigned.json()["deadline"] == "2026-11-30"
+    made.refresh_from_db()
+    assert made.cadence == Cadence.MONTHLY

@@ -511,6 +511,15 @@ def problem_record_step(
     if action not in _RECORDABLE:
         raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
     problem = _lock(problem)
+    # History is appended in time order: a recorded step cannot come before the last one.
+    last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise ValidationError(
+            {
+                "at": _("办理时间：不能早于上一步（%(last)s）")
+                % {"last": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"}
+            }
+        )
     before = _snapshot(problem)
     _step(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():

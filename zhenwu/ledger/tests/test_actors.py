@@ -167,6 +167,11 @@ def test_recording_the_past_is_for_the_importer_and_the_demo_and_never_the_futur
             at=datetime.combine(date(2026, 12, 1), time(9), TZ),
         )
     assert "办理时间" in caught.value.message_dict["at"][0]
+    with pytest.raises(ValidationError) as caught:
+        problem_record_step(
+            actor=DEMO, problem=problem, action=Action.APPLY_CLOSE, at=datetime(2026, 1, 5, 9, tzinfo=TZ)
+        )
+    assert "不能早于上一步" in caught.value.message_dict["at"][0]
     with pytest.raises(ValidationError, match="只能补录"):
         problem_record_step(actor=DEMO, problem=problem, action=Action.REOPEN, at=past)
     assert _state(problem) == before

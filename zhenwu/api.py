@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 
 from zhenwu.core.api_base import API_OPTIONS, ROUTERS, api_auth, install_error_handlers
@@ -22,4 +23,4 @@ if not apps.ready:
 api = NinjaAPI(auth=api_auth(), **API_OPTIONS)
 install_error_handlers(api)
 for prefix, router in ROUTERS:
-    api.add_router(prefix, router)
+    api.add_router(prefix, import_string(router) if isinstance(router, str) else router)

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from zhenwu.core.actors import DEMO
 from zhenwu.ledger.constants import Category, Source
 from zhenwu.ledger.services import problem_assign, problem_create
 from zhenwu.org.constants import AccountRole, RoleKind, UnitKind
@@ -21,7 +22,7 @@ from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.services import account_create, person_create, person_role_grant, unit_create
 
 PASSWORD = "Test-pass-2009"
-SYSTEM = "test-setup"
+SYSTEM = DEMO  # fixtures build the town as the demo seed would
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must be allowed there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

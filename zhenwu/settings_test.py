@@ -5,7 +5,10 @@ import warnings
 from pathlib import Path
 
 from zhenwu.settings import *  # noqa: F403
-from zhenwu.settings import DATABASES
+from zhenwu.settings import DATABASES, INSTALLED_APPS
+
+# A module that exists only in tests: it registers its own problem sources from its ready().
+INSTALLED_APPS = [*INSTALLED_APPS, "zhenwu.ledger.tests.throwaway"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhenwu-media-"))

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from zhenwu.bulletins.figures import source_label
 from zhenwu.evaluation.models import Survey
 from zhenwu.evaluation.results import results_for
 from zhenwu.ledger.constants import Colour, Status
 from zhenwu.ledger.followup import satisfaction
 from zhenwu.ledger.models import Problem, ProblemTransition
+from zhenwu.ledger.policies import source_label
 from zhenwu.ledger.rules import Today, closed_late_q, colour_q, in_hand_q, overdue_q
 from zhenwu.suggestions.models import Suggestion
 

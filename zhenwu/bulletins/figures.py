@@ -16,8 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from zhenwu.core.calendar import work_calendar
-from zhenwu.ledger.constants import Source, Status
+from zhenwu.ledger.constants import Status
 from zhenwu.ledger.models import Problem
+from zhenwu.ledger.policies import source_label
 from zhenwu.ledger.rules import (
     REPORTING,
     THEN_FIELDS,
@@ -209,10 +210,6 @@ def month_figures(month: date) -> Figures:
         red_min=red_min,
         black_below=black_below,
     )
-
-
-def source_label(key: str) -> str:
-    return str(dict(Source.choices).get(key, key))
 
 
 def _name_lines(index: dict[int | None, Line], names: dict[int, str]) -> None:

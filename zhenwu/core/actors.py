@@ -33,6 +33,7 @@ TICK = SystemActor("tick", "定时任务")
 IMPORT = SystemActor("import", "台账导入")
 DEMO = SystemActor("demo", "演示数据")
 RESIDENT = SystemActor("resident", "群众")
+SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT)}
 
 Actor: TypeAlias = "User | SystemActor"
 
@@ -40,3 +41,25 @@ Actor: TypeAlias = "User | SystemActor"
 def is_system(actor: object, *allowed: SystemActor) -> bool:
     """The actor is one of the named system actors (never a person, never a string)."""
     return isinstance(actor, SystemActor) and actor in allowed
+
+
+def account_of(actor: Actor | None) -> User | None:
+    """The person's account behind an actor, for a row's `actor`/`created_by` (None for the system)."""
+    if actor is None or isinstance(actor, SystemActor) or not actor.is_authenticated:
+        return None
+    return actor
+
+
+def actor_label(actor: object) -> str:
+    """How the audit log names an actor: a SystemActor by its key, an account by its username."""
+    if isinstance(actor, SystemActor):
+        return actor.key
+    if getattr(actor, "is_authenticated", False):
+        return str(actor.get_username())  # type: ignore[attr-defined]
+    return "系统"
+
+
+def label_for_key(label: str) -> str:
+    """The Chinese name for a label written by actor_label (the audit page shows it)."""
+    found = SYSTEM_ACTORS.get(label)
+    return str(found.label) if found else label

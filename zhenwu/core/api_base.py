@@ -95,12 +95,15 @@ def api_auth() -> list[Any]:
 
 
 # The apps' routers with their prefixes, in the order the apps registered them.
-ROUTERS: list[tuple[str, Router]] = []
+ROUTERS: list[tuple[str, Router | str]] = []
 
 
-def register_router(prefix: str, router: Router) -> Router:
-    """Mount an app's router under /api/<prefix>; call from the app's AppConfig.ready()."""
-    if any(known is router for _prefix, known in ROUTERS):
+def register_router(prefix: str, router: Router | str) -> Router | str:
+    """Mount an app's router under /api/<prefix>; call from the app's AppConfig.ready().
+
+    A dotted path ("zhenwu.ledger.api.router") is imported when the API is assembled, after
+    every app is ready: for a router whose schemas read other registries (the sources)."""
+    if any(known is router or known == router for _prefix, known in ROUTERS):
         raise ValueError(f"router {router!r} is already registered")
     ROUTERS.append((prefix, router))
     return router

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from zhenwu.core.actors import Actor, SystemActor, account_of, actor_label
 from zhenwu.core.context import request_ip
 from zhenwu.core.models import AuditEvent
 
@@ -57,7 +58,7 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -66,8 +67,15 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip: str | None = None,
+    label: str = "",
 ) -> AuditEvent:
-    """Append one event. Call inside the transaction that makes the change."""
+    """Append one event. Call inside the transaction that makes the change.
+
+    `actor` is an account or a SystemActor, never a bare string (a string used to pass for
+    anyone). `label` names who tried when nobody is logged in (a failed login's username).
+    """
+    if actor is not None and not isinstance(actor, SystemActor) and not hasattr(actor, "get_username"):
+        raise TypeError(f"audit_record: actor must be a User or a SystemActor, not {type(actor).__name__}")
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
     if obj is not None:
@@ -79,12 +87,12 @@ def audit_record(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    who = label if actor is None and label else actor_label(actor)
     event = AuditEvent(
         seq=seq,
         created_at=timezone.now(),
-        actor=actor if is_user else None,
-        actor_label=(actor.get_username() if is_user and actor is not None else str(actor or "系统"))[:100],
+        actor=account_of(actor),
+        actor_label=who[:100],
         action=str(action),
         object_type=object_type,
         object_id=str(object_id),

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import CoreAudit, DayKind
 from zhenwu.core.models import CalendarYear, Holiday
@@ -99,7 +100,7 @@ def _holiday_name(value: Any) -> str:
 
 
 @transaction.atomic
-def calendar_import_year(*, actor: Any, year: int) -> int:
+def calendar_import_year(*, actor: Actor, year: int) -> int:
     """Load one year's arrangement from chinesecalendar; refuses years it does not know."""
     if year not in chinesecalendar_years():
         raise ValidationError(
@@ -122,7 +123,7 @@ def calendar_import_year(*, actor: Any, year: int) -> int:
 
 
 @transaction.atomic
-def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> Holiday | None:
+def holiday_set(*, actor: Actor, day: date, kind: str | None, name: str = "") -> Holiday | None:
     """Mark a day as 放假 or 调休上班, or clear it (kind=None) back to the weekday rule."""
     if kind is not None and kind not in DayKind.values:
         raise ValidationError({"kind": _("类型：只能是“放假”或“调休上班”")})
@@ -147,7 +148,7 @@ def holiday_set(*, actor: Any, day: date, kind: str | None, name: str = "") -> H
 
 
 @transaction.atomic
-def calendar_year_confirm(*, actor: Any, year: int, note: str = "") -> CalendarYear:
+def calendar_year_confirm(*, actor: Actor, year: int, note: str = "") -> CalendarYear:
     """Declare a year's arrangement complete; only then are deadlines in it computed."""
     entered = Holiday.objects.filter(date__year=year).count()
     if entered == 0:

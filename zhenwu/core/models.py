@@ -77,6 +77,13 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("审计日志只能追加，不能删除")
 
     @property
+    def actor_name(self) -> str:
+        """Who, readably: a SystemActor's key ("tick") is shown by its name (定时任务)."""
+        from zhenwu.core.actors import label_for_key
+
+        return label_for_key(self.actor_label)
+
+    @property
     def action_label(self) -> str:
         return action_label(self.action)
 

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from zhenwu.core.actors import TICK
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import CoreAudit
 from zhenwu.core.models import Notice
@@ -40,7 +41,7 @@ def notices_send(drafts: list[Draft], *, reason: str) -> int:
         )
         if fresh:
             audit_record(
-                actor="tick", action=CoreAudit.REMINDER_SENT, object_type="core.notice",
+                actor=TICK, action=CoreAudit.REMINDER_SENT, object_type="core.notice",
                 object_label=reason, after={"count": len(fresh)},
             )  # fmt: skip
         transaction.on_commit(_email_pending)

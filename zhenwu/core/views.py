@@ -37,9 +37,14 @@ from zhenwu.core.models import CalendarYear, Holiday, Notice
 from zhenwu.core.notices import notice_mark_read
 from zhenwu.core.selectors import audit_events
 from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole, OrgAudit
+from zhenwu.org.models import User
 from zhenwu.org.roles import is_town_wide
 from zhenwu.org.selectors import registry_counts
 from zhenwu.org.services import LoginRefused, account_change_password, account_login_check, account_logout
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # the views that act are login_required
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,7 +123,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             holiday_set(
-                actor=request.user,
+                actor=_user(request),
                 day=form.cleaned_data["date"],
                 kind=form.cleaned_data["kind"] or None,
                 name=form.cleaned_data["name"],
@@ -144,12 +149,12 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 def calendar_year_action(request: HttpRequest, year: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "import":
-            count = calendar_import_year(actor=request.user, year=year)
+            count = calendar_import_year(actor=_user(request), year=year)
             messages.success(
                 request, _("已导入%(year)s年的%(count)s个放假和调休日期") % {"year": year, "count": count}
             )
         else:
-            calendar_year_confirm(actor=request.user, year=year, note=request.POST.get("note", ""))
+            calendar_year_confirm(actor=_user(request), year=year, note=request.POST.get("note", ""))
             messages.success(request, _("已确认%(year)s年工作日历") % {"year": year})
     except ValidationError as exc:
         flash_errors(request, exc)

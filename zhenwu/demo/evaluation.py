@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.demo.base import TZ
 from zhenwu.demo.constants import DemoAudit
@@ -258,7 +259,7 @@ def seed_evaluation(*, today: date, rng: random.Random) -> dict[str, int]:
             services.codes_generate(actor=office, survey=trial, category=category, count=20)
         counts = {"surveys": 5, "ballots": Ballot.objects.count(), "codes": VotingCode.objects.count()}
         audit_record(
-            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="evaluation.survey",
+            actor=DEMO, action=DemoAudit.DEMO_SEEDED, object_type="evaluation.survey",
             object_label="演示测评：逐张生成的选票", after=counts,
         )  # fmt: skip
     return counts

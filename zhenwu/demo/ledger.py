@@ -3,25 +3,27 @@
 The campaign is placed so that it is running now: problems were collected over the last
 four months, so every warning colour appears on a fresh install. History (assignments,
 reports, closures) is written with its real dates, the way an import of an existing paper
-ledger would be, and the whole back-fill is one audited event; everything done afterwards
-goes through the services.
+ledger would be, through the same services and the same state table as any other step
+(each with its explicit past `at`); only the half-monthly reports are written in bulk.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.demo.base import DemoTown
 from zhenwu.demo.base import at_hour as _at
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
-from zhenwu.ledger.models import Problem, ProblemTransition, ProgressReport
-from zhenwu.ledger.services import refresh_report_state
+from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step, refresh_report_state
 from zhenwu.lib.cadence import Cadence, period_containing, periods_between
 from zhenwu.org.models import Person, User
 
@@ -139,6 +141,11 @@ DONE_PHRASES = [
 DIFFICULTIES = ["", "", "资金缺口较大", "雨季影响施工", "群众意见不统一", "需县级部门审批"]
 
 
+def _past(day: date, hour: int) -> datetime:
+    """A step's moment, no later than now (a step planned for this afternoon happened just now)."""
+    return min(_at(day, hour), timezone.now())
+
+
 def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str, int]:
     """Create the problems with their history; returns counts for the seed's audit event."""
     office = User.objects.get(username="dangzhengban")
@@ -153,7 +160,9 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
             village_name, village = rng.choice(villages)
             source = rng.choices([s for s, _ in SOURCE_WEIGHTS], weights=[w for _, w in SOURCE_WEIGHTS])[0]
             collected = start + timedelta(days=int(rng.random() ** 1.6 * 100))
-            problem = Problem.objects.create(
+            # Dated when it was collected, not when the demo was seeded: monthly bulletins count by it.
+            problem = problem_create(
+                actor=DEMO,
                 number=f"{start.year}-{seq:04d}",
                 source=source,
                 category=category,
@@ -161,18 +170,15 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
                 goal=goal,
                 measures=measures,
                 village=village if "{v}" in what else None,
-                created_by=office,
+                at=_past(collected, 9),
             )
-            # When it was collected, not when the demo was seeded: monthly bulletins count by it.
-            problem.created_at = _at(collected, 9)
-            Problem.objects.filter(pk=problem.pk).update(created_at=problem.created_at)
             counts["problems"] += 1
             if seq > PROBLEMS - 6:  # the newest few wait for the office to assign them
                 continue
-            _assign(problem, town, dept_name, leaders, staff, collected, today, rng)
+            problem = _assign(problem, town, dept_name, leaders, staff, collected, today, rng)
             counts["reports"] += _history(problem, office, today, rng, counts)
         audit_record(
-            actor="seed-demo",
+            actor=DEMO,
             action=DemoAudit.DEMO_SEEDED,
             object_type="ledger.problem",
             object_label="演示台账：182条问题及半月报告",
@@ -190,28 +196,26 @@ def _assign(
     collected: date,
     today: date,
     rng: random.Random,
-) -> None:
+) -> Problem:
     assigned = collected + timedelta(days=rng.randint(1, 6))
     long_term = rng.random() < 0.08
     deadline = None if long_term else assigned + timedelta(days=rng.choice([45, 60, 90, 90, 120, 150]))
     if deadline is not None and rng.random() < 0.08:
         deadline = today + timedelta(days=rng.randint(2, 7))  # a few fall due this week (蓝)
-    problem.leader = rng.choice(leaders)
-    problem.department = town.departments[dept_name]
-    problem.assigned_on = assigned
-    problem.deadline = problem.original_deadline = deadline
-    problem.deadline_basis = DeadlineBasis.LONG_TERM if long_term else DeadlineBasis.DATE
-    problem.status = Status.LONG_TERM if long_term else Status.IN_PROGRESS
-    problem.cadence = Cadence.HALF_MONTHLY
-    problem.save()
+    leader = rng.choice(leaders)
     people = staff.get(dept_name) or [p for group in staff.values() for p in group]
-    problem.assignees.set(rng.sample(people, k=min(len(people), rng.choice([1, 1, 2]))))
-    ProblemTransition.objects.create(
+    assignees = rng.sample(people, k=min(len(people), rng.choice([1, 1, 2])))
+    return problem_assign(
+        actor=DEMO,
         problem=problem,
-        action=Action.ASSIGN,
-        from_status=Status.PENDING,
-        to_status=problem.status,
-        at=_at(assigned, 9),
+        leader=leader,
+        department=town.departments[dept_name],
+        assignees=assignees,
+        deadline_basis=DeadlineBasis.LONG_TERM if long_term else DeadlineBasis.DATE,
+        deadline=deadline,
+        cadence=Cadence.HALF_MONTHLY,
+        assigned_on=assigned,
+        at=_past(assigned, 9),
     )
 
 
@@ -260,7 +264,6 @@ def _history(problem: Problem, office: Any, today: date, rng: random.Random, cou
 
 
 def _close(problem: Problem, applied: date, today: date, rng: random.Random, counts: dict[str, int]) -> None:
-    problem.completion = "已按整改措施完成，群众认可"
     steps = [(Action.APPLY_CLOSE, problem.status, Status.CLOSURE_REQUESTED, applied)]
     outcome = rng.random()
     if outcome < 0.07:  # returned once, then accepted
@@ -281,18 +284,16 @@ def _close(problem: Problem, applied: date, today: date, rng: random.Random, cou
                 applied + timedelta(days=rng.randint(1, 3)),
             )
         )
-    for action, before, after, day in steps:
+    for action, _before, after, day in steps:
         reason = "佐证照片不清晰，请补充" if action == Action.RETURN else ""
-        ProblemTransition.objects.create(
+        problem = problem_record_step(
+            actor=DEMO,
             problem=problem,
             action=action,
-            from_status=before,
-            to_status=after,
+            at=_past(day, 15),
             reason=reason,
-            at=_at(day, 15),
+            completion="已按整改措施完成，群众认可" if action == Action.APPLY_CLOSE else "",
         )
-        problem.status = after
+        assert problem.status == after
         if after == Status.CLOSED:
-            problem.closed_on = day
             counts["closed"] += 1
-    problem.save()

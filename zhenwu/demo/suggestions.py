@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.demo.base import TOWN, DemoTown
 from zhenwu.demo.base import at_hour as _at
@@ -179,7 +180,7 @@ def seed_suggestions(town: DemoTown, *, today: date, rng: random.Random) -> dict
         answers = _answers(office, today, rng)
         counts = {"suggestions": len(rows), "answers": answers}
         audit_record(
-            actor="seed-demo", action=DemoAudit.DEMO_SEEDED, object_type="suggestions.suggestion",
+            actor=DEMO, action=DemoAudit.DEMO_SEEDED, object_type="suggestions.suggestion",
             object_label="演示献言献策：群众意见建议、分办和评价", after=counts,
         )  # fmt: skip
     return counts

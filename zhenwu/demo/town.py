@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhenwu.core.actors import DEMO, Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.demo import names
 from zhenwu.demo.base import TOWN, DemoTown
@@ -105,11 +106,11 @@ LEADERS = (
 SECOND_LINE = ("原人大主席", "原党委副书记", "原副镇长", "原副镇长", "原纪委书记", "原武装部长")
 
 
-def _unit(actor: Any, name: str, kind: str, parent: Unit | None, order: int = 0) -> Unit:
+def _unit(actor: Actor, name: str, kind: str, parent: Unit | None, order: int = 0) -> Unit:
     return unit_create(actor=actor, name=name, kind=kind, parent=parent, sort_order=order)
 
 
-def build_units(actor: Any, town: DemoTown) -> None:
+def build_units(actor: Actor, town: DemoTown) -> None:
     town.party = _unit(actor, f"中共{TOWN}委员会", UnitKind.TOWN_COMMITTEE, None, 1)
     town.government = _unit(actor, f"{TOWN}人民政府", UnitKind.TOWN_GOVERNMENT, None, 2)
     for i, name in enumerate(DEPARTMENTS):
@@ -275,7 +276,7 @@ DEMO_LOGINS = {
 DEMO_USERNAMES = tuple(DEMO_LOGINS.values())
 
 
-def build_accounts(actor: Any, town: DemoTown) -> None:
+def build_accounts(actor: Actor, town: DemoTown) -> None:
     """One login per role, each tied to a person of the right unit."""
     staff = town.staff
     village_branch = next(b for b in town.branches if b.name == f"{VILLAGES[0]}党支部")
@@ -297,7 +298,7 @@ def build_accounts(actor: Any, town: DemoTown) -> None:
         town.accounts.append((username, DEMO_PASSWORD, str(role.label)))
 
 
-def seed_town(actor: Any = "seed-demo") -> DemoTown:
+def seed_town(actor: Actor = DEMO) -> DemoTown:
     rng = random.Random(SEED)
     town = DemoTown()
     with transaction.atomic():

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from zhenwu.conftest import PASSWORD, build_town
+from zhenwu.core.actors import DEMO
 from zhenwu.org.constants import AccountRole
 from zhenwu.org.services import account_create
 
@@ -43,7 +44,7 @@ def people(live_server):
         ("dept", AccountRole.DEPARTMENT, town.economy_dept, town.staff),
     ]:
         accounts[username] = account_create(
-            actor="test", username=username, password=PASSWORD, role=role, unit=unit, person=person,
+            actor=DEMO, username=username, password=PASSWORD, role=role, unit=unit, person=person,
             must_change_password=False,
         )  # fmt: skip
     return town

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from zhenwu.conftest import PASSWORD
+from zhenwu.core.actors import DEMO
 from zhenwu.e2e.conftest import sign_in, sign_out
 from zhenwu.evaluation import services
 from zhenwu.evaluation.models import Ballot, Survey
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _clerks(town) -> None:
     for name in ("clerk1", "clerk2"):
-        account_create(actor="test", username=name, password=PASSWORD, role=AccountRole.OFFICE,
+        account_create(actor=DEMO, username=name, password=PASSWORD, role=AccountRole.OFFICE,
                        unit=town.office_dept, must_change_password=False)  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from zhenwu.conftest import PASSWORD, build_town
+from zhenwu.core.actors import DEMO
 from zhenwu.org.constants import AccountRole
 from zhenwu.org.services import account_create
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def seeded(live_server):
     town = build_town()
     account_create(
-        actor="test",
+        actor=DEMO,
         username="office",
         password=PASSWORD,
         role=AccountRole.OFFICE,

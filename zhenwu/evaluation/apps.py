@@ -16,3 +16,10 @@ class EvaluationConfig(AppConfig):
         navigation.register(
             navigation.NavEntry("evaluation", _("测评"), "evaluation:list", 50, is_town_reader)
         )
+
+        # Problems found by a 满意度测评 or a 班子评议 belong to this module's sources.
+        from zhenwu.ledger.constants import Source
+        from zhenwu.ledger.policies import SourcePolicy, register_source
+
+        for source in (Source.LEADERSHIP_REVIEW, Source.SATISFACTION_SURVEY):
+            register_source(SourcePolicy(key=source.value, label=source.label))

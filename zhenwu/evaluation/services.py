@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup
@@ -55,7 +56,7 @@ from zhenwu.org.roles import is_office
 CODE_MISS = "voting-code-miss"
 
 
-def _office_only(actor: Any) -> None:
+def _office_only(actor: Actor) -> None:
     require(is_office(actor), _("只有党政办可以管理测评"))
 
 

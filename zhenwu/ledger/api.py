@@ -1,12 +1,12 @@
 """Ledger endpoints: the same filters, scope and services as the pages."""
 
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as Answer
@@ -14,14 +14,22 @@ from ninja.responses import Status as Answer
 from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.calendar import work_calendar
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Action, Category, Colour, DeadlineBasis, Source, Status
+from zhenwu.ledger.constants import Action, Category, Colour, DeadlineBasis, Status
 from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.policies import registered_sources
 from zhenwu.ledger.rules import Today, warning_for
 from zhenwu.ledger.selectors import get_problem_for_user, problem_search
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit, User
 
 router = Router(tags=["整改台账"])
+
+# The API's enum of sources is the registry as it stands once every app is ready (this module
+# is imported by name when the API is assembled, after every app is ready), so OpenAPI lists them all.
+if TYPE_CHECKING:
+    SourceKey = str
+else:
+    SourceKey = StrEnum("SourceKey", [(p.key, p.key) for p in registered_sources()])
 
 
 def _today_for(request: HttpRequest) -> Today:
@@ -89,7 +97,7 @@ class ReportOut(Schema):
 
 
 class ProblemIn(Schema):
-    source: Source
+    source: SourceKey
     category: Category
     description: str = Field(min_length=1, max_length=2000)
     village_id: ObjectId | None = None
@@ -101,15 +109,25 @@ class AssignIn(Schema):
     leader_id: ObjectId
     department_id: ObjectId
     assignee_ids: list[int] = Field(min_length=1)
-    deadline_basis: DeadlineBasis = DeadlineBasis.DATE
+    deadline_basis: DeadlineBasis | None = Field(None, description="默认按问题来源的规则")
     deadline: date | None = None
     deadline_days: int | None = Field(None, ge=1, le=3650)
-    cadence: Cadence = Cadence.HALF_MONTHLY
+    cadence: Cadence | None = Field(None, description="默认按问题来源的规则")
 
 
 class TransitionIn(Schema):
     action: Action = Field(description="apply_close needs evidence uploaded through the page first")
     reason: str = Field("", max_length=2000)
+
+
+class CorrectIn(Schema):
+    reason: str = Field("", max_length=2000, description="更正理由（必填）")
+    leader_id: ObjectId | None = None
+    department_id: ObjectId | None = None
+    assignee_ids: list[int] | None = Field(None, description="给出则替换全部责任人")
+    acceptor_id: ObjectId | None = None
+    clear_acceptor: bool = False
+    deadline: date | None = None
 
 
 class ReportIn(Schema):
@@ -140,7 +158,7 @@ def list_problems(
     q: str = Query("", max_length=50, pattern=r"^[^\x00]*$"),
     status: Status | None = None,
     colour: Colour | None = None,
-    source: Source | None = None,
+    source: SourceKey | None = None,
     category: Category | None = None,
     department_id: ObjectId | None = None,
     leader_id: ObjectId | None = None,
@@ -226,8 +244,45 @@ def transition_problem(request: HttpRequest, problem_id: ObjectId, payload: Tran
         Action.REOPEN: lambda: services.problem_reopen(actor=user, problem=problem, reason=payload.reason),
     }
     if payload.action not in steps:
-        raise ValidationError({"action": "动作：分派请使用 /problems/{id}/assign 接口"})
+        raise ValidationError(
+            {
+                "action": "动作：分派请使用 /problems/{id}/assign 接口，更正分派请使用 /problems/{id}/correct 接口"
+            }
+        )
     return _detail(steps[payload.action]())
+
+
+def _found(model: Any, pk: int | None, field: str, label: str) -> Any:
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: f"{label}：编号{pk}不存在"})
+    return found
+
+
+@router.post("/problems/{problem_id}/correct", response=ProblemOut, summary="更正分派（党政办，须说明理由）")
+def correct_assignment(request: HttpRequest, problem_id: ObjectId, payload: CorrectIn) -> Problem:
+    """Owners, acceptor and/or deadline of an open problem; fields left out stay as they are."""
+    user = _user(request)
+    problem = get_problem_for_user(user, problem_id)
+    assignees = None
+    if payload.assignee_ids is not None:
+        assignees = list(Person.objects.filter(pk__in=payload.assignee_ids))
+        if len(assignees) != len(set(payload.assignee_ids)):
+            raise ValidationError({"assignee_ids": "责任人：有编号不存在"})
+    problem = services.problem_correct_assignment(
+        actor=user,
+        problem=problem,
+        reason=payload.reason,
+        leader=_found(Person, payload.leader_id, "leader_id", "责任领导"),
+        department=_found(Unit, payload.department_id, "department_id", "责任部门"),
+        assignees=assignees,
+        acceptor=_found(Person, payload.acceptor_id, "acceptor_id", "验收人"),
+        clear_acceptor=payload.clear_acceptor,
+        deadline=payload.deadline,
+    )
+    return _detail(problem)
 
 
 @router.post("/problems/{problem_id}/reports", response={201: ReportOut}, summary="填报半月进度")
@@ -246,22 +301,3 @@ def file_report(request: HttpRequest, problem_id: ObjectId, payload: ReportIn) -
             is_late=report.is_late,
         ),
     )
-
-
-# Chinese names of this router's request fields, for refusals (registered in LedgerConfig.ready()).
-FIELD_LABELS = {
-    "status": _("状态"),
-    "colour": _("预警"),
-    "source": _("问题来源"),
-    "category": _("问题类别"),
-    "description": _("问题描述"),
-    "leader_id": _("责任领导"),
-    "department_id": _("责任部门"),
-    "assignee_ids": _("责任人"),
-    "deadline": _("整改时限"),
-    "deadline_days": _("时限天数"),
-    "progress": _("完成进度"),
-    "done": _("本期完成情况"),
-    "action": _("动作"),
-    "village_id": _("村(社区)"),
-}

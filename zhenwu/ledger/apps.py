@@ -11,12 +11,27 @@ class LedgerConfig(AppConfig):
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.home import register
-        from zhenwu.ledger import api, tasks  # noqa: F401 - tasks registers the tick tasks
-        from zhenwu.ledger.constants import LedgerAudit
+        from zhenwu.ledger import tasks  # noqa: F401 - tasks registers the tick tasks
+        from zhenwu.ledger.constants import API_FIELD_LABELS, LedgerAudit
         from zhenwu.ledger.home import my_work_panel
 
         register(my_work_panel)
         register_actions(LedgerAudit)
-        register_router("/", api.router)
-        register_field_labels(api.FIELD_LABELS)
+        # By name: the router's schemas list every registered source, so it is imported when the
+        # API is assembled, after every app (献言献策, 测评, later modules) has registered its own.
+        register_router("/", "zhenwu.ledger.api.router")
+        register_field_labels(API_FIELD_LABELS)
         navigation.register(navigation.NavEntry("ledger", _("整改台账"), "ledger:problem_list", 30))
+        _register_sources()
+
+
+def _register_sources() -> None:
+    """The sources the ledger itself owns; 献言献策 and 测评 register theirs from their apps.
+
+    All of them keep today's rules: raised by the office (and recorded by the importer and the
+    demo), accepted by the office or the named 验收人, closed with evidence, numbered 2026-0001."""
+    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.policies import SourcePolicy, register_source
+
+    for source in (Source.INSPECTION, Source.SUPERIOR, Source.SELF_CHECK, Source.OTHER):
+        register_source(SourcePolicy(key=source.value, label=source.label))

@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     ACCEPT = "accept", gettext_lazy("验收销号")
     RETURN = "return", gettext_lazy("退回")
     REOPEN = "reopen", gettext_lazy("重新打开")
+    # The office corrects owners, acceptor or deadline: a step in the history that keeps the status.
+    CORRECT = "correct", gettext_lazy("更正分派")
 
 
 # The one table of allowed steps: (from, action) -> to. Anything else is refused.
@@ -103,6 +105,11 @@ OPEN = WORKING | {Status.PENDING, Status.CLOSURE_REQUESTED}
 # 整改中 as the 通报 and the 驾驶舱 count it: worked on or waiting for acceptance; 长期坚持 apart.
 IN_HAND = (WORKING - {Status.LONG_TERM}) | {Status.CLOSURE_REQUESTED}
 
+# Same-status steps, listed explicitly: correcting an assignment is allowed while the problem
+# is owned and open (not 待分派, which has no owners yet; not 已销号) and keeps its status.
+CORRECTABLE = WORKING | {Status.CLOSURE_REQUESTED}
+ALLOWED_TRANSITIONS.update({(status, Action.CORRECT): status for status in CORRECTABLE})
+
 
 class Colour(models.TextChoices):
     RED = "red", gettext_lazy("红")
@@ -126,6 +133,8 @@ class LedgerAudit(models.TextChoices):
     EXTENSION_DECIDED = "problem.extension_decided", _("审批延期")
     PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
     PROBLEM_RESUMED = "problem.resumed", _("恢复计时")
+    ASSIGNMENT_CORRECTED = "problem.assignment_corrected", _("更正分派")
+    STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
     # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
     REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")
@@ -147,3 +156,22 @@ class ReopenStatus(models.TextChoices):
 
 FOLLOWUP_COMMENT_MAX_CHARS = 500
 REOPEN_NOTE_MAX_CHARS = 2000
+
+
+# Chinese names of the ledger API's request fields, for refusals (registered in LedgerConfig.ready()).
+API_FIELD_LABELS = {
+    "status": _("状态"),
+    "colour": _("预警"),
+    "source": _("问题来源"),
+    "category": _("问题类别"),
+    "description": _("问题描述"),
+    "leader_id": _("责任领导"),
+    "department_id": _("责任部门"),
+    "assignee_ids": _("责任人"),
+    "deadline": _("整改时限"),
+    "deadline_days": _("时限天数"),
+    "progress": _("完成进度"),
+    "done": _("本期完成情况"),
+    "action": _("动作"),
+    "village_id": _("村(社区)"),
+}

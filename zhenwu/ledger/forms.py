@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
-from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Source, Status
+from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Status
+from zhenwu.ledger.policies import source_choices
 from zhenwu.ledger.rules import LIST_RULES
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
@@ -38,7 +39,7 @@ class ProblemFilterForm(StyledForm):
         label=_("预警"), required=False, choices=_choices(_("全部预警"), Colour.choices)
     )
     source = forms.ChoiceField(
-        label=_("问题来源"), required=False, choices=_choices(_("全部来源"), Source.choices)
+        label=_("问题来源"), required=False, choices=lambda: _choices(_("全部来源"), source_choices())
     )
     category = forms.ChoiceField(
         label=_("问题类别"), required=False, choices=_choices(_("全部类别"), Category.choices)
@@ -73,7 +74,7 @@ class ProblemFilterForm(StyledForm):
 
 
 class ProblemForm(StyledForm):
-    source = forms.ChoiceField(label=_("问题来源"), choices=Source.choices)
+    source = forms.ChoiceField(label=_("问题来源"), choices=source_choices)
     category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
     description = forms.CharField(
         label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
@@ -122,6 +123,34 @@ class AssignForm(StyledForm):
         if people is not None:
             self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
             self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
+
+
+class CorrectForm(StyledForm):
+    """更正分派: the owners, acceptor and deadline as they should have been, and why."""
+
+    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Person.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
+    )
+    assignees = forms.ModelMultipleChoiceField(
+        label=_("责任人"), queryset=Person.objects.none(), required=False
+    )
+    acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
+    deadline = forms.DateField(
+        label=_("整改时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("更正分派时的笔误；责任人要求延期请走延期申请"),
+    )
+    reason = forms.CharField(
+        label=_("更正理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, leaders: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
 
 
 class ReportForm(StyledForm):

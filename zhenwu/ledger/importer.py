@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -17,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, Source
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.services import _step, problem_assign, problem_create
+from zhenwu.ledger.policies import source_choices
+from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step
 from zhenwu.lib.ledger_text import (
     DeadlineError,
     clean_text,
@@ -68,7 +70,6 @@ DEPARTMENT_ALIASES = {
     "便民服务中心": "政务快捷服务中心",
     "失地农民中心": "失地农民服务中心",
 }
-_SOURCES = {str(label): value for value, label in Source.choices} | {"献言献策": Source.SUGGESTION}
 _CATEGORIES = {str(label): value for value, label in Category.choices}
 
 
@@ -216,8 +217,10 @@ def _plan_row(
     for name in ("goal", "measures", "milestones", "completion", "remarks"):
         f[name] = text.get(name, "")
     source = text.get("source", "")
-    f["source"] = _SOURCES.get(source, Source.OTHER if source else Source.SELF_CHECK)
-    if source and source not in _SOURCES:
+    # Every registered source, by its label (asked now: modules register theirs in ready()).
+    sources = {label: key for key, label in source_choices()} | {"献言献策": Source.SUGGESTION}
+    f["source"] = sources.get(source, Source.OTHER if source else Source.SELF_CHECK)
+    if source and source not in sources:
         row.notes.append(f"问题来源“{source}”未识别，记为“其他”")
     category = text.get("category", "")
     f["category"] = _CATEGORIES.get(category, Category.OTHER)
@@ -287,7 +290,7 @@ def _missing(row: RowResult, label: str, name: str, why: str, create: bool, to_c
 
 
 @transaction.atomic
-def commit_import(plan: ImportPlan, *, actor: Any, file_name: str = "") -> list[Problem]:
+def commit_import(plan: ImportPlan, *, actor: Actor, file_name: str = "") -> list[Problem]:
     """Create every planned problem, or none: one error anywhere refuses the whole sheet."""
     if not plan.ok:
         bad = [r.line for r in plan.rows if r.status == "error"]
@@ -311,7 +314,7 @@ def commit_import(plan: ImportPlan, *, actor: Any, file_name: str = "") -> list[
     return created
 
 
-def _create(f: dict[str, Any], directory: _Directory, actor: Any) -> Problem:
+def _create(f: dict[str, Any], directory: _Directory, actor: Actor) -> Problem:
     department = directory.department(f["department"])
     village = directory.places.get(f["village"]) if f["village"] else None
     problem = problem_create(
@@ -323,6 +326,7 @@ def _create(f: dict[str, Any], directory: _Directory, actor: Any) -> Problem:
         goal=f["goal"],
         measures=f["measures"],
         milestones=f["milestones"],
+        completion=f["completion"],
         remarks="；".join(
             x for x in (f["remarks"], f"原台账序号：{f['number']}" if f["number"] else "") if x
         ),
@@ -332,6 +336,14 @@ def _create(f: dict[str, Any], directory: _Directory, actor: Any) -> Problem:
     assignees = [p for name in f["assignees"] if (p := directory.person(name, department)[0])]
     deadline = date.fromisoformat(f["deadline"]) if f["deadline"] else None
     today = timezone.localdate()
+    assigned_on = min(today, deadline) if deadline else today
+    closed_at, assigned_at = None, None
+    if f["closed_on"]:
+        # The paper ledger records the closure: the history is replayed at its dates, the
+        # assignment first, so a month-end rebuilt from the steps reads it right.
+        closed_at = min(_moment(date.fromisoformat(f["closed_on"]), 17), timezone.now())
+        assigned_on = min(assigned_on, timezone.localdate(closed_at))
+        assigned_at = min(_moment(assigned_on, 9), closed_at)
     problem = problem_assign(
         actor=actor,
         problem=problem,
@@ -342,16 +354,17 @@ def _create(f: dict[str, Any], directory: _Directory, actor: Any) -> Problem:
         acceptor=acceptor,
         deadline_basis=DeadlineBasis.LONG_TERM if f.get("long_term") else DeadlineBasis.DATE,
         deadline=deadline,
-        assigned_on=min(today, deadline) if deadline else today,
+        assigned_on=assigned_on,
+        at=assigned_at,
     )
-    if f["completion"]:
-        problem.completion = f["completion"]
-        problem.save(update_fields=["completion"])
-    if f["closed_on"]:
-        # The paper ledger already records the closure; the import replays it through the table.
+    if closed_at is not None:
         note = f"导入：原台账记载已于{f['closed_on']}销号"
-        _step(problem=problem, action=Action.APPLY_CLOSE, actor=actor, reason=note)
-        _step(problem=problem, action=Action.ACCEPT, actor=actor, reason=note)
-        problem.closed_on = date.fromisoformat(f["closed_on"])
-        problem.save(update_fields=["status", "closed_on"])
+        for action in (Action.APPLY_CLOSE, Action.ACCEPT):
+            problem = problem_record_step(
+                actor=actor, problem=problem, action=action, at=closed_at, reason=note
+            )
     return problem
+
+
+def _moment(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))

@@ -13,10 +13,10 @@ from zhenwu.ledger.constants import (
     EvidenceKind,
     ExtensionStatus,
     ReopenStatus,
-    Source,
     Status,
     Verdict,
 )
+from zhenwu.ledger.policies import source_label, validate_source
 from zhenwu.lib.cadence import Cadence
 from zhenwu.org.models import Person, Unit
 
@@ -31,7 +31,8 @@ class Problem(models.Model):
     """
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
-    source = models.CharField(_("问题来源"), max_length=30, choices=Source.choices, db_index=True)
+    # Any source a module registered (ledger/policies.py), not a fixed list of choices.
+    source = models.CharField(_("问题来源"), max_length=30, validators=[validate_source], db_index=True)
     category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, db_index=True)
     description = models.TextField(_("问题描述"))
     goal = models.TextField(_("整改目标"), blank=True)
@@ -113,6 +114,9 @@ class Problem(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.description[:30]}"
 
+    def get_source_display(self) -> str:
+        return source_label(self.source)
+
 
 class ProblemTransition(models.Model):
     """One step of a problem through the state machine; appended, never edited."""
@@ -122,6 +126,8 @@ class ProblemTransition(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField(_("理由"), blank=True)
+    # What a same-status step changed ({"leader": {"from": 3, "to": 7}, ...}): a corrected assignment.
+    changes = models.JSONField(_("变更内容"), null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"))
 

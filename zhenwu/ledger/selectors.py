@@ -14,9 +14,11 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action
 from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
 from zhenwu.org.models import Person, Unit, User
@@ -66,9 +68,8 @@ def may_apply_close(user: Any, problem: Problem, assignee_ids: set[int]) -> bool
 
 
 def may_accept(user: Any, problem: Problem) -> bool:
-    """The office, or the named 验收人, accepts or returns a closure request."""
-    person = _person_id(user)
-    return is_office(user) or (person is not None and person == problem.acceptor_id)
+    """Who the source's policy names (usually the office or the 验收人) accepts or returns a closure."""
+    return policy_for(problem.source).may_accept(user, problem)
 
 
 def assignee_ids(problem: Problem) -> set[int]:
@@ -192,8 +193,20 @@ class TimelineEntry:
 # Steps kept in the ledger's own history tables; their audit events would only repeat them.
 _IN_HISTORY = {
     "problem.assigned", "problem.closure_requested", "problem.closed", "problem.returned",
-    "problem.reopened", "problem.report_submitted",
+    "problem.reopened", "problem.report_submitted", "problem.assignment_corrected", "problem.step_recorded",
 }  # fmt: skip
+_CORRECTED = {
+    "leader": gettext_lazy("责任领导"), "department": gettext_lazy("责任部门"),
+    "assignees": gettext_lazy("责任人"), "acceptor": gettext_lazy("验收人"), "deadline": gettext_lazy("整改时限"),
+}  # fmt: skip
+
+
+def _step_detail(step: Any) -> str:
+    """A step's reason; a corrected assignment also says what it changed (old values stay in `changes`)."""
+    if not step.changes:
+        return str(step.reason)
+    names = "、".join(str(_CORRECTED.get(name, name)) for name in step.changes)
+    return f"{step.reason}（{_('更正')}：{names}）"
 
 
 def problem_timeline(problem: Problem) -> list[TimelineEntry]:
@@ -206,7 +219,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
     from zhenwu.core.selectors import audit_trail
 
     entries = [
-        TimelineEntry(t.at, _who(t.actor), str(Action(t.action).label), t.reason)
+        TimelineEntry(t.at, _who(t.actor), str(Action(t.action).label), _step_detail(t))
         for t in problem.transitions.all()
     ]
     entries += [
@@ -220,9 +233,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         after = event.after or {}
         detail = str(after.get("reason") or after.get("period") or "")
         entries.append(
-            TimelineEntry(
-                event.created_at, _who(event.actor) or event.actor_label, event.action_label, detail
-            )
+            TimelineEntry(event.created_at, _who(event.actor) or event.actor_name, event.action_label, detail)
         )
     return sorted(entries, key=lambda e: e.at)
 

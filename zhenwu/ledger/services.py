@@ -3,8 +3,9 @@ the actor's right to act, appends history, and records an audit event in one tra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,9 @@ from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.refusals import require
@@ -25,13 +28,14 @@ from zhenwu.ledger.constants import (
     DeadlineBasis,
     EvidenceKind,
     ExtensionStatus,
+    LedgerAudit,
     Status,
 )
-from zhenwu.ledger.constants import LedgerAudit as AuditAction
 from zhenwu.ledger.evidence import check_evidence_file
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
+from zhenwu.ledger.policies import ClosureNeeds, policy_for
 from zhenwu.ledger.rules import Thresholds, progress_slip_date
-from zhenwu.ledger.selectors import assignee_ids, may_accept, may_apply_close, may_report
+from zhenwu.ledger.selectors import assignee_ids, may_apply_close, may_report
 from zhenwu.lib.cadence import Cadence, period_containing, period_from_key
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import Person, Unit, User
@@ -52,8 +56,33 @@ def _snapshot(problem: Problem) -> dict[str, Any]:
     }
 
 
-def _step(*, problem: Problem, action: str, actor: Any, reason: str = "", to: str | None = None) -> str:
-    """Move a locked problem one step through ALLOWED_TRANSITIONS; refuse anything else."""
+def _person_only(actor: Actor, what: str) -> None:
+    """Refuse the system on a path meant for people (reports, closure, acceptance)."""
+    if isinstance(actor, SystemActor):
+        raise PermissionError(
+            _("%(who)s不能%(what)s：这一步须由本人登录办理") % {"who": actor.label, "what": what}
+        )
+
+
+def _who(actor: Actor) -> str:
+    if isinstance(actor, SystemActor):
+        return str(actor.label)
+    return str(getattr(actor, "get_role_display", lambda: _("该账号"))())
+
+
+def _when(at: datetime | None) -> datetime:
+    """The moment a step happened: now, or an explicit past moment (import, demo history)."""
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("at must be an aware datetime")
+    if at > timezone.now():
+        raise ValidationError({"at": _("办理时间：不能晚于现在")})
+    return at
+
+
+def _allowed(problem: Problem, action: str) -> str:
+    """The status ALLOWED_TRANSITIONS leads to; a ValidationError naming 状态 if it has no such step."""
     target = ALLOWED_TRANSITIONS.get((problem.status, action))
     if target is None:
         raise ValidationError(
@@ -62,6 +91,24 @@ def _step(*, problem: Problem, action: str, actor: Any, reason: str = "", to: st
                 % {"status": Status(problem.status).label, "action": Action(action).label}
             }
         )
+    return target
+
+
+def _step(
+    *,
+    problem: Problem,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    to: str | None = None,
+    at: datetime | None = None,
+    changes: dict[str, Any] | None = None,
+) -> str:
+    """Move a locked problem one step through ALLOWED_TRANSITIONS; refuse anything else.
+
+    The one writer of ProblemTransition. A same-status step (Action.CORRECT) is listed in the
+    table like any other, so it is refused from 待分派 and 已销号 by the same check."""
+    target = _allowed(problem, action)
     target = to or target
     ProblemTransition.objects.create(
         problem=problem,
@@ -69,8 +116,9 @@ def _step(*, problem: Problem, action: str, actor: Any, reason: str = "", to: st
         from_status=problem.status,
         to_status=target,
         reason=reason,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        at=timezone.now(),
+        actor=account_of(actor),
+        at=_when(at),
+        changes=changes,
     )
     problem.status = target
     return target
@@ -90,7 +138,7 @@ def _refresh_slip(problem: Problem) -> None:
     )
 
 
-def _save(problem: Problem, before: dict[str, Any], actor: Any, action: str, **extra: Any) -> Problem:
+def _save(problem: Problem, before: dict[str, Any], actor: Actor, action: str, **extra: Any) -> Problem:
     problem.full_clean()
     problem.save()
     audit_record(
@@ -103,18 +151,20 @@ def _save(problem: Problem, before: dict[str, Any], actor: Any, action: str, **e
 # Creating and assigning
 
 
-def _next_number(year: int) -> str:
-    """The year's next 编号, 2026-0001 onwards; compared as numbers, so 2026-10000 follows 2026-9999."""
-    prefix = f"{year}-"
+def _next_number(year: int, source_prefix: str = "") -> str:
+    """The year's next 编号, 2026-0001 onwards (a source's prefix before it, e.g. DC2026-0001);
+    compared as numbers, so 2026-10000 follows 2026-9999."""
+    prefix = f"{source_prefix}{year}-"
     serial = Cast(Substr("number", len(prefix) + 1), output_field=IntegerField())
-    last = Problem.objects.filter(number__regex=rf"^{year}-[0-9]+$").aggregate(m=Max(serial))["m"]
+    pattern = rf"^{re.escape(source_prefix)}{year}-[0-9]+$"
+    last = Problem.objects.filter(number__regex=pattern).aggregate(m=Max(serial))["m"]
     return f"{prefix}{(last or 0) + 1:04d}"
 
 
 @transaction.atomic
 def problem_create(
     *,
-    actor: Any,
+    actor: Actor,
     source: str,
     category: str,
     description: str,
@@ -123,14 +173,26 @@ def problem_create(
     measures: str = "",
     milestones: str = "",
     remarks: str = "",
+    completion: str = "",
     number: str = "",
+    at: datetime | None = None,
 ) -> Problem:
-    require(is_office(actor) or isinstance(actor, str), _("只有党政办可以登记问题"))
+    """Register a problem of a source; the source's policy says who may raise it and its categories."""
+    policy = policy_for(source)
+    require(
+        policy.may_raise(actor),
+        _("问题来源：%(who)s不能登记“%(source)s”类问题") % {"who": _who(actor), "source": policy.label},
+    )
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("问题描述：不能为空")})
+    if category not in policy.allowed_categories():
+        raise ValidationError(
+            {"category": _("问题类别：“%(source)s”类问题不能选这一类别") % {"source": policy.label}}
+        )
+    when = _when(at)
     problem = Problem(
-        number=number.strip() or _next_number(timezone.localdate().year),
+        number=number.strip() or _next_number(timezone.localdate(when).year, policy.number_prefix),
         source=source,
         category=category,
         description=description,
@@ -139,7 +201,8 @@ def problem_create(
         measures=measures.strip(),
         milestones=milestones.strip(),
         remarks=remarks.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        completion=completion.strip(),
+        created_by=account_of(actor),
     )
     problem.full_clean()
     try:
@@ -149,7 +212,11 @@ def problem_create(
         raise ValidationError(
             {"number": _("编号：%(number)s 已被使用") % {"number": problem.number}}
         ) from exc
-    audit_record(actor=actor, action=AuditAction.PROBLEM_CREATED, obj=problem, after=_snapshot(problem))
+    if at is not None:
+        # When it was collected, not when it was typed in: monthly bulletins count by it.
+        problem.created_at = when
+        Problem.objects.filter(pk=problem.pk).update(created_at=when)
+    audit_record(actor=actor, action=LedgerAudit.PROBLEM_CREATED, obj=problem, after=_snapshot(problem))
     return problem
 
 
@@ -178,22 +245,29 @@ def compute_deadline(
 @transaction.atomic
 def problem_assign(
     *,
-    actor: Any,
+    actor: Actor,
     problem: Problem,
     leader: Person | None,
     department: Unit | None,
     assignees: Sequence[Person],
-    deadline_basis: str = DeadlineBasis.DATE,
+    deadline_basis: str | None = None,
     deadline: date | None = None,
     deadline_days: int | None = None,
     cooperating_units: Iterable[Unit] = (),
     acceptor: Person | None = None,
-    cadence: str = Cadence.HALF_MONTHLY,
+    cadence: str | None = None,
     assigned_on: date | None = None,
+    at: datetime | None = None,
 ) -> Problem:
-    """Name the three owners and the deadline; the problem leaves 待分派."""
-    require(is_office(actor) or isinstance(actor, str), _("只有党政办可以分派问题"))
+    """Name the three owners and the deadline; the problem leaves 待分派.
+
+    Deadline basis and cadence default to the source policy's. The importer and the demo
+    record a past assignment with `at` (and `assigned_on`); only they may assign as the system."""
+    require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有党政办可以分派问题"))
     problem = _lock(problem)
+    policy = policy_for(problem.source)
+    deadline_basis = deadline_basis or policy.deadline_basis
+    cadence = cadence or policy.cadence
     before = _snapshot(problem)
     errors: dict[str, str] = {}
     if leader is None:
@@ -204,25 +278,27 @@ def problem_assign(
         errors["assignees"] = _("责任人：至少指定一人")
     if errors:
         raise ValidationError(errors)
-    assigned_on = assigned_on or timezone.localdate()
+    assigned_on = assigned_on or timezone.localdate(_when(at))
     due = compute_deadline(
         basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
     )
     long_term = deadline_basis == DeadlineBasis.LONG_TERM
-    _step(problem=problem, action=Action.ASSIGN, actor=actor, to=Status.LONG_TERM if long_term else None)
+    _step(
+        problem=problem, action=Action.ASSIGN, actor=actor, to=Status.LONG_TERM if long_term else None, at=at
+    )
     problem.leader, problem.department, problem.acceptor = leader, department, acceptor
     problem.deadline_basis, problem.deadline_days = deadline_basis, deadline_days
     problem.assigned_on, problem.deadline, problem.original_deadline = assigned_on, due, due
     problem.cadence = cadence
     _refresh_slip(problem)
-    _save(problem, before, actor, AuditAction.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
+    _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
     problem.assignees.set(assignees)
     problem.cooperating_units.set(list(cooperating_units))
     return problem
 
 
 @transaction.atomic
-def problems_bulk_assign(*, actor: Any, problems: Sequence[Problem], **owners: Any) -> list[Problem]:
+def problems_bulk_assign(*, actor: Actor, problems: Sequence[Problem], **owners: Any) -> list[Problem]:
     """Assign many at once, all or nothing: one refusal leaves every problem as it was."""
     if not problems:
         raise ValidationError({"problems": _("问题：请至少选择一项")})
@@ -247,6 +323,7 @@ def report_save(
     files: Sequence[UploadedFile] = (),
 ) -> ProgressReport:
     """File the half-monthly report: a draft may be edited; a submitted one is final."""
+    _person_only(actor, _("填报进度"))
     problem = _lock(problem)
     if problem.status not in WORKING:
         raise ValidationError(
@@ -292,14 +369,14 @@ def report_save(
         refresh_report_state(problem)
         audit_record(
             actor=actor,
-            action=AuditAction.REPORT_SUBMITTED,
+            action=LedgerAudit.REPORT_SUBMITTED,
             obj=problem,
             before=before,
             after={"period": period.key, "progress": progress, "late": report.is_late},
         )
     else:
         audit_record(
-            actor=actor, action=AuditAction.REPORT_DRAFTED, obj=problem, after={"period": period.key}
+            actor=actor, action=LedgerAudit.REPORT_DRAFTED, obj=problem, after={"period": period.key}
         )
     return report
 
@@ -343,44 +420,68 @@ def _attach(
 # Closure (销号), return, reopen
 
 
+_NOT_READY = {
+    ClosureNeeds.REINSPECTION: gettext_lazy("复查：须经复查合格后才能验收销号"),
+    ClosureNeeds.NEW_RATING: gettext_lazy("申请人评价：须申请人重新评价后才能验收销号"),
+}
+
+
+def _closure_ready(problem: Problem) -> None:
+    """A re-inspection or the applicant's new rating, where the policy asks for one; the owning
+    module says whether the problem has it."""
+    policy = policy_for(problem.source)
+    needs = policy.closure_needs
+    if needs in _NOT_READY and not (policy.closure_ready and policy.closure_ready(problem)):
+        field = "reinspection" if needs == ClosureNeeds.REINSPECTION else "rating"
+        raise ValidationError({field: str(_NOT_READY[needs])})
+
+
 @transaction.atomic
 def problem_apply_close(
     *, actor: User, problem: Problem, completion: str, files: Sequence[UploadedFile] = ()
 ) -> Problem:
-    """The 责任人 applies for closure with evidence (at least one file, now or earlier)."""
+    """The 责任人 applies for closure with what the source's policy asks (usually evidence files,
+    now or earlier)."""
+    _person_only(actor, _("申请销号"))
     problem = _lock(problem)
     require(may_apply_close(actor, problem, assignee_ids(problem)), _("只有责任人或责任领导可以申请销号"))
     before = _snapshot(problem)
     if not (completion or "").strip():
         raise ValidationError({"completion": _("完成情况：申请销号须说明整改完成情况")})
-    has_evidence = files or problem.evidence.filter(kind=EvidenceKind.CLOSURE).exists()
-    if not has_evidence:
-        raise ValidationError({"files": _("佐证材料：申请销号须上传至少一份佐证材料")})
+    if policy_for(problem.source).closure_needs == ClosureNeeds.EVIDENCE:
+        has_evidence = files or problem.evidence.filter(kind=EvidenceKind.CLOSURE).exists()
+        if not has_evidence:
+            raise ValidationError({"files": _("佐证材料：申请销号须上传至少一份佐证材料")})
     _step(problem=problem, action=Action.APPLY_CLOSE, actor=actor, reason=completion.strip())
     problem.completion = completion.strip()
     _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor)
-    return _save(problem, before, actor, AuditAction.CLOSURE_REQUESTED)
+    return _save(problem, before, actor, LedgerAudit.CLOSURE_REQUESTED)
 
 
 @transaction.atomic
 def problem_accept(*, actor: User, problem: Problem, note: str = "") -> Problem:
+    """The acceptor the source's policy names closes it, once closure has what the policy asks."""
+    _person_only(actor, _("验收销号"))
     problem = _lock(problem)
-    require(may_accept(actor, problem), _("只有党政办或验收人可以验收销号"))
+    policy = policy_for(problem.source)
+    require(policy.may_accept(actor, problem), _("只有党政办或验收人可以验收销号"))
+    _closure_ready(problem)
     before = _snapshot(problem)
     _step(problem=problem, action=Action.ACCEPT, actor=actor, reason=note.strip())
     problem.closed_on = timezone.localdate()
-    return _save(problem, before, actor, AuditAction.PROBLEM_CLOSED)
+    return _save(problem, before, actor, LedgerAudit.PROBLEM_CLOSED)
 
 
 @transaction.atomic
 def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
+    _person_only(actor, _("退回"))
     problem = _lock(problem)
-    require(may_accept(actor, problem), _("只有党政办或验收人可以退回"))
+    require(policy_for(problem.source).may_accept(actor, problem), _("只有党政办或验收人可以退回"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("退回理由：不能为空")})
     before = _snapshot(problem)
     _step(problem=problem, action=Action.RETURN, actor=actor, reason=reason.strip())
-    return _save(problem, before, actor, AuditAction.CLOSURE_RETURNED, reason=reason.strip())
+    return _save(problem, before, actor, LedgerAudit.CLOSURE_RETURNED, reason=reason.strip())
 
 
 @transaction.atomic
@@ -392,7 +493,122 @@ def problem_reopen(*, actor: User, problem: Problem, reason: str) -> Problem:
     before = _snapshot(problem)
     _step(problem=problem, action=Action.REOPEN, actor=actor, reason=reason.strip())
     problem.closed_on = None
-    return _save(problem, before, actor, AuditAction.PROBLEM_REOPENED, reason=reason.strip())
+    return _save(problem, before, actor, LedgerAudit.PROBLEM_REOPENED, reason=reason.strip())
+
+
+_RECORDABLE = (Action.APPLY_CLOSE, Action.ACCEPT, Action.RETURN)
+
+
+@transaction.atomic
+def problem_record_step(
+    *, actor: Actor, problem: Problem, action: str, at: datetime, reason: str = "", completion: str = ""
+) -> Problem:
+    """Record a closure-side step that already happened elsewhere, at its own moment: a paper
+    ledger's 销号 being imported, the demo's made-up history. Same table, same `_step`; the
+    files and signatures stay on paper, so the policy's closure needs are not asked again.
+    Only the importer and the demo (as the system, or the office importing a sheet) may."""
+    require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有台账导入或演示数据可以补录办理记录"))
+    if action not in _RECORDABLE:
+        raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
+    problem = _lock(problem)
+    # History is appended in time order: a recorded step cannot come before the last one.
+    last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise ValidationError(
+            {
+                "at": _("办理时间：不能早于上一步（%(last)s）")
+                % {"last": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"}
+            }
+        )
+    before = _snapshot(problem)
+    _step(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
+    if action == Action.APPLY_CLOSE and completion.strip():
+        problem.completion = completion.strip()
+    if action == Action.ACCEPT:
+        problem.closed_on = timezone.localdate(at)
+    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat())
+
+
+# ---------------------------------------------------------------------------------------
+# Correcting an assignment (更正分派)
+
+
+def _owners(problem: Problem) -> dict[str, Any]:
+    return {
+        "leader": problem.leader_id,
+        "department": problem.department_id,
+        "assignees": sorted(p.pk for p in problem.assignees.all()),
+        "acceptor": problem.acceptor_id,
+        "deadline": problem.deadline.isoformat() if problem.deadline else None,
+    }
+
+
+@transaction.atomic
+def problem_correct_assignment(
+    *,
+    actor: User,
+    problem: Problem,
+    reason: str,
+    leader: Person | None = None,
+    department: Unit | None = None,
+    assignees: Sequence[Person] | None = None,
+    acceptor: Person | None = None,
+    clear_acceptor: bool = False,
+    deadline: date | None = None,
+) -> Problem:
+    """The office puts a wrong assignment right: owners, acceptor and/or deadline of an open,
+    owned problem, with a reason. A step in the history that keeps the status (Action.CORRECT),
+    the old and new values kept on the step and in the audit event. Not an extension: the
+    owners apply for those, and an approved one records the date it moved from.
+    Arguments left as None stay as they are."""
+    _person_only(actor, _("更正分派"))
+    require(is_office(actor), _("只有党政办可以更正分派"))
+    problem = _lock(problem)
+    _allowed(problem, Action.CORRECT)  # the table says where: owned and open, not 待分派 or 已销号
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("更正理由：不能为空")
+    if assignees is not None and not assignees:
+        errors["assignees"] = _("责任人：至少指定一人")
+    if deadline is not None:
+        if problem.deadline is None:
+            errors["deadline"] = _("整改时限：长期坚持的问题没有时限，不能更正时限")
+        elif problem.assigned_on and deadline < problem.assigned_on:
+            errors["deadline"] = _("整改时限：不能早于分派日期%(d)s") % {"d": problem.assigned_on}
+    if errors:
+        raise ValidationError(errors)
+    old = _owners(problem)
+    before = _snapshot(problem)
+    if leader is not None:
+        problem.leader = leader
+    if department is not None:
+        problem.department = department
+    if acceptor is not None or clear_acceptor:
+        problem.acceptor = acceptor
+    if deadline is not None:
+        problem.deadline = deadline
+    new = {**old, "leader": problem.leader_id, "department": problem.department_id,
+           "acceptor": problem.acceptor_id, "deadline": problem.deadline.isoformat() if problem.deadline else None}  # fmt: skip
+    if assignees is not None:
+        new["assignees"] = sorted(p.pk for p in assignees)
+    changed = {k: {"from": old[k], "to": new[k]} for k in old if old[k] != new[k]}
+    if not changed:
+        raise ValidationError({"__all__": _("更正分派：没有任何改动")})
+    _step(problem=problem, action=Action.CORRECT, actor=actor, reason=reason, changes=changed)
+    _refresh_slip(problem)
+    problem.full_clean()
+    problem.save()
+    if assignees is not None:
+        problem.assignees.set(assignees)
+    audit_record(
+        actor=actor,
+        action=LedgerAudit.ASSIGNMENT_CORRECTED,
+        obj=problem,
+        before={**before, **old},
+        after={**_snapshot(problem), **new, "reason": reason},
+    )
+    return problem
 
 
 # ---------------------------------------------------------------------------------------
@@ -424,7 +640,7 @@ def extension_request(*, actor: User, problem: Problem, new_deadline: date | Non
     )
     audit_record(
         actor=actor,
-        action=AuditAction.EXTENSION_REQUESTED,
+        action=LedgerAudit.EXTENSION_REQUESTED,
         obj=problem,
         after={"from": problem.deadline, "to": new_deadline, "reason": extension.reason},
     )
@@ -449,7 +665,7 @@ def extension_decide(*, actor: User, extension: Extension, approve: bool, note: 
         problem.original_deadline = problem.original_deadline or extension.old_deadline
         problem.deadline = extension.new_deadline
         _refresh_slip(problem)
-    _save(problem, before, actor, AuditAction.EXTENSION_DECIDED, approved=approve, note=note.strip())
+    _save(problem, before, actor, LedgerAudit.EXTENSION_DECIDED, approved=approve, note=note.strip())
     return extension
 
 
@@ -469,7 +685,7 @@ def problem_suspend(*, actor: User, problem: Problem, reason: str, start: date |
     start = start or timezone.localdate()
     suspension = Suspension.objects.create(problem=problem, start=start, reason=reason.strip(), by=actor)
     problem.suspended_since = start
-    _save(problem, before, actor, AuditAction.PROBLEM_SUSPENDED, reason=reason.strip())
+    _save(problem, before, actor, LedgerAudit.PROBLEM_SUSPENDED, reason=reason.strip())
     return suspension
 
 
@@ -496,4 +712,4 @@ def problem_resume(*, actor: User, problem: Problem, end: date | None = None) ->
             raise ValidationError({"end": str(exc)}) from exc
     problem.suspended_since = None
     _refresh_slip(problem)
-    return _save(problem, before, actor, AuditAction.PROBLEM_RESUMED)
+    return _save(problem, before, actor, LedgerAudit.PROBLEM_RESUMED)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ledger/<int:pk>/report/", views.report_view, name="report"),
     path("ledger/<int:pk>/close/", views.apply_close_view, name="apply_close"),
     path("ledger/<int:pk>/extend/", views.extension_view, name="extension"),
+    path("ledger/<int:pk>/correct/", views.correct_assignment_view, name="correct"),
     path("ledger/<int:pk>/<str:step>/", views.quick_step, name="quick_step"),
     path("ledger/extensions/<int:pk>/decide/", views.extension_decide_view, name="extension_decide"),
 ]

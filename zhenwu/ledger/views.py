@@ -35,6 +35,7 @@ from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
     CloseForm,
+    CorrectForm,
     ExtensionForm,
     ProblemFilterForm,
     ProblemForm,
@@ -44,6 +45,7 @@ from zhenwu.ledger.forms import (
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
+from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import Facts, Today, closable, report_missing, warning_for, working
 from zhenwu.ledger.selectors import (
     assignee_ids,
@@ -194,6 +196,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_extensions": {
             e.pk for e in problem.extensions.all() if e.status == ExtensionStatus.REQUESTED
         },
+        "may_correct": office and allows(facts.status, Action.CORRECT),
         "reason_form": ReasonForm(),
         "panels": problem_panels(request, problem),
     }
@@ -241,7 +244,7 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
         form=ProblemForm(request.POST or None),
         template="ledger/step_form.html",
         context={"title": _("登记问题")},
-        act=lambda data: services.problem_create(actor=request.user, **data),
+        act=lambda data: services.problem_create(actor=_user(request), **data),
         done=_("问题已登记，请分派责任人"),
         back=lambda problem: reverse("ledger:problem_assign", args=[problem.pk]),
     )
@@ -264,15 +267,17 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     people = Person.objects.order_by("name_pinyin")
     # The triage desk sends the suggested department and leader along; the office confirms them.
     suggested = {k: request.GET[k] for k in ("department", "leader") if request.GET.get(k, "").isdigit()}
+    policy = policy_for(problem.source)
     form = AssignForm(
         request.POST or None,
         leaders=leaders(),
         people=people,
-        initial={"cadence": "half_monthly", **suggested},
+        # The source's policy gives the usual deadline basis and report cadence.
+        initial={"cadence": policy.cadence, "deadline_basis": policy.deadline_basis, **suggested},
     )
 
     def act(data: dict[str, Any]) -> Problem:
-        return services.problem_assign(actor=request.user, problem=problem, **_owners(data))
+        return services.problem_assign(actor=_user(request), problem=problem, **_owners(data))
 
     return _form_page(
         request,
@@ -281,6 +286,48 @@ def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         context={"problem": problem, "title": _("分派问题")},
         act=act,
         done=_("已分派"),
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def correct_assignment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """更正分派: the office puts owners, acceptor or deadline right, with a reason."""
+    problem = get_problem_for_user(_user(request), pk)
+    current = {
+        "leader": problem.leader_id,
+        "department": problem.department_id,
+        "assignees": [p.pk for p in problem.assignees.all()],
+        "acceptor": problem.acceptor_id,
+        "deadline": problem.deadline,
+    }
+    form = CorrectForm(
+        request.POST or None,
+        leaders=leaders(),
+        people=Person.objects.order_by("name_pinyin"),
+        initial=current,
+    )
+
+    def act(data: dict[str, Any]) -> Problem:
+        return services.problem_correct_assignment(
+            actor=_user(request),
+            problem=problem,
+            reason=data["reason"],
+            leader=data["leader"],
+            department=data["department"],
+            assignees=list(data["assignees"]),
+            acceptor=data["acceptor"],
+            clear_acceptor=data["acceptor"] is None,
+            deadline=data["deadline"],
+        )
+
+    return _form_page(
+        request,
+        form=form,
+        template="ledger/step_form.html",
+        context={"problem": problem, "title": _("更正分派")},
+        act=act,
+        done=_("已更正分派"),
     )
 
 
@@ -477,7 +524,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         try:
             with path.open("rb") as handle:
                 plan = plan_import(handle, create_missing=request.POST.get("create_missing") == "1")
-            created = commit_import(plan, actor=request.user, file_name=request.POST.get("name", ""))
+            created = commit_import(plan, actor=_user(request), file_name=request.POST.get("name", ""))
         except (SheetError, ValidationError, FileNotFoundError) as exc:
             messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
             return redirect("ledger:import")

@@ -16,6 +16,11 @@ from zhenwu.core.models import CalendarYear, Holiday
 from zhenwu.org.models import User
 
 
+def _account(request: HttpRequest) -> User | None:
+    """The admin site needs a staff login, so request.user is an account here."""
+    return request.user if isinstance(request.user, User) else None
+
+
 class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         with transaction.atomic():
@@ -23,12 +28,15 @@ class AuditedAdmin(admin.ModelAdmin):
             changed = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
             changed.pop("password", None)
             audit_record(
-                actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj, after=changed
+                actor=_account(request),
+                action=f"admin.{'change' if change else 'add'}",
+                obj=obj,
+                after=changed,
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit_record(actor=request.user, action="admin.delete", obj=obj)
+            audit_record(actor=_account(request), action="admin.delete", obj=obj)
             super().delete_model(request, obj)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
+from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.lib.identity import (
     IdentityError,
@@ -53,7 +54,7 @@ def _set_path(unit: Unit) -> None:
 @transaction.atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     parent: Unit | None = None,
@@ -75,7 +76,7 @@ def unit_create(
 @transaction.atomic
 def unit_update(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     name: str | None = None,
     short_name: str | None = None,
@@ -223,7 +224,7 @@ def _save_person(person: Person) -> None:
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     gender: str = "",
     phone: str = "",
@@ -249,7 +250,7 @@ _UPDATABLE = {"name", "gender", "phone", "id_number", "unit", "title", "is_secon
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     unknown = set(changes) - _UPDATABLE
     if unknown:
         raise TypeError(f"person_update got unexpected fields {sorted(unknown)}")
@@ -273,7 +274,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
 
 @transaction.atomic
 def person_role_grant(
-    *, actor: Any, person: Person, kind: str, unit: Unit | None = None, since: date | None = None
+    *, actor: Actor, person: Person, kind: str, unit: Unit | None = None, since: date | None = None
 ) -> PersonRole:
     if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in PARTY_KINDS):
         raise ValidationError({"unit": _("所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）")})
@@ -292,7 +293,7 @@ def person_role_grant(
 
 
 @transaction.atomic
-def person_role_revoke(*, actor: Any, role: PersonRole) -> None:
+def person_role_revoke(*, actor: Actor, role: PersonRole) -> None:
     audit_record(
         actor=actor,
         action=OrgAudit.ROLE_REVOKED,
@@ -323,7 +324,7 @@ def person_reveal(*, actor: User, person: Person, field: str) -> str:
 @transaction.atomic
 def account_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     role: str,
@@ -379,7 +380,9 @@ def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | 
     now = timezone.now()
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None or not user.is_active:
-        audit_record(actor=username or "匿名", action=OrgAudit.LOGIN_FAILED, object_type="org.user")
+        audit_record(
+            actor=None, label=username or "匿名", action=OrgAudit.LOGIN_FAILED, object_type="org.user"
+        )
         return None, _("用户名或密码不正确")
     if user.locked_until and user.locked_until > now:
         audit_record(actor=user, action=OrgAudit.LOGIN_FAILED, obj=user, after={"reason": "locked"})
@@ -446,7 +449,7 @@ def hash_token(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token; the plain key is returned once and never stored."""
     key = "zw_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name.strip() or "接口", prefix=key[3:11], key_hash=hash_token(key))

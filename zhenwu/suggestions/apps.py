@@ -29,3 +29,14 @@ class SuggestionsConfig(AppConfig):
             navigation.NavEntry("suggestions", _("献言献策"), "suggestions:inbox", 40, is_town_reader)
         )
         register_channel(FOLLOW_UP_CHANNEL)  # residents are asked after closure (回访)
+        _register_sources()
+
+
+def _register_sources() -> None:
+    """A problem raised from residents' suggestions: residents are asked after closure (回访)."""
+    from zhenwu.ledger.constants import Source
+    from zhenwu.ledger.policies import SourcePolicy, register_source
+
+    register_source(
+        SourcePolicy(key=Source.SUGGESTION.value, label=Source.SUGGESTION.label, asks_residents=True)
+    )

@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from zhenwu.core.actors import TICK
 from zhenwu.core.audit import audit_record
 from zhenwu.ledger.constants import Category
 from zhenwu.org.constants import UnitKind
@@ -177,7 +178,7 @@ def train_and_save(now: datetime | None = None) -> RoutingModel | None:
             path=str(path),
         )
         audit_record(
-            actor="tick", action=SuggestionAudit.ROUTING_TRAINED, obj=trained,
+            actor=TICK, action=SuggestionAudit.ROUTING_TRAINED, obj=trained,
             after={"examples": len(examples), "held_out": report.held_out, "top1": report.department_top1},
         )  # fmt: skip
     return trained

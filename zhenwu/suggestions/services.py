@@ -40,14 +40,14 @@ from zhenwu.suggestions.constants import (
     TEXT_MAX_CHARS,
     TEXT_MIN_CHARS,
     TRIAGE,
+    SuggestionAudit,
     SuggestionStatus,
     TriageAction,
 )
-from zhenwu.suggestions.constants import SuggestionAudit as AuditAction
 from zhenwu.suggestions.models import Campaign, Suggestion, SuggestionFollowUp, SuggestionPhoto
 from zhenwu.suggestions.photos import clean_photos
 
-PUBLIC = "群众"  # the audit log's actor for residents, who have no account
+PUBLIC = RESIDENT  # the audit log's actor for residents, who have no account
 RECEIPT_MISS = "receipt-miss"
 
 
@@ -130,7 +130,7 @@ def suggestion_submit(
                 content_type=photo.content_type, size=photo.size,
             )  # fmt: skip
         audit_record(
-            actor=PUBLIC, action=AuditAction.SUGGESTION_RECEIVED, obj=suggestion,
+            actor=PUBLIC, action=SuggestionAudit.SUGGESTION_RECEIVED, obj=suggestion,
             after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
         )  # fmt: skip
     return suggestion
@@ -156,7 +156,7 @@ def receipt_lookup(code: str, *, ip: str | None) -> Suggestion | None:
 # Triage by the office
 
 
-def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
+def _take(actor: User, suggestion: Suggestion, action: str) -> Suggestion:
     """Lock a new suggestion for a decision; refuse one already decided, or a non-office actor."""
     require(is_office(actor), _("只有党政办可以处理意见建议"))
     locked = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
@@ -170,12 +170,12 @@ def _take(actor: Any, suggestion: Suggestion, action: str) -> Suggestion:
     return locked
 
 
-def _decided(actor: Any, suggestion: Suggestion, action: str, **after: Any) -> Suggestion:
+def _decided(actor: User, suggestion: Suggestion, action: str, **after: Any) -> Suggestion:
     suggestion.status = TRIAGE[action]
     suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
     suggestion.save()
     audit_record(
-        actor=actor, action=AuditAction.SUGGESTION_TRIAGED, obj=suggestion,
+        actor=actor, action=SuggestionAudit.SUGGESTION_TRIAGED, obj=suggestion,
         before={"status": SuggestionStatus.RECEIVED}, after={"status": suggestion.status, **after},
     )  # fmt: skip
     return suggestion
@@ -350,5 +350,5 @@ def campaign_create(*, actor: User, title: str, starts_on: date, ends_on: date |
         }
     )
     campaign = Campaign.objects.create(title=title, starts_on=starts_on, ends_on=ends_on)
-    audit_record(actor=actor, action=AuditAction.CAMPAIGN_SAVED, obj=campaign, after={"title": title})
+    audit_record(actor=actor, action=SuggestionAudit.CAMPAIGN_SAVED, obj=campaign, after={"title": title})
     return campaign

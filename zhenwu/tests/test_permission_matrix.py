@@ -132,6 +132,7 @@ PAGES: dict[str, Row] = {
     "ledger:report": ("get", lambda c: reverse("ledger:report", args=[c.problem.pk]), OWNERS, -1),
     "ledger:apply_close": ("get", lambda c: reverse("ledger:apply_close", args=[c.problem.pk]), OWNERS, -1),
     "ledger:extension": ("get", lambda c: reverse("ledger:extension", args=[c.problem.pk]), OWNERS, -1),
+    "ledger:correct": ("get", lambda c: reverse("ledger:correct", args=[c.problem.pk]), OFFICE, 404),
     "ledger:quick_step": (
         "post",
         lambda c: reverse("ledger:quick_step", args=[c.problem.pk, "accept"]),
@@ -407,6 +408,12 @@ API_WRITES: dict[tuple[str, str], tuple[Callable[[Ctx], str], dict, Callable[[st
         {"action": "apply_close", "reason": "已完成"},
         # Owners are refused for lack of evidence (400); others may not apply (403/404).
         _tiered(400, OWNERS, SEES_PROBLEM),
+    ),
+    ("post", "/api/problems/{problem_id}/correct"): (
+        lambda c: f"/api/problems/{c.problem.pk}/correct",
+        {"reason": "", "deadline": "2027-01-31"},
+        # The office is told what is wrong; those who see the problem may not correct it.
+        _tiered(400, OFFICE, SEES_PROBLEM),
     ),
     ("post", "/api/problems/{problem_id}/reports"): (
         lambda c: f"/api/problems/{c.problem.pk}/reports",

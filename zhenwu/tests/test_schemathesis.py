@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from zhenwu.conftest import build_town
+from zhenwu.core.actors import DEMO
 from zhenwu.org.constants import AccountRole
 from zhenwu.org.services import account_create, api_token_create
 from zhenwu.wsgi import application
@@ -31,13 +32,13 @@ def keep_test_connection():
 def token(db, keep_test_connection):
     build_town()
     user = account_create(
-        actor="test",
+        actor=DEMO,
         username="api-office",
         password="Test-pass-2009",
         role=AccountRole.OFFICE,
         must_change_password=False,
     )
-    return api_token_create(actor="test", user=user, name="schemathesis")[1]
+    return api_token_create(actor=DEMO, user=user, name="schemathesis")[1]
 
 
 # One test per operation, each with its own id. (`schema.parametrize()` gives every operation

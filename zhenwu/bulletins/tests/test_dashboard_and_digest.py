@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
+from zhenwu.core.actors import DEMO
 from zhenwu.core.models import Notice
 from zhenwu.ledger.services import problem_assign, problem_create
 from zhenwu.ledger.tasks import leader_digests
@@ -59,7 +60,7 @@ def test_the_dashboard_counts_link_to_the_same_rows_and_its_queries_are_fixed(
 def test_each_leader_gets_one_digest_a_half_month(town, office):
     from datetime import date
 
-    account_create(actor="test", username="liu", password="Test-pass-2009", role=AccountRole.LEADER,
+    account_create(actor=DEMO, username="liu", password="Test-pass-2009", role=AccountRole.LEADER,
                    person=town.leader_person, must_change_password=False)  # fmt: skip
     _problems(town, office, 3, date(2026, 11, 10))
     with time_machine.travel(datetime(2026, 11, 25, 9, tzinfo=TZ), tick=False):

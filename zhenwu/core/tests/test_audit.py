@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import GENESIS, audit_record, audit_verify
 from zhenwu.core.models import AppendOnlyError, AuditEvent
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _record(n: int) -> list[AuditEvent]:
     with transaction.atomic():
         return [
-            audit_record(actor="测试", action="test.event", object_type="x", object_id=i, after={"i": i})
+            audit_record(actor=DEMO, action="test.event", object_type="x", object_id=i, after={"i": i})
             for i in range(n)
         ]
 
@@ -28,12 +29,12 @@ def test_events_form_a_chain_from_genesis():
 @pytest.mark.django_db(transaction=True)
 def test_recording_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        audit_record(actor="测试", action="test.event")
+        audit_record(actor=DEMO, action="test.event")
 
 
 def test_an_event_rolls_back_with_the_change_it_describes():
     with pytest.raises(ValueError), transaction.atomic():
-        audit_record(actor="测试", action="test.event")
+        audit_record(actor=DEMO, action="test.event")
         raise ValueError("the change failed")
     assert not AuditEvent.objects.exists()
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhenwu.conftest import PASSWORD, client_for
+from zhenwu.core.actors import DEMO
 from zhenwu.core.models import AuditEvent
 from zhenwu.org.constants import AccountRole
 from zhenwu.org.models import User
@@ -110,7 +111,7 @@ def test_an_active_session_stays_alive(office):
 
 def test_a_seeded_account_must_change_its_password_first(town):
     user = account_create(
-        actor="seed",
+        actor=DEMO,
         username="newclerk",
         password="Xiangzhen#2009",
         role=AccountRole.OFFICE,

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhenwu.conftest import PASSWORD
+from zhenwu.core.actors import DEMO
 from zhenwu.evaluation import services
 from zhenwu.evaluation.models import Ballot, PaperSheet, Survey
 from zhenwu.evaluation.results import results_for, tally
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def clerks(town):
     return [
         account_create(
-            actor="test",
+            actor=DEMO,
             username=f"clerk{i}",
             password=PASSWORD,
             role=AccountRole.OFFICE,

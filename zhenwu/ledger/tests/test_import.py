@@ -112,3 +112,23 @@ def test_closed_rows_replay_their_closure(town, office):
     plan.rows[0].fields["closed_on"] = "2026-10-30"
     problem = commit_import(plan, actor=office)[0]
     assert problem.status == Status.CLOSED and problem.closed_on == date(2026, 10, 30)
+
+
+def test_a_closed_row_imported_by_the_system_keeps_its_dates_in_the_history(town):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from zhenwu.core.actors import IMPORT
+
+    sheet = messy_ledger([["1", "自查", "已办结", "", "刘志强", "经济发展办", "张明", "2026-10-31", ""]])
+    plan = plan_import(sheet, default_year=2026)
+    plan.rows[0].fields["closed_on"] = "2026-10-30"
+    problem = commit_import(plan, actor=IMPORT)[0]
+    tz = ZoneInfo("Asia/Shanghai")
+    steps = list(problem.transitions.order_by("at", "id").values_list("action", "to_status", "at"))
+    assert steps == [
+        ("assign", Status.IN_PROGRESS, datetime(2026, 10, 30, 9, tzinfo=tz)),
+        ("apply_close", Status.CLOSURE_REQUESTED, datetime(2026, 10, 30, 17, tzinfo=tz)),
+        ("accept", Status.CLOSED, datetime(2026, 10, 30, 17, tzinfo=tz)),
+    ]
+    assert problem.assigned_on == date(2026, 10, 30) and problem.closed_on == date(2026, 10, 30)

@@ -10,6 +10,7 @@ from zhenwu.ledger.models import ProblemTransition
 from zhenwu.ledger.services import (
     problem_accept,
     problem_apply_close,
+    problem_correct_assignment,
     problem_reopen,
     problem_return,
 )
@@ -32,6 +33,10 @@ def _do(action, problem, office):
         return problem_return(actor=office, problem=problem, reason="照片不清楚")
     if action == Action.REOPEN:
         return problem_reopen(actor=office, problem=problem, reason="群众反映仍有积水")
+    if action == Action.CORRECT:
+        return problem_correct_assignment(
+            actor=office, problem=problem, reason="更正验收人", acceptor=problem.leader
+        )
     raise AssertionError(action)
 
 
@@ -43,7 +48,7 @@ ROUTES = {
     Status.CLOSED: [Action.APPLY_CLOSE, Action.ACCEPT],
     Status.REOPENED: [Action.APPLY_CLOSE, Action.ACCEPT, Action.REOPEN],
 }
-ACTIONS = [Action.APPLY_CLOSE, Action.ACCEPT, Action.RETURN, Action.REOPEN]
+ACTIONS = [Action.APPLY_CLOSE, Action.ACCEPT, Action.RETURN, Action.REOPEN, Action.CORRECT]
 
 
 @pytest.mark.parametrize("start", sorted(ROUTES))

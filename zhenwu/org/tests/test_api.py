@@ -4,6 +4,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from zhenwu.conftest import client_for
+from zhenwu.core.actors import DEMO
 from zhenwu.core.models import AuditEvent
 from zhenwu.org.constants import RoleKind
 from zhenwu.org.services import api_token_create, person_create, person_role_grant
@@ -70,8 +71,8 @@ def test_the_people_list_runs_a_fixed_number_of_queries(office, town):
     count()  # the first request also stamps the session
     few = count()
     for i in range(20):
-        p = person_create(actor="seed", name=f"党员{i}", unit=town.branch)
-        person_role_grant(actor="seed", person=p, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
+        p = person_create(actor=DEMO, name=f"党员{i}", unit=town.branch)
+        person_role_grant(actor=DEMO, person=p, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
     assert count() == few
 
 

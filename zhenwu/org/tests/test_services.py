@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.models import AuditEvent
 from zhenwu.lib.identity import id_check_digit
 from zhenwu.org.constants import RoleKind, UnitKind
@@ -22,7 +23,7 @@ def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
 
 
 def test_a_unit_is_created_with_its_path_and_an_audit_event(town):
-    unit = unit_create(actor="党政办", name="石桥村党支部", kind=UnitKind.BRANCH, parent=town.party)
+    unit = unit_create(actor=DEMO, name="石桥村党支部", kind=UnitKind.BRANCH, parent=town.party)
     assert unit.path == f"{town.party.path}{unit.pk}/"
     assert unit.depth == 1
     event = AuditEvent.objects.get(action="unit.created", object_id=str(unit.pk))
@@ -30,7 +31,7 @@ def test_a_unit_is_created_with_its_path_and_an_audit_event(town):
 
 
 def test_moving_a_unit_moves_its_subtree(town):
-    unit_update(actor="党政办", unit=town.community, parent=town.government)
+    unit_update(actor=DEMO, unit=town.community, parent=town.government)
     town.other_branch.refresh_from_db()
     town.community.refresh_from_db()
     assert town.other_branch.path.startswith(town.community.path)
@@ -42,21 +43,21 @@ def test_a_unit_cannot_be_moved_under_itself_or_its_descendant(town):
     before = Unit.objects.values_list("pk", "parent_id", "path").order_by("pk")
     snapshot = list(before)
     with pytest.raises(ValidationError) as caught:
-        unit_update(actor="党政办", unit=town.party, parent=town.other_branch)
+        unit_update(actor=DEMO, unit=town.party, parent=town.other_branch)
     assert "循环" in _errors(caught)["parent"][0]
     with pytest.raises(ValidationError):
-        unit_update(actor="党政办", unit=town.party, parent=town.party)
+        unit_update(actor=DEMO, unit=town.party, parent=town.party)
     assert list(before) == snapshot
     assert not AuditEvent.objects.filter(action="unit.updated").exists()
 
 
 def test_two_units_with_one_name_under_one_parent_are_refused(town):
     with pytest.raises(ValidationError):
-        unit_create(actor="党政办", name="红岩村党支部", kind=UnitKind.BRANCH, parent=town.party)
+        unit_create(actor=DEMO, name="红岩村党支部", kind=UnitKind.BRANCH, parent=town.party)
 
 
 def test_a_person_is_created_with_normalised_identifiers_and_pinyin(town):
-    person = person_create(actor="党政办", name="陈　红", phone="138 1234 0000", id_number="511322800101002")
+    person = person_create(actor=DEMO, name="陈　红", phone="138 1234 0000", id_number="511322800101002")
     assert person.name == "陈红"
     assert person.phone == "13812340000"
     assert person.id_number == "51132219800101002" + id_check_digit("51132219800101002")
@@ -76,7 +77,7 @@ def test_a_person_is_created_with_normalised_identifiers_and_pinyin(town):
 def test_bad_person_input_is_refused_naming_the_field_and_nothing_is_stored(town, fields, field, words):
     people, events = Person.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as caught:
-        person_create(actor="党政办", **{"name": "周涛", **fields})
+        person_create(actor=DEMO, **{"name": "周涛", **fields})
     assert words in _errors(caught)[field][0]
     assert Person.objects.count() == people
     assert AuditEvent.objects.count() == events
@@ -84,20 +85,20 @@ def test_bad_person_input_is_refused_naming_the_field_and_nothing_is_stored(town
 
 def test_a_duplicate_id_number_is_refused_in_either_form(town):
     with pytest.raises(ValidationError) as caught:
-        person_create(actor="党政办", name="王建军", id_number="110105491231002")
+        person_create(actor=DEMO, name="王建军", id_number="110105491231002")
     assert "已登记在人员“王*国”名下" in _errors(caught)["id_number"][0]
 
 
 def test_an_update_keeps_the_record_when_the_new_value_is_bad(town):
     with pytest.raises(ValidationError):
-        person_update(actor="党政办", person=town.member, phone="999", title="村主任")
+        person_update(actor=DEMO, person=town.member, phone="999", title="村主任")
     town.member.refresh_from_db()
     assert town.member.phone == "13812345678"
     assert town.member.title == ""
 
 
 def test_an_update_is_audited_with_masked_before_and_after(town):
-    person_update(actor="党政办", person=town.member, phone="13900009999")
+    person_update(actor=DEMO, person=town.member, phone="13900009999")
     event = AuditEvent.objects.filter(action="person.updated").latest("seq")
     assert event.before["phone"] == "138****5678"
     assert event.after["phone"] == "139****9999"
@@ -105,9 +106,9 @@ def test_an_update_is_audited_with_masked_before_and_after(town):
 
 def test_a_party_member_role_needs_a_party_organisation(town):
     with pytest.raises(ValidationError, match="党组织"):
-        person_role_grant(actor="党政办", person=town.staff, kind=RoleKind.PARTY_MEMBER, unit=town.village)
+        person_role_grant(actor=DEMO, person=town.staff, kind=RoleKind.PARTY_MEMBER, unit=town.village)
     with pytest.raises(ValidationError, match="已有此身份"):
-        person_role_grant(actor="党政办", person=town.member, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
+        person_role_grant(actor=DEMO, person=town.member, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
 
 
 def test_revealing_a_full_number_is_allowed_to_the_office_and_audited(office, town):

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhenwu.conftest import client_for
+from zhenwu.core.actors import DEMO
 from zhenwu.core.models import AuditEvent
 from zhenwu.org.constants import RoleKind
 from zhenwu.org.models import Person
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def _many_members(town, n: int) -> None:
     for i in range(n):
-        p = person_create(actor="seed", name=f"党员{i}", phone=f"1380000{i:04d}", unit=town.branch)
-        person_role_grant(actor="seed", person=p, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
+        p = person_create(actor=DEMO, name=f"党员{i}", phone=f"1380000{i:04d}", unit=town.branch)
+        person_role_grant(actor=DEMO, person=p, kind=RoleKind.PARTY_MEMBER, unit=town.branch)
 
 
 def _queries(client, url: str) -> int:

@@ -34,7 +34,7 @@ def test_a_submission_gets_a_receipt_and_keeps_contact_private(town):
     event = AuditEvent.objects.get(action="suggestion.received")
     # The audit log says a resident submitted; it does not copy their phone or name.
     assert "13812345678" not in str(event.after) and "王大爷" not in str(event.after)
-    assert event.actor_label == "群众"
+    assert event.actor_label == "resident"  # RESIDENT, labelled by its key
 
 
 def test_photos_are_upright_thumbnailed_and_without_exif(town):

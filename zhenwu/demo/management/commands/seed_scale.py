@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
@@ -112,7 +113,7 @@ class Command(BaseCommand):
                     batch_size=2000,
                 )
             audit_record(
-                actor="seed-scale",
+                actor=DEMO,
                 action=DemoAudit.DEMO_SEEDED,
                 object_type="ledger.problem",
                 object_label=f"基准测试数据：{total}条问题",

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhenwu.core.actors import IMPORT
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if options["dry_run"]:
             return
         try:
-            created = commit_import(plan, actor="import-ledger", file_name=path.name)
+            created = commit_import(plan, actor=IMPORT, file_name=path.name)
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from exc
         if not options["json"]:

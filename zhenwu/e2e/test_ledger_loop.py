@@ -56,7 +56,7 @@ def test_import_assign_report_yellow_close_accept_and_audit(page: Page, live_ser
         expect(page.get_by_role("link", name=problem.number)).to_be_visible()
         page.goto(f"{base}/ledger/{problem.pk}/")
         expect(page.locator("#warning-badge")).to_have_text("黄")
-        expect(page.get_by_text("缺少1期进度报告：2026年12月上半月")).to_be_visible()
+        expect(page.get_by_text("缺少2026年12月上半月进度报告")).to_be_visible()
         sign_out(page)
 
         # The responsible person applies for closure with evidence.

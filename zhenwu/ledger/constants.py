@@ -34,6 +34,14 @@ class DeadlineBasis(models.TextChoices):
     LONG_TERM = "long_term", _("长期坚持")
 
 
+class RowStatus(models.TextChoices):
+    """What the import preview says of each row of a sheet."""
+
+    OK = "ok", _("可导入")
+    ERROR = "error", _("有错误")
+    SKIPPED = "skipped", _("跳过")
+
+
 class ExtensionStatus(models.TextChoices):
     REQUESTED = "requested", _("待审批")
     APPROVED = "approved", _("已批准")

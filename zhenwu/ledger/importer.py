@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
-from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, Source
+from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, RowStatus, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.policies import source_choices
 from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step
@@ -80,10 +80,14 @@ class SheetError(ValueError):
 @dataclass
 class RowResult:
     line: int
-    status: str  # "ok" | "error" | "skipped"
+    status: str  # a RowStatus
     fields: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(RowStatus(self.status).label)
 
 
 @dataclass
@@ -95,7 +99,7 @@ class ImportPlan:
 
     @property
     def ok(self) -> bool:
-        return not any(r.status == "error" for r in self.rows)
+        return not any(r.status == RowStatus.ERROR for r in self.rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -103,6 +107,11 @@ class ImportPlan:
         for row in self.rows:
             counts[row.status] += 1
         return dict(counts)
+
+    @property
+    def badges(self) -> list[tuple[str, str, int]]:
+        """(status, its label, how many rows) for the preview's summary."""
+        return [(status, str(RowStatus(status).label), n) for status, n in self.counts.items()]
 
     def as_json(self) -> dict[str, Any]:
         return {"header_line": self.header_line, "columns": self.columns, "counts": self.counts,
@@ -182,10 +191,10 @@ def plan_import(
         cells = rows[index]
         line = index + 1
         if all(clean_text(c) == "" for c in cells):
-            plan.rows.append(RowResult(line, "skipped", notes=["空行"]))
+            plan.rows.append(RowResult(line, RowStatus.SKIPPED, notes=["空行"]))
             continue
         if is_total_row(cells):
-            plan.rows.append(RowResult(line, "skipped", notes=["合计行"]))
+            plan.rows.append(RowResult(line, RowStatus.SKIPPED, notes=["合计行"]))
             continue
         raw = {name: cells[col] if col < len(cells) else None for col, name in mapping.items()}
         result = _plan_row(line, raw, directory, create_missing, default_year, to_create)
@@ -193,7 +202,7 @@ def plan_import(
         if number and number in numbers:
             result.errors.append(f"序号“{number}”与前面的行重复")
         numbers.add(number or "")
-        result.status = "error" if result.errors else "ok"
+        result.status = RowStatus.ERROR if result.errors else RowStatus.OK
         plan.rows.append(result)
     plan.to_create = sorted(to_create)
     return plan
@@ -293,7 +302,7 @@ def _missing(row: RowResult, label: str, name: str, why: str, create: bool, to_c
 def commit_import(plan: ImportPlan, *, actor: Actor, file_name: str = "") -> list[Problem]:
     """Create every planned problem, or none: one error anywhere refuses the whole sheet."""
     if not plan.ok:
-        bad = [r.line for r in plan.rows if r.status == "error"]
+        bad = [r.line for r in plan.rows if r.status == RowStatus.ERROR]
         raise ValidationError(
             {"file": f"台账有{len(bad)}行存在错误（第{'、'.join(map(str, bad[:10]))}行等），请修正后再导入"}
         )
@@ -302,7 +311,7 @@ def commit_import(plan: ImportPlan, *, actor: Actor, file_name: str = "") -> lis
         if not directory.people.get(name):
             directory.people[name].append(person_create(actor=actor, name=name, note="台账导入时新建"))
     created = []
-    for row in (r for r in plan.rows if r.status == "ok"):
+    for row in (r for r in plan.rows if r.status == RowStatus.OK):
         created.append(_create(row.fields, directory, actor))
     audit_record(
         actor=actor,

@@ -21,6 +21,8 @@ class TriageAction(models.TextChoices):
 
 
 # The triage table: a new suggestion is decided once; a decided one stays decided.
+# Waiting for the office: only these can be picked for a bulk step in the inbox.
+AWAITING_TRIAGE = frozenset({SuggestionStatus.RECEIVED})
 TRIAGE: dict[str, str] = {
     TriageAction.ACCEPT: SuggestionStatus.ACCEPTED,
     TriageAction.MERGE: SuggestionStatus.MERGED,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from zhenwu.ledger.constants import Category
 from zhenwu.ledger.models import FollowUp, Problem
 from zhenwu.org.models import Unit
-from zhenwu.suggestions.constants import SuggestionStatus
+from zhenwu.suggestions.constants import AWAITING_TRIAGE, SuggestionStatus
 
 
 class Campaign(models.Model):
@@ -86,6 +86,10 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} {self.text[:30]}"
+
+    @property
+    def awaiting_triage(self) -> bool:
+        return self.status in AWAITING_TRIAGE
 
 
 class SuggestionPhoto(models.Model):

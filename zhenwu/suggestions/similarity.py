@@ -24,15 +24,20 @@ from zhenwu.suggestions.models import Suggestion
 SIMILAR = 0.25  # shown as "similar" on the triage page
 CLUSTER = 0.3  # joined into one group on the cluster view
 CANDIDATES = 3000
+SIMILAR_PROBLEM, SIMILAR_SUGGESTION = "problem", "suggestion"
 
 
 @dataclass(frozen=True)
 class Similar:
-    kind: str  # "suggestion" or "problem"
+    kind: str  # SIMILAR_PROBLEM or SIMILAR_SUGGESTION
     pk: int
     label: str  # receipt code or problem number
     text: str
     score: float
+
+    @property
+    def is_problem(self) -> bool:
+        return self.kind == SIMILAR_PROBLEM
 
 
 def _vectors(texts: list[str]):  # type: ignore[no-untyped-def]
@@ -59,7 +64,9 @@ def similar_items(
         .order_by("-id")
         .values_list("pk", "number", "description")[:CANDIDATES]
     )
-    candidates = [("suggestion", *row) for row in suggestions] + [("problem", *row) for row in problems]
+    candidates = [(SIMILAR_SUGGESTION, *row) for row in suggestions] + [
+        (SIMILAR_PROBLEM, *row) for row in problems
+    ]
     if not candidates or not text.strip():
         return []
     matrix = _vectors([text] + [c[3] for c in candidates])

@@ -116,6 +116,7 @@ def public_find(request: HttpRequest) -> HttpResponse:
 def _follow_context(suggestion: Any) -> dict[str, Any]:
     return {
         "suggestion": suggestion,
+        "declined": suggestion.status == SuggestionStatus.DECLINED,
         "code": format_code(suggestion.receipt),
         "feedback": follow_ups_of(suggestion),
         "ask": services.follow_up_question(suggestion) is not None,
@@ -397,7 +398,14 @@ def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已处理"))
             return redirect("suggestions:reopen_list")
     return render(
-        request, "suggestions/reopen_decide.html", {"form": form, "r": found, "nav_active": "suggestions"}
+        request,
+        "suggestions/reopen_decide.html",
+        {
+            "form": form,
+            "r": found,
+            "decided": found.status != ReopenStatus.PENDING,
+            "nav_active": "suggestions",
+        },
     )
 
 

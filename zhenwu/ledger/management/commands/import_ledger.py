@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenwu.core.actors import IMPORT
+from zhenwu.ledger.constants import RowStatus
 from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     def _print(self, plan: Any) -> None:
         self.stdout.write(f"表头在第{plan.header_line}行；栏目：{plan.columns}")
         for row in plan.rows:
-            if row.status == "ok":
+            if row.status == RowStatus.OK:
                 f = row.fields
                 deadline = "长期坚持" if f.get("long_term") else f.get("deadline")
                 self.stdout.write(
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     f"{'、'.join(f['assignees'])} | {deadline}"
                     + (f"（{'；'.join(row.notes)}）" if row.notes else "")
                 )
-            elif row.status == "skipped":
+            elif row.status == RowStatus.SKIPPED:
                 self.stdout.write(f"第{row.line}行 跳过：{'；'.join(row.notes)}")
             else:
                 self.stdout.write(f"第{row.line}行 不能导入：{'；'.join(row.errors)}")

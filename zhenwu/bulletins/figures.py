@@ -191,7 +191,7 @@ def month_figures(month: date) -> Figures:
         closed_on_time_this_month=totals["on_time"],
         by_department=ranked_departments,
         by_leader=_ranked(leaders),
-        by_source=sorted(sources.values(), key=lambda line: (-line.total, line.name)),
+        by_source=_ranked(sources),  # type: ignore[arg-type]
         overdue_items=[
             {
                 **named_overdue[pk],

@@ -168,7 +168,7 @@ class AuditFilterForm(StyledForm):
 class HolidayForm(StyledForm):
     date = forms.DateField(
         label=_("日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("日期：不能为空"), "invalid": _("日期：格式不正确")},
     )
     kind = forms.ChoiceField(

@@ -104,7 +104,7 @@ class AssignForm(StyledForm):
     acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
     deadline_basis = forms.ChoiceField(label=_("时限方式"), choices=DeadlineBasis.choices)
     deadline = forms.DateField(
-        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     deadline_days = forms.IntegerField(label=_("时限天数"), required=False, min_value=1, max_value=3650)
     cadence = forms.ChoiceField(
@@ -139,7 +139,7 @@ class CorrectForm(StyledForm):
     deadline = forms.DateField(
         label=_("整改时限"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("更正分派时的笔误；责任人要求延期请走延期申请"),
     )
     reason = forms.CharField(
@@ -200,7 +200,7 @@ class ReasonForm(StyledForm):
 
 class ExtensionForm(StyledForm):
     new_deadline = forms.DateField(
-        label=_("申请延至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("申请延至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(
         label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000

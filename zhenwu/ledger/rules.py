@@ -277,8 +277,10 @@ class ListRule:
 LIST_RULES = {
     r.key: r
     for r in (
-        ListRule("working", gettext_lazy("整改中（计时）"), lambda f, t: working(f), lambda t: working_q()),
-        ListRule("in_hand", gettext_lazy("整改中"), lambda f, t: in_hand(f), lambda t: in_hand_q()),
+        ListRule("working", gettext_lazy("正在计时"), lambda f, t: working(f), lambda t: working_q()),
+        ListRule(
+            "in_hand", gettext_lazy("整改中（含申请销号）"), lambda f, t: in_hand(f), lambda t: in_hand_q()
+        ),
         ListRule("overdue", gettext_lazy("逾期"), overdue, overdue_q),
         ListRule(
             "report_missing",
@@ -293,7 +295,7 @@ LIST_RULES = {
             report_due_now_q,
         ),
         ListRule("behind", gettext_lazy("进度滞后"), behind, behind_q),
-        ListRule("due_soon", gettext_lazy("临近时限"), due_soon, due_soon_q),
+        ListRule("due_soon", gettext_lazy("临近时限（不论颜色）"), due_soon, due_soon_q),
     )
 }
 

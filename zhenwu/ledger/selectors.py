@@ -205,7 +205,15 @@ def _step_detail(step: Any) -> str:
     """A step's reason; a corrected assignment also says what it changed (old values stay in `changes`)."""
     if not step.changes:
         return str(step.reason)
-    names = "、".join(str(_CORRECTED.get(name, name)) for name in step.changes)
+
+    def named(name: str, change: Any) -> str:
+        label = str(_CORRECTED.get(name, name))
+        # Dates read as themselves; people and units are ids, named on the problem's page.
+        if name == "deadline" and isinstance(change, dict):
+            return f"{label} {change.get('from') or '—'}→{change.get('to') or '—'}"
+        return label
+
+    names = "、".join(named(name, change) for name, change in step.changes.items())
     return f"{step.reason}（{_('更正')}：{names}）"
 
 

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from zhenwu.core.actors import SystemActor
 from zhenwu.core.audit import audit_record, audit_verify
 from zhenwu.core.models import AuditEvent
 
@@ -22,7 +23,9 @@ def test_eight_threads_writing_at_once_leave_one_unbroken_chain():
             barrier.wait()
             for i in range(10):
                 with transaction.atomic():
-                    audit_record(actor=f"线程{n}", action="test.concurrent", object_id=i)
+                    audit_record(
+                        actor=SystemActor(f"thread-{n}", f"线程{n}"), action="test.concurrent", object_id=i
+                    )
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -20,6 +20,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from zhenwu.core.actors import IMPORT  # noqa: E402
 from zhenwu.ledger.importer import commit_import, plan_import  # noqa: E402
 from zhenwu.ledger.models import Problem  # noqa: E402
 from zhenwu.org.constants import RoleKind, UnitKind  # noqa: E402
@@ -56,7 +57,7 @@ def main() -> None:
     data.seek(0)
     plan = plan_import(data, default_year=2026)
     t1 = time.perf_counter()
-    commit_import(plan, actor="bench", file_name="10k.xlsx")
+    commit_import(plan, actor=IMPORT, file_name="10k.xlsx")
     t2 = time.perf_counter()
     print(f"import of {ROWS} rows: read+plan {t1 - t0:.1f} s, commit {t2 - t1:.1f} s, total {t2 - t0:.1f} s "
           f"({ROWS / (t2 - t0):.0f} rows/s); {plan.counts}; problems {before} → {Problem.objects.count()}")  # fmt: skip

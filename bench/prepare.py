@@ -12,12 +12,13 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from zhenwu.core.actors import DEMO  # noqa: E402
 from zhenwu.org.constants import AccountRole  # noqa: E402
 from zhenwu.org.models import Unit, User  # noqa: E402
 from zhenwu.org.services import account_create  # noqa: E402
 
 user = User.objects.filter(username="bench-office").first() or account_create(
-    actor="bench", username="bench-office", password="Bench#Office2026", role=AccountRole.OFFICE,
+    actor=DEMO, username="bench-office", password="Bench#Office2026", role=AccountRole.OFFICE,
     unit=Unit.objects.get(name="党政办"), must_change_password=False,
 )  # fmt: skip
 session = SessionStore()

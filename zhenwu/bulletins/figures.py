@@ -31,6 +31,7 @@ from zhenwu.ledger.rules import (
     overdue,
     owes,
     periods_of_month,
+    working,
 )
 from zhenwu.lib.cadence import Period
 from zhenwu.lib.stats import percent
@@ -136,7 +137,8 @@ def month_figures(month: date) -> Figures:
             f.deadline is None or timezone.localtime(closed_at, end.tzinfo).date() <= f.deadline
         )
         is_overdue = overdue(f, today)
-        missing = sum(owes(f, p) for p in periods.get(f.cadence, ()))
+        # Only a working problem owes reports: skip the periods for the (many) closed ones.
+        missing = sum(owes(f, p) for p in periods.get(f.cadence, ())) if working(f) else 0
         is_closed = f.status == Status.CLOSED
         totals["total"] += 1
         totals["closed"] += is_closed

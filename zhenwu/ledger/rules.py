@@ -406,11 +406,12 @@ def facts_then(values: Sequence[Any], *, thresholds: Thresholds) -> Facts:
     """Facts from a `facts_as_of()` row's THEN_FIELDS values, in that order. The slip date is
     recomputed from the progress and deadline of then, as the services computed it then."""
     status, suspended, deadline, cadence, assigned_on, last_report, progress = values
+    # Only a problem being worked on can be behind: skip the arithmetic for the (many) others.
     slip = (
         progress_slip_date(
             started=assigned_on, deadline=deadline, progress=progress, lag=thresholds.progress_lag
         )
-        if assigned_on
+        if assigned_on and status in WORKING and not suspended
         else None
     )
     return Facts(status, bool(suspended), deadline, cadence, assigned_on, last_report, slip)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ class Period:
     end: date
     cadence: Cadence
 
-    @property
+    @cached_property
     def key(self) -> str:
         """A stable identifier, e.g. '2009-05-1' (first half), '2009-05-2', '2009-05' (monthly)."""
         if self.cadence == Cadence.HALF_MONTHLY:

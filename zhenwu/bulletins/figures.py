@@ -23,6 +23,7 @@ from zhenwu.ledger.rules import (
     REPORTING,
     THEN_FIELDS,
     Today,
+    closed_on_time,
     facts_as_of,
     facts_then,
     in_hand,
@@ -133,9 +134,7 @@ def month_figures(month: date) -> Figures:
     for pk, dept, leader, source, closed_at, created, *then in rows:
         f = facts_then(then, thresholds=thresholds)
         closed_now = closed_at is not None and start <= closed_at < end
-        on_time = closed_now and (
-            f.deadline is None or timezone.localtime(closed_at, end.tzinfo).date() <= f.deadline
-        )
+        on_time = closed_now and closed_on_time(timezone.localtime(closed_at, end.tzinfo).date(), f.deadline)
         is_overdue = overdue(f, today)
         # Only a working problem owes reports: skip the periods for the (many) closed ones.
         missing = sum(owes(f, p) for p in periods.get(f.cadence, ())) if working(f) else 0

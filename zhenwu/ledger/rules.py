@@ -106,7 +106,7 @@ class Today:
     def build(cls, day: date, calendar: WorkCalendar, thresholds: Thresholds | None = None) -> Today:
         thresholds = thresholds or Thresholds.from_settings()
         current = {c.value: period_containing(day, c) for c in REPORTING}
-        due = {c: period_containing(p.start - timedelta(days=1), Cadence(c)) for c, p in current.items()}
+        due = {c: p for c in current if (p := due_period(day, c)) is not None}
         try:
             blue_until: date | None = calendar.add_workdays(day, thresholds.blue_workdays)
         except CalendarNotCovered:
@@ -232,8 +232,13 @@ def in_hand_q() -> Q:
     return Q(status__in=IN_HAND)
 
 
+def closed_on_time(closed_on: date, deadline: date | None) -> bool:
+    """Closed (销号) by the deadline in force (a 长期坚持 problem has none, so always on time)."""
+    return deadline is None or closed_on <= deadline
+
+
 def closed_late_q() -> Q:
-    """Closed (销号) after the deadline in force."""
+    """Closed (销号) after the deadline in force: the Q twin of `not closed_on_time`."""
     return Q(status=Status.CLOSED, closed_on__gt=F("deadline"))
 
 

@@ -15,6 +15,7 @@ from zhenwu.core.tick import register
 from zhenwu.ledger.constants import OPEN
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.rules import (
+    FACT_FIELDS,
     Facts,
     Today,
     Warning,
@@ -132,7 +133,5 @@ def leader_digests(now: datetime) -> int:
     return notices_send(drafts, reason="责任领导半月督办摘要")
 
 
-DIGEST_FIELDS = (
-    "id", "number", "description", "status", "deadline", "assigned_on", "cadence", "last_report_period",
-    "last_progress", "progress_slip_on", "suspended_since", "leader_id",
-)  # fmt: skip
+# What a digest line prints, plus the facts its warning needs (the rules name those).
+DIGEST_FIELDS = ("id", "number", "description", "last_progress", "leader_id", *FACT_FIELDS)

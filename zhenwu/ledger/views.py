@@ -46,7 +46,7 @@ from zhenwu.ledger.importer import SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.policies import policy_for
-from zhenwu.ledger.rules import Facts, Today, closable, report_missing, warning_for, working
+from zhenwu.ledger.rules import FACT_FIELDS, Facts, Today, closable, report_missing, warning_for, working
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
@@ -86,10 +86,10 @@ _ROW = (
     '<td class="text-nowrap">{status}</td><td>{leader}</td><td>{department}</td><td>{assignees}</td>'
     '<td class="text-nowrap">{deadline}</td><td class="text-nowrap small">{last_report}</td><td>{village}</td></tr>'
 )
-# The columns each row shows; nothing else is loaded (the list's cost is building rows).
+# The columns each row shows, plus the facts its warning needs; nothing else is loaded (the
+# list's cost is building rows).
 ROW_FIELDS = (
-    "id", "number", "description", "status", "deadline", "assigned_on", "cadence", "last_report_period",
-    "last_progress", "progress_slip_on", "suspended_since", "leader_id", "department_id", "village_id",
+    "id", "number", "description", "last_progress", "leader_id", "department_id", "village_id", *FACT_FIELDS,
 )  # fmt: skip
 
 

@@ -51,6 +51,20 @@ def work_calendar() -> WorkCalendar:
     return _cache["calendar"]
 
 
+# From this day of the year the office is told that next year's arrangement is missing
+# (the State Council publishes it in late October or November).
+WARN_NEXT_YEAR_FROM = (11, 1)
+
+
+def unconfirmed_years(today: date) -> list[int]:
+    """This year, and from 1 November next year, where no arrangement is confirmed yet."""
+    wanted = [today.year]
+    if (today.month, today.day) >= WARN_NEXT_YEAR_FROM:
+        wanted.append(today.year + 1)
+    confirmed = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
+    return [year for year in wanted if year not in confirmed]
+
+
 def _forget_calendar() -> None:
     _cache.clear()
 

@@ -16,3 +16,5 @@ class CoreAudit(models.TextChoices):
     CALENDAR_YEAR_IMPORTED = "calendar.year_imported", _("导入年度日历")
     REMINDER_SENT = "notice.sent", _("发送提醒")
     TICK_RUN = "system.tick", _("定时任务")
+    BACKUP_MADE = "system.backup", _("备份")
+    BACKUP_RESTORED = "system.restore", _("从备份恢复")

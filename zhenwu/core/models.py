@@ -120,6 +120,25 @@ class Holiday(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}"
 
 
+class TickRun(models.Model):
+    """The last run of one periodic task: 系统检查 reads it, and a failed task is seen, not lost."""
+
+    task = models.CharField(_("任务"), max_length=60, unique=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    ok = models.BooleanField(_("成功"), default=True)
+    count = models.IntegerField(_("处理条数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = _("定时任务记录")
+        ordering = ["task"]
+
+    def __str__(self) -> str:
+        return self.task
+
+
 class Notice(models.Model):
     """A message in someone's inbox (the outbox of reminders), e-mailed too where configured.
 

@@ -43,3 +43,27 @@ def test_a_second_tick_while_one_runs_skips_instead_of_overlapping(monkeypatch):
     first.join()
     assert second is None
     assert results == [{"slow": 1}]
+
+
+@pytest.mark.django_db
+def test_a_failing_task_is_recorded_and_the_others_still_run(monkeypatch, capsys):
+    from zhenwu.core.models import TickRun
+
+    calls = []
+
+    def broken(now):
+        raise ValueError("bad row")
+
+    monkeypatch.setattr(tick, "TASKS", {"a_broken": broken, "b_fine": lambda now: calls.append(now) or 3})
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("tick")
+    assert exit_info.value.code == 1
+    assert len(calls) == 1, "the task after the broken one still ran"
+    out = capsys.readouterr()
+    assert "b_fine: 3" in out.out
+    assert "a_broken" in out.err
+    runs = {run.task: run for run in TickRun.objects.all()}
+    assert runs["a_broken"].ok is False and "bad row" in runs["a_broken"].error
+    assert runs["b_fine"].ok is True and runs["b_fine"].count == 3
+    assert tick.failed_tasks() == ["a_broken"]
+    assert tick.last_run() is not None

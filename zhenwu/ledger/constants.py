@@ -142,6 +142,7 @@ class LedgerAudit(models.TextChoices):
     PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
     PROBLEM_RESUMED = "problem.resumed", _("恢复计时")
     ASSIGNMENT_CORRECTED = "problem.assignment_corrected", _("更正分派")
+    DEADLINE_RECOMPUTED = "problem.deadline_recomputed", _("按正式日历重算时限")
     STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
     # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
+from zhenwu.core.calendar import deadline_out_of_range
 from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, RowStatus, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.policies import source_choices
@@ -275,6 +276,9 @@ def _plan_row(
         deadline = parse_deadline(raw.get("deadline"), default_year=default_year)
         f["deadline"] = deadline.day.isoformat() if deadline.day else ""
         f["long_term"] = deadline.long_term
+        day = deadline.day
+        if day and (refused := deadline_out_of_range(day, today=timezone.localdate())):
+            row.errors.append(f"整改时限：{day.isoformat()}{refused}")
     except DeadlineError as exc:
         row.errors.append(f"整改时限：{exc}")
     closed = raw.get("closed_on")

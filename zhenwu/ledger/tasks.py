@@ -23,6 +23,7 @@ from zhenwu.ledger.rules import (
     report_due_now,
     report_due_now_q,
     report_missing,
+    report_missing_q,
     warning_for,
 )
 from zhenwu.lib.cadence import Cadence, period_containing
@@ -42,7 +43,8 @@ def _accounts() -> dict[int, int]:
 
 @register("ledger.report_reminders")
 def report_reminders(now: datetime) -> int:
-    """Owners of working problems whose report for this period is still missing, N working days before due."""
+    """Owners of working problems whose report is owed: N working days before this period's
+    report is due, and once (催报) when the period just ended passed without one."""
     today = Today.build(timezone.localtime(now).date(), work_calendar())
     calendar = today.calendar
     accounts = _accounts()
@@ -63,6 +65,20 @@ def report_reminders(now: datetime) -> int:
                     recipient_id=account,
                     key=f"report-due:{problem.pk}:{period.key}:{account}",
                     subject=f"【待报进度】{problem.number} {period.label}报告请于{period.due:%m月%d日}前报送",
+                    body=problem.description,
+                    url=reverse("ledger:report", args=[problem.pk]),
+                )
+            )
+    for problem in Problem.objects.filter(report_missing_q(today)).prefetch_related("assignees"):
+        missed = report_missing(Facts.of(problem), today)
+        if missed is None:
+            continue
+        for account in _owners(problem, accounts):
+            drafts.append(
+                Draft(
+                    recipient_id=account,
+                    key=f"report-missing:{problem.pk}:{missed.key}:{account}",
+                    subject=f"【缺报】{problem.number} {missed.label}进度报告未按期报送，请尽快补报",
                     body=problem.description,
                     url=reverse("ledger:report", args=[problem.pk]),
                 )

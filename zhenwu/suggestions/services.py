@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.core.actors import RESIDENT
 from zhenwu.core.audit import audit_record
+from zhenwu.core.models import ThrottleHit
 from zhenwu.core.refusals import refuse_fields, require
-from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
+from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_hit, throttle_key
 from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.followup import Channel, Closure, followup_askable, followup_submit, unanswered_count
 from zhenwu.ledger.models import FollowUp, Problem, ReopenRequest
@@ -63,6 +64,9 @@ def _check_text(text: str, label: str, *, minimum: int = 1, maximum: int = TEXT_
     return None
 
 
+REFUSED_SCOPE = "suggest-refused"  # submissions refused for their photos, per address
+
+
 def _check_limits(ip_key: str, phone: str) -> None:
     """The rate limits, counted from stored suggestions (the same for every worker and node)."""
     now = timezone.now()
@@ -74,7 +78,9 @@ def _check_limits(ip_key: str, phone: str) -> None:
 
     if ip_key:
         hour, limit = timedelta(hours=1), settings.ZHENWU_SUGGEST_PER_IP_HOUR
-        refuse_when_over(recent(limit, hour, ip_key=ip_key), limit, hour, _("同一网络提交"))
+        refused = ThrottleHit.objects.filter(scope=REFUSED_SCOPE, key=ip_key, at__gte=now - hour)
+        tries = recent(limit, hour, ip_key=ip_key) + (refused.order_by()[:limit].count() if limit else 0)
+        refuse_when_over(tries, limit, hour, _("同一网络提交"))
     if phone:
         day, limit = timedelta(days=1), settings.ZHENWU_SUGGEST_PER_PHONE_DAY
         refuse_when_over(recent(limit, day, phone=phone), limit, day, _("同一手机号提交"))
@@ -118,8 +124,15 @@ def suggestion_submit(
         except IdentityError as exc:
             errors["phone"] = _("联系电话：%(error)s") % {"error": exc}
     refuse_fields(errors)
-    cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
     ip_key = throttle_key(ip)
+    # The limits first: a flood from one address is refused before any photo is decoded. A
+    # refused photo counts against the address too, so bad files cannot be sent without end.
+    _check_limits(ip_key, phone)
+    try:
+        cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
+    except ValidationError:
+        throttle_hit(REFUSED_SCOPE, ip_key)
+        raise
     with transaction.atomic():
         _check_limits(ip_key, phone)
         suggestion = Suggestion(

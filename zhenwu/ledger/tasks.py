@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,6 +14,7 @@ from zhenwu.core.calendar import work_calendar
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.tick import register
 from zhenwu.ledger.constants import OPEN
+from zhenwu.ledger.importer import IMPORTS_FOLDER, PENDING_IMPORT_HOURS
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.rules import (
     FACT_FIELDS,
@@ -151,3 +153,18 @@ def leader_digests(now: datetime) -> int:
 
 # What a digest line prints, plus the facts its warning needs (the rules name those).
 DIGEST_FIELDS = ("id", "number", "description", "last_progress", "leader_id", *FACT_FIELDS)
+
+
+@register("ledger.pending_imports_cleanup")
+def pending_imports_cleanup(now: datetime) -> int:
+    """Delete uploaded sheets never confirmed (a preview abandoned): they hold names and phones."""
+    folder = Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
+    if not folder.is_dir():
+        return 0
+    cutoff = now.timestamp() - PENDING_IMPORT_HOURS * 3600
+    removed = 0
+    for path in folder.glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -43,7 +43,7 @@ from zhenwu.ledger.forms import (
     ReasonForm,
     ReportForm,
 )
-from zhenwu.ledger.importer import SheetError, commit_import, plan_import
+from zhenwu.ledger.importer import IMPORT_MAX_BYTES, IMPORTS_FOLDER, SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.policies import policy_for
@@ -515,7 +515,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-_IMPORTS = "imports"
+_IMPORTS = IMPORTS_FOLDER
 
 
 @roles_required(*OFFICE_ROLES)
@@ -540,6 +540,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("文件：请选择要导入的 Excel 台账"))
+            return redirect("ledger:import")
+        if (upload.size or 0) > IMPORT_MAX_BYTES:
+            messages.error(
+                request, _("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
             return redirect("ledger:import")
         token = secrets.token_hex(16)
         path = _import_path(token)

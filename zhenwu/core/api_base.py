@@ -102,8 +102,55 @@ class TextParser(Parser):
         return _clean_text(super().parse_querydict(data, list_fields, request), ("query",))
 
 
+# What each error answer means (the shapes install_error_handlers writes). Documented on every
+# operation, so a client — and schemathesis' status check — knows every status it can get.
+ERROR_RESPONSES = {
+    400: "业务规则拒绝（detail 说明原因，errors 按字段列出）",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "不存在或不在您的可见范围内",
+    405: "请求方法不被允许",
+    413: "请求体过大",
+    422: "输入格式不正确（errors 列出字段及中文说明）",
+    429: "过于频繁（见 Retry-After）",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "anyOf": [
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            ]
+        },
+    },
+    "required": ["detail"],
+}
+
+
 class ZhenwuAPI(NinjaAPI):
-    """The NinjaAPI with the refusal of NUL text named as such (see NulText)."""
+    """The NinjaAPI with the refusal of NUL text named as such (see NulText), and every error
+    status documented on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, meaning in ERROR_RESPONSES.items():
+                    if str(status) in responses:
+                        continue
+                    responses.setdefault(status, {"description": meaning, **error})
+        return schema
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> InputError:
         for context in error_contexts:

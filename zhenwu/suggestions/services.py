@@ -29,6 +29,7 @@ from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.followup import Channel, Closure, followup_askable, followup_submit, unanswered_count
 from zhenwu.ledger.models import FollowUp, Problem, ReopenRequest
 from zhenwu.ledger.services import problem_create
+from zhenwu.lib.cells import xml_safe
 from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
 from zhenwu.org.constants import PLACE_KINDS, OrgAudit
@@ -109,7 +110,9 @@ def suggestion_submit(
     submit_key = submit_key if SUBMIT_KEY.fullmatch(submit_key or "") else ""
     if submit_key and (first := Suggestion.objects.filter(submit_key=submit_key).first()) is not None:
         return first
-    text, name, phone = (text or "").strip(), (name or "").strip(), (phone or "").strip()
+    # Whatever door it came through (form, API, a script), a resident's text is stored without
+    # the control characters no document or spreadsheet can carry.
+    text, name, phone = xml_safe(text or "").strip(), xml_safe(name or "").strip(), (phone or "").strip()
     errors: dict[str, str | None] = {
         "text": _check_text(text, _("意见建议"), minimum=TEXT_MIN_CHARS),
         "category": _("问题类别：不是可选的类别") if category and category not in Category.values else None,

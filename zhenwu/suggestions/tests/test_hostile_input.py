@@ -1,4 +1,4 @@
-"""Photos are refused by their header's pixel count before a pixel is decoded, and refusals
+"""Hostile input at the public door. Photos are refused by their header's pixel count before a pixel is decoded, and refusals
 count against the sender's address (a worker once spent 30 s on two such requests)."""
 
 import pytest
@@ -45,3 +45,13 @@ def test_refused_photos_count_against_the_address(town):
         suggestion_submit(text="村口路灯坏了很久", ip="203.0.113.9")
     assert not Suggestion.objects.exists()
     assert suggestion_submit(text="村口路灯坏了很久", ip="198.51.100.7").receipt
+
+
+def test_control_characters_are_dropped_from_a_form_submission(town):
+    from django.test import Client
+    from django.urls import reverse
+
+    Client().post(
+        reverse("suggestions:public_new"), {"text": "三组\x07路灯坏了\x1b好几天", "village": town.village.pk}
+    )
+    assert Suggestion.objects.get().text == "三组路灯坏了好几天"

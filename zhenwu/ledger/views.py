@@ -30,7 +30,7 @@ from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Action, ExtensionStatus, Status, allows
+from zhenwu.ledger.constants import IMPORT_MAX_BYTES, Action, ExtensionStatus, Status, allows
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
@@ -535,6 +535,13 @@ def import_view(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("文件：请选择要导入的 Excel 台账"))
+            return redirect("ledger:import")
+        if (upload.size or 0) > IMPORT_MAX_BYTES:
+            messages.error(
+                request,
+                _("文件：超过%(mb)sMB，请只保留台账工作表后再导入")
+                % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
             return redirect("ledger:import")
         token = secrets.token_hex(16)
         path = _import_path(token)

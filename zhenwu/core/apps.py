@@ -9,14 +9,18 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from zhenwu.core import (
             navigation,
+            syscheck,  # noqa: F401 - registers the core's 系统检查 first
             throttle,  # noqa: F401 - registers the sweep with tick
         )
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.constants import CoreAudit
-        from zhenwu.org.roles import is_office
+        from zhenwu.org.roles import is_admin, is_office
 
         register_actions(CoreAudit)
         navigation.register(navigation.NavEntry("home", _("工作台"), "home", 10))
         navigation.register(navigation.NavEntry("inbox", _("消息"), "core:inbox", 90))
         navigation.register(navigation.NavEntry("audit", _("审计日志"), "core:audit_list", 100, is_office))
         navigation.register(navigation.NavEntry("calendar", _("工作日历"), "core:calendar", 110, is_office))
+        navigation.register(
+            navigation.NavEntry("system_check", _("系统检查"), "core:system_check", 120, is_admin)
+        )

@@ -94,6 +94,8 @@ PAGES: dict[str, Row] = {
     "core:calendar": ("get", lambda t: reverse("core:calendar"), OFFICE, 404),
     # A POST-only action: the office is redirected back to the calendar with a message.
     "core:calendar_year": ("post", lambda t: reverse("core:calendar_year", args=[2027]), OFFICE, 404),
+    # 系统检查: the administrator only, not the office.
+    "core:system_check": ("get", lambda t: reverse("core:system_check"), {"admin_user"}, 404),
     # A load balancer's probes: anyone, no account.
     "core:healthz": ("get", lambda t: reverse("core:healthz"), ALL, 404),
     "core:readyz": ("get", lambda t: reverse("core:readyz"), ALL, 404),

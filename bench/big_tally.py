@@ -35,8 +35,9 @@ categories = list(survey.categories.values_list("id", flat=True))
 t0 = time.time()
 with connection.cursor() as cursor:
     cursor.execute(
-        """INSERT INTO evaluation_ballot (survey_id, category_id, channel, at, void, void_reason, uniform)
-           SELECT %s, (ARRAY[%s])[1 + (g %% %s)], CASE WHEN g %% 5 = 0 THEN 'paper' ELSE 'online' END,
+        # Ballot ids are random 63-bit numbers (ADR 0005), never a sequence.
+        """INSERT INTO evaluation_ballot (id, survey_id, category_id, channel, at, void, void_reason, uniform)
+           SELECT 1 + floor(random() * 9.2e18)::bigint, %s, (ARRAY[%s])[1 + (g %% %s)], CASE WHEN g %% 5 = 0 THEN 'paper' ELSE 'online' END,
                   timestamp with time zone '2026-06-01 08:00+08' + (g / 40) * interval '1 minute',
                   g %% 997 = 0, '', g %% 53 = 0
            FROM generate_series(1, %s) AS g""".replace("[%s]", "[" + ",".join(map(str, categories)) + "]"),
@@ -56,6 +57,9 @@ with connection.cursor() as cursor:
 print(
     f"[postgresql] {n} ballots, {sum(len(q.subjects.all()) or 1 for q in questions)} rows each, written in {time.time() - t0:.0f} s"
 )
+# Closed: an open survey's tally is hidden (ZHENWU_SURVEY_LIVE_RESULTS), and the close is when
+# readers first count it live (not yet published: no snapshot).
+services.survey_step(actor=office, survey=survey, action="close")
 client = Client(HTTP_HOST="127.0.0.1")
 client.force_login(office)
 url = f"/evaluation/{survey.pk}/results/"
@@ -68,6 +72,6 @@ for _ in range(3):
         times.append(time.time() - start)
 counted = tally(survey)
 print(
-    f"[postgresql] results page, {n} ballots (live tally, not yet published): best {min(times) * 1000:.0f} ms, "
+    f"[postgresql] results page, {n} ballots (closed, counted live, not yet published): best {min(times) * 1000:.0f} ms, "
     f"worst {max(times) * 1000:.0f} ms, {len(queries.captured_queries)} queries; overall {counted.overall.text} of {counted.overall.n}"
 )

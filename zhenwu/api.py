@@ -10,9 +10,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.exceptions import AppRegistryNotReady
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI
 
-from zhenwu.core.api_base import API_OPTIONS, ROUTERS, api_auth, install_error_handlers
+from zhenwu.core.api_base import API_OPTIONS, ROUTERS, ZhenwuAPI, api_auth, install_error_handlers
 
 # Built before every app's ready() has run, the API would silently lack endpoints: refuse.
 if not apps.ready:
@@ -20,7 +19,7 @@ if not apps.ready:
         "zhenwu.api is built from the apps' registrations: import it after django.setup()"
     )
 
-api = NinjaAPI(auth=api_auth(), **API_OPTIONS)
+api = ZhenwuAPI(auth=api_auth(), **API_OPTIONS)
 install_error_handlers(api)
 for prefix, router in ROUTERS:
     api.add_router(prefix, import_string(router) if isinstance(router, str) else router)

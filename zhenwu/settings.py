@@ -105,6 +105,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# `zhenwu backup`/`restore` on PostgreSQL: where pg_dump and pg_restore are (default: PATH).
+ZHENWU_PG_BINDIR = env_str("ZHENWU_PG_BINDIR", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -209,6 +211,9 @@ ZHENWU_SUGGEST_PER_IP_HOUR = env_int("ZHENWU_SUGGEST_PER_IP_HOUR", 20)
 ZHENWU_SUGGEST_PER_PHONE_DAY = env_int("ZHENWU_SUGGEST_PER_PHONE_DAY", 10)
 ZHENWU_PUBLIC_MISSES_PER_HOUR = env_int("ZHENWU_PUBLIC_MISSES_PER_HOUR", 30)  # unknown receipt codes
 ZHENWU_PHOTO_MAX_MB = env_int("ZHENWU_PHOTO_MAX_MB", 10)
+# Pixels, read from the header before decoding: a phone photo is 12–50 MP; a bomb is far more.
+ZHENWU_PHOTO_MAX_MEGAPIXELS = env_int("ZHENWU_PHOTO_MAX_MEGAPIXELS", 40)
+ZHENWU_PHOTOS_MAX_MEGAPIXELS_PER_SUBMIT = env_int("ZHENWU_PHOTOS_MAX_MEGAPIXELS_PER_SUBMIT", 120)
 ZHENWU_SATISFIED_VERDICTS = env_list("ZHENWU_SATISFIED_VERDICTS", ["satisfied", "basically"])
 # Routing: retrain when this many triage decisions are new since the last model.
 ZHENWU_ROUTING_RETRAIN_AFTER = env_int("ZHENWU_ROUTING_RETRAIN_AFTER", 20)
@@ -222,3 +227,9 @@ ZHENWU_BLACK_LIST_BELOW = float(env_str("ZHENWU_BLACK_LIST_BELOW", "0.85"))
 ZHENWU_BULLETIN_ISSUER = env_str("ZHENWU_BULLETIN_ISSUER", "中共××镇委员会办公室")
 ZHENWU_BULLETIN_PREFIX = env_str("ZHENWU_BULLETIN_PREFIX", "×党办")
 ZHENWU_DASHBOARD_CACHE_SECONDS = env_int("ZHENWU_DASHBOARD_CACHE_SECONDS", 60)
+# 测评 (ADR 0005): ballots wait, sealed, and are written in shuffled batches of at least this
+# many per category (the anonymity set); live tallies while a survey is open; whether a rated
+# person sees the rows about them before the results are published.
+ZHENWU_BALLOT_BATCH = env_int("ZHENWU_BALLOT_BATCH", 10)
+ZHENWU_SURVEY_LIVE_RESULTS = env_bool("ZHENWU_SURVEY_LIVE_RESULTS", False)
+ZHENWU_SURVEY_HIDE_OWN_RESULTS = env_bool("ZHENWU_SURVEY_HIDE_OWN_RESULTS", True)

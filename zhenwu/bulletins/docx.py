@@ -29,6 +29,7 @@ from docx.text.run import Run
 
 from zhenwu.bulletins.figures import Figures
 from zhenwu.ledger.rules import next_month
+from zhenwu.lib.cells import xml_safe
 from zhenwu.lib.stats import percent
 
 XIAOBIAOSONG = "方正小标宋简体"
@@ -80,7 +81,7 @@ def _para(doc: Any, text: str = "", *, font: str = FANGSONG, size: Pt = SIZE_3, 
     if indent:
         fmt.first_line_indent = Pt(CHAR.pt * 2)
     if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+        _font(paragraph.add_run(xml_safe(text)), font, size, bold=bold, color=color)
     return paragraph
 
 
@@ -153,7 +154,7 @@ def _cell_text(cell: Any, text: str, font: str) -> None:
     snap = OxmlElement("w:snapToGrid")  # table text is 五号: it must not snap to the body's line grid
     snap.set(qn("w:val"), "0")
     paragraph._p.get_or_add_pPr().append(snap)
-    _font(paragraph.add_run(text), font, SIZE_5)
+    _font(paragraph.add_run(xml_safe(text)), font, SIZE_5)
 
 
 def _table(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float]) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SystemActor:
-    """The tick, an import from a sheet, the demo's seeding, a resident without an account."""
+    """The tick, an import from a sheet, the demo's seeding, a resident without an account, a backup."""
 
     key: str
     label: str
@@ -33,7 +33,8 @@ TICK = SystemActor("tick", "定时任务")
 IMPORT = SystemActor("import", "台账导入")
 DEMO = SystemActor("demo", "演示数据")
 RESIDENT = SystemActor("resident", "群众")
-SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT)}
+BACKUP = SystemActor("backup", "备份与恢复")
+SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT, BACKUP)}
 
 Actor: TypeAlias = "User | SystemActor"
 

@@ -20,9 +20,11 @@ from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from zhenwu.core.throttle import Throttled
+from zhenwu.lib.cells import xml_safe
 
 # A database id: bounded, so an absurd number is a 422 and never reaches the database
 # (SQLite raises OverflowError past 64 bits; PostgreSQL "out of range").
@@ -79,6 +81,97 @@ class TokenHeaderAuth(APIKeyHeader):
 
 
 # The API's own description and addresses; `zhenwu/api.py` builds the NinjaAPI with them.
+class NulText:
+    """Stands in for a string that held a NUL: no schema accepts it, so the field is refused
+    with its name (ninja turns any exception while parsing a body into a bare 400)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class TextParser(Parser):
+    """Every string that enters through the API, in a JSON body, a form or the query string:
+    a NUL is refused (422 naming the field: PostgreSQL cannot store it, and it is never part
+    of a message), and the other characters XML cannot carry are dropped, so no stored text
+    can later break an export or a document."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return _clean_text(super().parse_body(request), ("body",))
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        return _clean_text(super().parse_querydict(data, list_fields, request), ("query",))
+
+
+# What each error answer means (the shapes install_error_handlers writes). Documented on every
+# operation, so a client — and schemathesis' status check — knows every status it can get.
+ERROR_RESPONSES = {
+    400: "业务规则拒绝（detail 说明原因，errors 按字段列出）",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "不存在或不在您的可见范围内",
+    405: "请求方法不被允许",
+    413: "请求体过大",
+    422: "输入格式不正确（errors 列出字段及中文说明）",
+    429: "过于频繁（见 Retry-After）",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "anyOf": [
+                {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            ]
+        },
+    },
+    "required": ["detail"],
+}
+
+
+class ZhenwuAPI(NinjaAPI):
+    """The NinjaAPI with the refusal of NUL text named as such (see NulText), and every error
+    status documented on every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, meaning in ERROR_RESPONSES.items():
+                    if str(status) in responses:
+                        continue
+                    responses.setdefault(status, {"description": meaning, **error})
+        return schema
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> InputError:
+        for context in error_contexts:
+            errors = context.pydantic_validation_error.errors(include_url=False)
+            if any(isinstance(e.get("input"), NulText) for e in errors):
+                nul = [e for e in errors if isinstance(e.get("input"), NulText)]
+                source = context.model.__ninja_param_source__
+                return InputError([{"loc": (source, *e["loc"]), "type": "null_character"} for e in nul])
+        return super().validation_error_from_error_contexts(error_contexts)
+
+
+def _clean_text(value: Any, path: tuple[Any, ...]) -> Any:
+    if isinstance(value, str):
+        return NulText(value) if "\x00" in value else xml_safe(value)
+    if isinstance(value, dict):
+        return {key: _clean_text(item, (*path, key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_text(item, (*path, index)) for index, item in enumerate(value)]
+    return value
+
+
 API_OPTIONS: dict[str, Any] = {
     "title": "镇务 Zhenwu API",
     "version": "1",
@@ -86,6 +179,7 @@ API_OPTIONS: dict[str, Any] = {
     "urls_namespace": "api",
     "docs_url": "/docs",
     "openapi_url": "/openapi.json",
+    "parser": TextParser(),
 }
 
 
@@ -144,11 +238,13 @@ _INPUT_MESSAGES = {
     "bool_parsing": _("应为是或否"),
     "string_pattern_mismatch": _("含有不允许的字符"),
     "json_invalid": _("不是有效的JSON"),
+    "null_character": _("不能含有空字符（\\0）"),
 }
 
 
 def describe_input_error(error: dict[str, Any]) -> dict[str, str]:
-    field = str(error.get("loc", ["", ""])[-1])
+    # The innermost name in the path: a list index names no field, its list does.
+    field = next((str(p) for p in reversed(error.get("loc", ())) if isinstance(p, str)), "")
     template = _INPUT_MESSAGES.get(error.get("type", ""), _("格式不正确"))
     message = template.format(**(error.get("ctx") or {}))
     return {"field": field, "message": f"{FIELD_LABELS.get(field, field)}：{message}"}

@@ -8,15 +8,20 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenwu.core import (
+            home,
             navigation,
             syscheck,  # noqa: F401 - registers the core's 系统检查 first
             throttle,  # noqa: F401 - registers the sweep with tick
+            tick,
         )
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.calendar import calendar_banner, calendar_check
         from zhenwu.core.constants import CoreAudit
         from zhenwu.org.roles import is_admin, is_office
 
         register_actions(CoreAudit)
+        home.register(calendar_banner)  # first: the office sees it above its work
+        tick.register("core.calendar_check")(calendar_check)
         navigation.register(navigation.NavEntry("home", _("工作台"), "home", 10))
         navigation.register(navigation.NavEntry("inbox", _("消息"), "core:inbox", 90))
         navigation.register(navigation.NavEntry("audit", _("审计日志"), "core:audit_list", 100, is_office))

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor, SystemActor, account_of, actor_label
 from zhenwu.core.context import request_ip
@@ -114,9 +115,50 @@ class ChainBreak:
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """The newest row of the chain as (seq, hash); seq 0 with GENESIS is the empty chain.
+
+    Written down outside the database (a backup's manifest, a daily anchor), it is what
+    `audit verify --expect-head` holds the chain to: a chain that verifies on its own may
+    still have lost its tail or been re-chained from an edited row onwards.
+    """
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChainHead:
+        seq, sep, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if (
+            not sep
+            or not seq.isdigit()
+            or len(digest) != 64
+            or any(c not in "0123456789abcdef" for c in digest)
+        ):
+            raise ValueError(
+                _("预期末条应写作“序号:哈希”（哈希为64位十六进制），收到“%(text)s”") % {"text": text}
+            )
+        return cls(int(seq), digest)
+
+
+EMPTY_HEAD = ChainHead(0, GENESIS)
+
+
+def chain_head() -> ChainHead:
+    """The chain's newest row now (EMPTY_HEAD when nothing was ever recorded)."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return ChainHead(*last) if last else EMPTY_HEAD
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     checked: int
     first_break: ChainBreak | None
+    head: ChainHead = EMPTY_HEAD  # the newest row that was checked
 
     @property
     def ok(self) -> bool:
@@ -127,9 +169,16 @@ def _events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
 
 
-def audit_verify() -> VerifyResult:
-    """Walk the chain from the start; report the first row that was altered, removed or inserted."""
+def audit_verify(*, expect_head: ChainHead | None = None, allow_later: bool = False) -> VerifyResult:
+    """Walk the chain from the start; report the first row that was altered, removed or inserted.
+
+    With `expect_head`, the chain must also reach that row with that hash, and (unless
+    `allow_later`, for an anchor taken earlier on a live log) end there: this is what
+    catches what the chain alone cannot — its tail deleted or truncated, every row after
+    an edit re-hashed, or a row appended with a recomputed hash.
+    """
     expected_prev, expected_seq, checked = GENESIS, 1, 0
+    hash_at_expected = GENESIS if expect_head is not None and expect_head.seq == 0 else None
     with transaction.atomic():
         for event in _events():
             if event.seq != expected_seq:
@@ -140,8 +189,39 @@ def audit_verify() -> VerifyResult:
                 )
             if _digest(_hashed_fields(event)) != event.hash:
                 return VerifyResult(checked, ChainBreak(event.seq, "内容与哈希不符（本条被改动）"))
+            if expect_head is not None and event.seq == expect_head.seq:
+                hash_at_expected = event.hash
             expected_prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
-    return VerifyResult(checked, None)
+    head = ChainHead(expected_seq - 1, expected_prev)
+    found = _head_break(head, hash_at_expected, expect_head, allow_later) if expect_head else None
+    return VerifyResult(checked, found, head)
+
+
+def _head_break(
+    head: ChainHead, hash_at_expected: str | None, expected: ChainHead, allow_later: bool
+) -> ChainBreak | None:
+    """How an intact chain differs from the head written down elsewhere, naming the row."""
+    if head.seq < expected.seq:
+        return ChainBreak(
+            head.seq + 1,
+            _(
+                "第%(first)s条至第%(last)s条不见了：日志只到第%(seq)s条，预期末条为第%(last)s条（尾部被删除或截断）"
+            )
+            % {"first": head.seq + 1, "last": expected.seq, "seq": head.seq},
+        )
+    if hash_at_expected != expected.hash:
+        return ChainBreak(
+            expected.seq,
+            _("本条的哈希与预期（%(hash)s…）不符：此条或之前的记录被改动后重新计算了哈希")
+            % {"hash": expected.hash[:12]},
+        )
+    if head.seq > expected.seq and not allow_later:
+        return ChainBreak(
+            expected.seq + 1,
+            _("预期末条为第%(seq)s条，其后却还有%(n)s条（追加的记录）")
+            % {"seq": expected.seq, "n": head.seq - expected.seq},
+        )
+    return None
 
 
 def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-logger = logging.getLogger("zhenwu.tick")
+logger = logging.getLogger(__name__)
 
 TickTask = Callable[[datetime], int]
 TASKS: dict[str, TickTask] = {}

@@ -13,16 +13,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import (
+    FIRST_YEAR,
+    YEARS_AHEAD,
     calendar_import_year,
     calendar_year_confirm,
     chinesecalendar_years,
     holiday_set,
+    missing_statutory_days,
 )
 from zhenwu.core.forms import (
     AuditFilterForm,
@@ -37,6 +41,7 @@ from zhenwu.core.models import CalendarYear, Holiday, Notice
 from zhenwu.core.notices import notice_mark_read
 from zhenwu.core.selectors import audit_events
 from zhenwu.core.syscheck import run_checks
+from zhenwu.lib.statutory import statutory_days
 from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole, OrgAudit
 from zhenwu.org.models import User
 from zhenwu.org.roles import is_admin, is_town_wide
@@ -134,13 +139,23 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已保存"))
             return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    confirmed = set(CalendarYear.objects.values_list("year", flat=True))
+    today = timezone.localdate()
+    wanted = {today.year, today.year + 1} | (
+        {year} if FIRST_YEAR <= year <= today.year + YEARS_AHEAD else set()
+    )
+    shown = sorted(confirmed | wanted)
     context = {
         "year": year,
         "form": form,
         "days": Holiday.objects.filter(date__year=year).order_by("date"),
-        "years": CalendarYear.objects.all(),
+        "years": [(y, y in confirmed) for y in shown],
         "covered": CalendarYear.objects.filter(year=year).first(),
         "importable": year in chinesecalendar_years(),
+        # What a provisional year assumes, and what the law requires before it can be confirmed.
+        "statutory": statutory_days(year) if FIRST_YEAR <= year <= today.year + YEARS_AHEAD else (),
+        "missing": missing_statutory_days(year) if year not in confirmed and year >= FIRST_YEAR else (),
+        "recomputed": request.session.pop(f"calendar-recomputed-{year}", None),
     }
     return render(request, "core/calendar.html", context)
 
@@ -150,15 +165,25 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 def calendar_year_action(request: HttpRequest, year: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "import":
-            count = calendar_import_year(actor=_user(request), year=year)
+            count, changed = calendar_import_year(actor=_user(request), year=year)
             messages.success(
                 request, _("已导入%(year)s年的%(count)s个放假和调休日期") % {"year": year, "count": count}
             )
         else:
-            calendar_year_confirm(actor=_user(request), year=year, note=request.POST.get("note", ""))
+            changed = calendar_year_confirm(
+                actor=_user(request), year=year, note=request.POST.get("note", "")
+            )
             messages.success(request, _("已确认%(year)s年工作日历") % {"year": year})
     except ValidationError as exc:
         flash_errors(request, exc)
+    else:
+        messages.info(request, _("%(n)s个问题的整改时限已按正式安排调整") % {"n": len(changed)})
+        # Listed once on the calendar page for the office to review (each change is also a
+        # step in its problem's history and an audit event).
+        request.session[f"calendar-recomputed-{year}"] = [
+            {"label": c.label, "url": c.url, "before": c.before.isoformat(), "after": c.after.isoformat()}
+            for c in changed
+        ]
     return redirect(f"{reverse('core:calendar')}?year={year}")
 
 

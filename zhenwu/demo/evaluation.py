@@ -14,6 +14,7 @@ computed rate is the one the town reported (the test recomputes it from the ball
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -24,7 +25,15 @@ from zhenwu.demo.base import TZ
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import SheetStatus
-from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, RespondentCategory, Survey, VotingCode
+from zhenwu.evaluation.models import (
+    Answer,
+    Ballot,
+    CastMinute,
+    PaperSheet,
+    RespondentCategory,
+    Survey,
+    VotingCode,
+)
 from zhenwu.evaluation.results import snapshot_of, tally
 from zhenwu.lib.codes import UniqueCodes
 from zhenwu.org.models import User
@@ -86,6 +95,10 @@ def _single_question_survey(
     ballots: list[Ballot] = []
     answers_for: list[int | None] = []
     code_rows: list[VotingCode] = []
+    # As the pool writes them (ADR 0005): ballots carry their batch's time, here the last day's
+    # evening; the minute each was cast is only counted, for the busiest-minute figure.
+    counted_at = datetime.combine(survey.period_end, time(21, 0), tzinfo=TZ)
+    minutes: Counter[datetime] = Counter()
     sheets: list[PaperSheet] = []
     weights = [0.62, 0.25, 0.13, 0][:width] if width == 4 else [0.8, 0.2, 0][:width]
     for i, (category, channel) in enumerate(people):
@@ -101,12 +114,15 @@ def _single_question_survey(
             code_rows.append(
                 VotingCode(survey=survey, category=category, code=codes.draw(), batch=1, used=True)
             )
+        cast_at = _minute(rng, survey.period_start, survey.period_end)
+        if channel == "online":
+            minutes[cast_at] += 1
         ballots.append(
             Ballot(
                 survey=survey,
                 category=category,
                 channel=channel,
-                at=_minute(rng, survey.period_start, survey.period_end),
+                at=counted_at,
                 void=void,
                 void_reason="填写了姓名" if void else "",
             )  # fmt: skip
@@ -138,6 +154,7 @@ def _single_question_survey(
         ]
         category.save()
     VotingCode.objects.bulk_create(code_rows)
+    CastMinute.objects.bulk_create(CastMinute(survey=survey, minute=m, ballots=n) for m, n in minutes.items())
     PaperSheet.objects.bulk_create(sheets)
     made = Ballot.objects.bulk_create(ballots)
     Answer.objects.bulk_create(

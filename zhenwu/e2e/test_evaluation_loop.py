@@ -87,6 +87,13 @@ def test_vote_on_a_phone_key_paper_twice_reconcile_and_publish(
     page.get_by_role("button", name="核对完毕，计票").click()
     expect(page.get_by_text("票号2已核对并计票")).to_be_visible()
 
+    # While the survey runs the office sees turnout, not figures: one phone vote and two
+    # counted sheets, all three still waiting for their batch (ADR 0005).
+    page.goto(f"{base}/evaluation/{survey.pk}/results/")
+    expect(page.locator("#results-hidden")).to_contain_text("测评结束后才显示")
+    expect(page.locator("#turnout-total")).to_contain_text("已投 3 张，其中 3 张待入账")
+    expect(page.locator("#overall-rate")).to_have_count(0)
+
     # Close and publish; the figures are those of a hand count.
     page.goto(f"{base}/evaluation/{survey.pk}/")
     page.get_by_role("button", name="结束测评").click()

@@ -9,6 +9,7 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from zhenwu.core import navigation
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.evaluation import pool  # noqa: F401 - pool registers the tick task that writes ballot batches
         from zhenwu.evaluation.constants import EvaluationAudit
         from zhenwu.org.roles import is_town_reader
 

@@ -1,11 +1,16 @@
 """测评: surveys, their questions and scales, voting codes, secret ballots, paper double entry.
 
-Secrecy (ADR 0005): a Ballot knows its survey, its respondent category, its channel and the
-minute it was cast — nothing else. No foreign key leads from a ballot to a code, an account
-or a person, and a VotingCode only says whether it is used (not when, not by which ballot).
+Secrecy (ADR 0005): a Ballot knows its survey, its respondent category and its channel —
+nothing else. No foreign key leads from a ballot to a code, an account or a person, and a
+VotingCode only says whether it is used (not when, not by which ballot). Nor does the storage
+itself join them: a cast claims the code and leaves its ballot sealed in the PendingBallot
+pool; ballots are written later, in shuffled batches of at least k, with ids that carry no
+order (`zhenwu.evaluation.pool`).
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -128,13 +133,22 @@ class VotingCode(models.Model):
         return f"{self.survey_id}/{self.batch}"
 
 
-class Ballot(models.Model):
-    """A cast ballot: survey, category, channel, the minute — and no way back to a voter."""
+def random_id() -> int:
+    """A positive 63-bit id drawn at random: a sequence would number ballots in the order they
+    were written, and that order is what links a ballot to its code."""
+    return secrets.randbelow(2**63 - 1) + 1
 
+
+class Ballot(models.Model):
+    """A counted ballot: survey, category, channel — and no way back to a voter."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="ballots")
     category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="ballots")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    at = models.DateTimeField()  # to the minute: precise times would line up with server logs
+    # When its batch was written, to the minute — the same for the whole batch. Not when it was
+    # cast: any per-ballot time, however coarse, lines up with the order codes were claimed in.
+    at = models.DateTimeField()
     void = models.BooleanField(_("废票"), default=False)
     void_reason = models.CharField(_("废票原因"), max_length=100, blank=True)
     uniform = models.BooleanField(default=False)  # 3+ rows all given the same level (straight-lining)
@@ -147,6 +161,41 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}#{self.pk}"
+
+
+class PendingBallot(models.Model):
+    """A cast ballot waiting for its batch (ADR 0005). It is written in the same transaction as
+    the claim of its code, so it shares the code's transaction id: everything in it but the
+    survey, category and channel (which the code says anyway) is sealed — encrypted with a key
+    kept outside the database and padded to one length per survey — and the row is deleted
+    when its batch is written. No time, no sequence, nothing readable."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(RespondentCategory, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sealed = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "category", "channel"], name="pending_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} pending"
+
+
+class CastMinute(models.Model):
+    """How many phone ballots were cast in one minute, for the 投票最集中的分钟 figure. Counted
+    when their batch is written, from the sealed minutes: a count per minute, no ballot."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    ballots = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "minute"], name="cast_minute_per_survey")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.minute:%Y-%m-%d %H:%M} {self.ballots}"
 
 
 class Answer(models.Model):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from zhenwu.evaluation.constants import Channel, SheetStatus
-from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, Survey, VotingCode
+from zhenwu.evaluation.models import Answer, Ballot, CastMinute, PaperSheet, PendingBallot, Survey, VotingCode
 from zhenwu.lib.stats import percent, wilson
 
 BURST_PER_MINUTE = 30  # more online ballots than this in one minute is shown as a burst
@@ -137,6 +138,8 @@ class Tally:
     overall: Rate  # all rows of all questions, pooled
     integrity: Integrity
     verdicts: dict[str, str] = field(default_factory=dict)  # 人大-style verdict per row key
+    # Cast but not yet written (they wait for their batch, ADR 0005): not in any figure above.
+    pending: int = 0
 
     @property
     def weighted(self) -> bool:
@@ -226,11 +229,11 @@ def tally(survey: Survey) -> Tally:
         .order_by()
     )
     code_counts = {category_id: (issued, used) for category_id, issued, used in codes}
+    # Counted per minute as batches are written; ballots themselves keep no casting time.
     minutes = list(
-        Ballot.objects.filter(survey=survey, channel=Channel.ONLINE)
-        .values_list("at")
-        .annotate(n=Count("id"))
-        .order_by("-n", "at")[:5]
+        CastMinute.objects.filter(survey=survey)
+        .values_list("minute", "ballots")
+        .order_by("-ballots", "minute")[:5]
     )
     sheets = dict(
         PaperSheet.objects.filter(survey=survey).values_list("status").annotate(n=Count("id")).order_by()
@@ -259,7 +262,8 @@ def tally(survey: Survey) -> Tally:
         overall=_rate(pooled_k, pooled_n),
         integrity=Integrity(
             codes=[(c.name, c.codes_issued, c.codes_used) for c in lines],
-            busiest_minutes=[(at.strftime("%Y-%m-%d %H:%M"), n) for at, n in minutes],
+            # In the town's time (Beijing), as a clerk would compare it with the voting session.
+            busiest_minutes=[(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), n) for at, n in minutes],
             bursts=sum(1 for _at, n in minutes if n > BURST_PER_MINUTE),
             uniform_share=uniform / all_ballots if all_ballots else None,
             uniform=uniform,
@@ -268,6 +272,7 @@ def tally(survey: Survey) -> Tally:
             mismatches=sheets.get(SheetStatus.MISMATCH, 0) + sheets.get(SheetStatus.RECONCILED, 0),
             unresolved=sheets.get(SheetStatus.MISMATCH, 0),
         ),
+        pending=PendingBallot.objects.filter(survey=survey).count(),
     )
     if survey.npc_members:
         result.verdicts = {
@@ -332,12 +337,67 @@ def from_snapshot(snapshot: dict[str, Any]) -> Tally:
         overall=Rate(**body["overall"]),
         integrity=Integrity(**_tuples(body["integrity"])),
         verdicts=body.get("verdicts", {}),
+        pending=body.get("pending", 0),
     )
 
 
 def _tuples(fields: dict[str, Any]) -> Any:
     """JSON turned the integrity lists' tuples into lists; turn them back."""
     return {k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in fields.items()}
+
+
+def without_rows(result: Tally, subject_ids: set[int]) -> Tally:
+    """The tally less the rows that rate these subjects; the pooled rate is then of the rest."""
+    rows = [r for r in result.rows if r.subject_id not in subject_ids]
+    kept = {f"{r.question_id}:{r.subject_id}" for r in rows}
+    return replace(
+        result,
+        rows=rows,
+        overall=_rate(sum(r.satisfied.k for r in rows), sum(r.satisfied.n for r in rows)),
+        verdicts={key: v for key, v in result.verdicts.items() if key in kept},
+    )
+
+
+@dataclass
+class TurnoutLine:
+    name: str
+    expected: int
+    codes_issued: int
+    codes_used: int
+    sheets_counted: int
+
+
+@dataclass
+class Turnout:
+    """How many have voted, while the tally is hidden: what the office needs to run the day."""
+
+    lines: list[TurnoutLine]
+    pending: int
+
+    @property
+    def voted(self) -> int:
+        return sum(line.codes_used + line.sheets_counted for line in self.lines)
+
+
+def turnout(survey: Survey) -> Turnout:
+    codes = {
+        c: (issued, used)
+        for c, issued, used in VotingCode.objects.filter(survey=survey)
+        .values_list("category_id")
+        .annotate(issued=Count("id"), used=Count("id", filter=Q(used=True)))
+        .order_by()
+    }
+    counted = dict(
+        PaperSheet.objects.filter(survey=survey, status__in=(SheetStatus.MATCHED, SheetStatus.RECONCILED))
+        .values_list("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    lines = [
+        TurnoutLine(c.name, c.expected, *codes.get(c.pk, (0, 0)), counted.get(c.pk, 0))
+        for c in survey.categories.all()
+    ]
+    return Turnout(lines, PendingBallot.objects.filter(survey=survey).count())
 
 
 def results_for(survey: Survey) -> Tally:

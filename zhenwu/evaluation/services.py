@@ -3,6 +3,8 @@
 Casting a ballot is deliberately not audited one by one: an audit event carries the time,
 the address and a sequence number, which together would point back at the voter (ADR 0005).
 Everything around the ballots is audited: the survey's steps, code batches, paper entry.
+A cast (or a counted paper sheet) does not write its ballot either: it puts it, sealed, into
+the pool that `tick` and the close write out in shuffled batches (`zhenwu.evaluation.pool`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.core.throttle import guarded_lookup
+from zhenwu.evaluation import pool
 from zhenwu.evaluation.constants import (
     BUILTIN_SCALES,
     CODE_BATCH_MAX,
@@ -38,8 +41,6 @@ from zhenwu.evaluation.constants import (
     SurveyStatus,
 )
 from zhenwu.evaluation.models import (
-    Answer,
-    Ballot,
     PaperSheet,
     Question,
     RespondentCategory,
@@ -47,6 +48,7 @@ from zhenwu.evaluation.models import (
     Subject,
     Survey,
     VotingCode,
+    random_id,
 )
 from zhenwu.lib.codes import new_code
 from zhenwu.org.constants import RoleKind
@@ -351,6 +353,11 @@ def survey_step(*, actor: User, survey: Survey, action: str) -> Survey:
     if action == SurveyAction.OPEN and not survey.questions.exists():
         raise ValidationError({"status": _("状态：测评没有题目，不能开始")})
     before = survey.status
+    if action in (SurveyAction.CLOSE, SurveyAction.PUBLISH):
+        # Every waiting ballot is written now, whatever the count: at the close, and again before
+        # publishing (a cast whose claim saw the survey open may commit just after the close).
+        # The close's batch holds at least k wherever tick left k behind.
+        pool.flush(survey, everything=True)
     survey.status = target
     if action == SurveyAction.PUBLISH:
         from zhenwu.evaluation.results import snapshot_of, tally
@@ -472,45 +479,29 @@ def check_marks(
 def _answer_rows(
     marked: list[tuple[Row, int | None]], comments: Mapping[str, str]
 ) -> list[tuple[int, int | None, int | None, str]]:
-    """(question, subject, level, comment) per marked row; a question's comment goes on its first row."""
+    """(question, subject, level, comment) per marked row; a question's comment goes on its first
+    row, and only if the question asks for one (the sealed length of a ballot counts on that)."""
     return [
         (
             row.question.pk,
             row.subject.pk if row.subject else None,
             level,
-            (
-                comments.get(f"c{row.question.pk}", "")
-                if row.subject is None or row.subject.order == 0
-                else ""
-            )[:500],
+            str(comments.get(f"c{row.question.pk}", ""))[: pool.COMMENT_MAX]
+            if pool.carries_comment(row)
+            else "",
         )
         for row, level in marked
     ]
 
 
-def _minute() -> Any:
-    return timezone.now().replace(second=0, microsecond=0)
+def _minute() -> str:
+    """The minute of a phone cast, sealed with its ballot for the busiest-minute figure."""
+    return timezone.now().replace(second=0, microsecond=0).isoformat()
 
 
 def _uniform(marked: list[tuple[Row, int | None]]) -> bool:
     levels = [level for _row, level in marked if level is not None]
     return len(levels) >= 3 and len(set(levels)) == 1
-
-
-def _store(
-    survey: Survey, category_id: int, channel: str, marked: list[tuple[Row, int | None]],
-    comments: Mapping[str, str], void: bool = False, void_reason: str = "",
-) -> Ballot:  # fmt: skip
-    ballot = Ballot.objects.create(
-        survey=survey, category_id=category_id, channel=channel, void=void, void_reason=void_reason[:100],
-        at=_minute(), uniform=_uniform(marked),
-    )  # fmt: skip
-    if not void:
-        Answer.objects.bulk_create(
-            Answer(ballot=ballot, survey=survey, category_id=category_id, question_id=q, subject_id=s, level=lv, comment=c)
-            for q, s, lv, c in _answer_rows(marked, comments)
-        )  # fmt: skip
-    return ballot
 
 
 def _code_used() -> ValidationError:
@@ -545,7 +536,8 @@ def ballot_cast_for(
 ) -> None:
     """One online ballot for a code already looked up (outside the transaction, so a miss is
     counted even when refused). The code is claimed by a conditional UPDATE, so two
-    submissions of the same code at the same moment make exactly one ballot."""
+    submissions of the same code at the same moment make exactly one ballot; the ballot goes,
+    sealed, into the pool in the same transaction (the claim is its lock)."""
     marked = check_marks(ballot_rows(found.survey), marks, blank_is_void=False)
     if connection.vendor == "postgresql":
         cast = _cast_in_one_statement(found, marked, comments or {})
@@ -571,48 +563,49 @@ def _cast_in_steps(
         claimed = VotingCode.objects.filter(pk=found.pk, used=False, survey_id__in=open_surveys)
         if not claimed.update(used=True):
             return False
-        _store(found.survey, found.category_id, Channel.ONLINE, marked, comments)
+        pool.put(
+            survey_id=found.survey_id, category_id=found.category_id, channel=Channel.ONLINE,
+            rows=ballot_rows(found.survey), answers=_answer_rows(marked, comments), minute=_minute(),
+            uniform=_uniform(marked),
+        )  # fmt: skip
     return True
 
 
-# On PostgreSQL the claim, the ballot and its answers are one statement: one round trip, its
-# own transaction, and no ORM to compile. Ballot casting is the busiest write a town has
-# (two thousand voters in an evening) and this is what brings it within 1/8 of a bare
-# request (bench/README.md). Either all three writes happen or none.
+# On PostgreSQL the claim and the sealed ballot are one statement: one round trip, its own
+# transaction, and no ORM to compile. Ballot casting is the busiest write a town has (two
+# thousand voters in an evening; bench/README.md). Either both writes happen or neither.
 _CAST_SQL = """
 WITH claimed AS (
     UPDATE evaluation_votingcode SET used = TRUE
     WHERE id = %s AND NOT used AND survey_id IN (SELECT id FROM evaluation_survey WHERE status = %s)
     RETURNING survey_id, category_id
-), ballot AS (
-    INSERT INTO evaluation_ballot (survey_id, category_id, channel, at, void, void_reason, uniform)
-    SELECT survey_id, category_id, %s, %s, FALSE, '', %s FROM claimed
-    RETURNING id, survey_id, category_id
-), answers AS (
-    INSERT INTO evaluation_answer (ballot_id, survey_id, category_id, question_id, subject_id, level, comment)
-    SELECT ballot.id, ballot.survey_id, ballot.category_id, a.question_id, a.subject_id, a.level, a.comment
-    FROM ballot CROSS JOIN unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::text[])
-        AS a (question_id, subject_id, level, comment)
+), pending AS (
+    INSERT INTO evaluation_pendingballot (id, survey_id, category_id, channel, sealed)
+    SELECT %s, survey_id, category_id, %s, %s FROM claimed
+    RETURNING id
 )
-SELECT count(*) FROM ballot
+SELECT count(*) FROM pending
 """
 
 
 def _cast_in_one_statement(
     found: VotingCode, marked: list[tuple[Row, int | None]], comments: Mapping[str, str]
 ) -> bool:
-    columns = list(zip(*_answer_rows(marked, comments), strict=True)) or [(), (), (), ()]
+    rows = ballot_rows(found.survey)
+    body = pool.payload(
+        rows=_answer_rows(marked, comments),
+        minute=_minute(),
+        uniform=_uniform(marked),
+        void=False,
+        void_reason="",
+    )
+    sealed = pool.seal(
+        body, length=pool.sealed_length(rows), survey_id=found.survey_id, category_id=found.category_id,
+        channel=Channel.ONLINE,
+    )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(
-            _CAST_SQL,
-            [
-                found.pk,
-                SurveyStatus.OPEN.value,
-                Channel.ONLINE.value,
-                _minute(),
-                _uniform(marked),
-                *map(list, columns),
-            ],
+            _CAST_SQL, [found.pk, SurveyStatus.OPEN.value, random_id(), Channel.ONLINE.value, sealed]
         )
         return bool(cursor.fetchone()[0])
 
@@ -631,9 +624,14 @@ def _entry(rows: list[Row], marks: Mapping[str, Any], void: bool, void_reason: s
 
 
 def _count(sheet: PaperSheet, entry: dict[str, Any], rows: list[Row]) -> None:
+    """The agreed sheet's ballot into the pool, in the transaction that marks the sheet counted."""
     by_key = {row.key: row for row in rows}
     marked = [(by_key[k], level) for k, level in entry["rows"].items()]
-    _store(sheet.survey, sheet.category_id, Channel.PAPER, marked, {}, entry["void"], entry["void_reason"])
+    pool.put(
+        survey_id=sheet.survey_id, category_id=sheet.category_id, channel=Channel.PAPER, rows=rows,
+        answers=[] if entry["void"] else _answer_rows(marked, {}), minute=None, uniform=_uniform(marked),
+        void=entry["void"], void_reason=entry["void_reason"][: pool.REASON_MAX],
+    )  # fmt: skip
 
 
 def _open_for_paper(survey: Survey) -> Survey:

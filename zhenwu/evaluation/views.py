@@ -34,10 +34,11 @@ from zhenwu.evaluation.forms import (
     SurveyForm,
 )
 from zhenwu.evaluation.models import PaperSheet, Question, RespondentCategory, Scale
-from zhenwu.evaluation.results import results_for
 from zhenwu.evaluation.selectors import (
+    ResultsShown,
     ballots_behind,
     get_survey_for_user,
+    results_shown_to,
     sheets_to_check,
     surveys_visible_to,
 )
@@ -389,10 +390,20 @@ def _differences(sheet: PaperSheet, rows: list[services.Row]) -> list[tuple[str,
 # Results
 
 
+def _not_yet(request: HttpRequest, survey: Any, shown: ResultsShown) -> HttpResponse:
+    """The results page without figures: the tally is hidden while the survey runs (the office
+    sees turnout). Exports and the ballot list answer with it too, never with a file."""
+    context = {"survey": survey, "shown": shown, "nav_active": "evaluation"}
+    return render(request, "evaluation/results_hidden.html", context)
+
+
 @roles_required(*TOWN_READERS)
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
-    result = results_for(survey)
+    shown = results_shown_to(_user(request), survey)
+    result = shown.result
+    if result is None:
+        return _not_yet(request, survey, shown)
     chart = {
         "rows": [f"{r.number}. {r.subject or r.question}"[:24] for r in result.rows],
         "series": [
@@ -400,7 +411,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             for i, label in enumerate(_all_labels(result))
         ],
     }
-    context = {"survey": survey, "r": result, "chart": chart, "nav_active": "evaluation"}
+    context = {"survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation"}
     return render(request, "evaluation/results.html", context)
 
 
@@ -413,8 +424,11 @@ def _all_labels(result: Any) -> list[str]:
 @roles_required(*TOWN_READERS)
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
+    shown = results_shown_to(_user(request), survey)
+    if shown.result is None:
+        return _not_yet(request, survey, shown)
     response = HttpResponse(
-        tally_workbook(survey, results_for(survey)),
+        tally_workbook(survey, shown.result),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.xlsx"'
@@ -426,7 +440,10 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
     survey = get_survey_for_user(_user(request), pk)
-    html = render_to_string("evaluation/results_print.html", {"survey": survey, "r": results_for(survey)})
+    shown = results_shown_to(_user(request), survey)
+    if shown.result is None:
+        return _not_yet(request, survey, shown)
+    html = render_to_string("evaluation/results_print.html", {"survey": survey, "r": shown.result})
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.pdf"'
     return response
@@ -435,6 +452,9 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*TOWN_READERS)
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
+    shown = results_shown_to(_user(request), survey)
+    if not shown.ballots:
+        return _not_yet(request, survey, shown)
     filters = {k: parse_id(request.GET.get(k)) for k in ("question", "subject", "level", "category")}
     if request.GET.get("level") == "void":
         filters["level"] = None

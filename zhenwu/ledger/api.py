@@ -55,6 +55,9 @@ class ProblemOut(Schema):
     department: str | None
     assignees: list[str]
     deadline: date | None
+    deadline_provisional: bool = Field(
+        description="counted over a year whose holiday arrangement is not confirmed (暂定); recomputed on confirmation"
+    )
     last_report_period: str
     last_progress: int
     village: str | None

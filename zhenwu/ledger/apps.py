@@ -10,12 +10,15 @@ class LedgerConfig(AppConfig):
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.calendar import on_year_confirmed
         from zhenwu.core.home import register
         from zhenwu.ledger import tasks  # noqa: F401 - tasks registers the tick tasks
         from zhenwu.ledger.constants import API_FIELD_LABELS, LedgerAudit
         from zhenwu.ledger.home import my_work_panel
+        from zhenwu.ledger.services import problems_recompute_provisional
 
         register(my_work_panel)
+        on_year_confirmed(problems_recompute_provisional)
         register_actions(LedgerAudit)
         # By name: the router's schemas list every registered source, so it is imported when the
         # API is assembled, after every app (献言献策, 测评, later modules) has registered its own.
@@ -29,7 +32,8 @@ class LedgerConfig(AppConfig):
 def _register_request_bodies() -> None:
     """The largest uploads of the ledger, for nginx's body limit (core.deploy)."""
     from zhenwu.core.deploy import register_request_body
-    from zhenwu.ledger.constants import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES, IMPORT_MAX_BYTES
+    from zhenwu.ledger.constants import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES
+    from zhenwu.ledger.importer import IMPORT_MAX_BYTES
 
     register_request_body("ledger.evidence", _("佐证材料"), lambda: EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES)
     register_request_body("ledger.import", _("导入台账"), lambda: IMPORT_MAX_BYTES)

@@ -58,8 +58,6 @@ class EvidenceKind(models.TextChoices):
 # this many in one upload (so one request has a known largest size: nginx's body limit).
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_MAX_FILES = 5
-# An Excel 整改台账 to import: a 10,000-row sheet is about 1 MB.
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -146,6 +144,7 @@ class LedgerAudit(models.TextChoices):
     PROBLEM_SUSPENDED = "problem.suspended", _("暂停计时")
     PROBLEM_RESUMED = "problem.resumed", _("恢复计时")
     ASSIGNMENT_CORRECTED = "problem.assignment_corrected", _("更正分派")
+    DEADLINE_RECOMPUTED = "problem.deadline_recomputed", _("按正式日历重算时限")
     STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
     # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")

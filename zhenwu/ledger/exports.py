@@ -12,6 +12,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from zhenwu.ledger.constants import DeadlineBasis
 from zhenwu.ledger.models import Problem
+from zhenwu.lib.cells import as_text, text_row
 
 COLUMNS = [
     ("序号", 6),
@@ -53,31 +54,36 @@ def ledger_workbook(problems: Iterable[Problem], *, title: str) -> bytes:
         sheet.cell(3, index).font = Font(name="黑体", bold=True)
     for n, p in enumerate(problems, start=1):
         sheet.append(
-            [
-                n,
-                p.number,
-                p.get_source_display(),
-                p.get_category_display(),
-                p.description,
-                p.goal,
-                p.measures,
-                p.leader.name if p.leader else "",
-                p.department.name if p.department else "",
-                "、".join(u.name for u in p.cooperating_units.all()),
-                "、".join(a.name for a in p.assignees.all()),
-                p.deadline.isoformat()
-                if p.deadline
-                else (
-                    str(DeadlineBasis.LONG_TERM.label) if p.deadline_basis == DeadlineBasis.LONG_TERM else ""
-                ),
-                p.milestones,
-                p.completion,
-                p.get_status_display(),
-                p.acceptor.name if p.acceptor else "",
-                p.closed_on.isoformat() if p.closed_on else "",
-                p.remarks,
-            ]
+            text_row(
+                [
+                    n,
+                    p.number,
+                    p.get_source_display(),
+                    p.get_category_display(),
+                    p.description,
+                    p.goal,
+                    p.measures,
+                    p.leader.name if p.leader else "",
+                    p.department.name if p.department else "",
+                    "、".join(u.name for u in p.cooperating_units.all()),
+                    "、".join(a.name for a in p.assignees.all()),
+                    (p.deadline.isoformat() + ("（暂定）" if p.deadline_provisional else ""))
+                    if p.deadline
+                    else (
+                        str(DeadlineBasis.LONG_TERM.label)
+                        if p.deadline_basis == DeadlineBasis.LONG_TERM
+                        else ""
+                    ),
+                    p.milestones,
+                    p.completion,
+                    p.get_status_display(),
+                    p.acceptor.name if p.acceptor else "",
+                    p.closed_on.isoformat() if p.closed_on else "",
+                    p.remarks,
+                ]
+            )
         )
+    as_text(sheet)  # a resident's "=HYPERLINK(…)" stays words
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         for cell in row:
             cell.border = border

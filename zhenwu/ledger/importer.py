@@ -7,11 +7,14 @@ listed with the reason it is not (blank separator, 合计 row, or an error in a 
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
+from time import monotonic
 from typing import IO, Any
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +22,7 @@ from openpyxl import load_workbook
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
+from zhenwu.core.calendar import deadline_out_of_range
 from zhenwu.ledger.constants import Action, Category, DeadlineBasis, LedgerAudit, RowStatus, Source
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.policies import source_choices
@@ -118,13 +122,68 @@ class ImportPlan:
                 "to_create": self.to_create, "rows": [asdict(r) for r in self.rows]}  # fmt: skip
 
 
+# Bounds on what one sheet may cost: a real town ledger is a few hundred rows and well under a
+# megabyte; the 10,000-row bench sheet is 1 MB unpacked. An .xlsx is a zip of XML, so a 40 KB
+# upload can unpack to gigabytes (a zip bomb killed a worker) — its sizes are read first.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # the upload itself
+IMPORT_MAX_UNPACKED = 200 * 1024 * 1024  # all members of the zip, unpacked
+IMPORT_MAX_MEMBERS = 2000
+IMPORT_MAX_ROWS = 20_000
+IMPORT_MAX_COLUMNS = 60
+IMPORT_MAX_SECONDS = 60
+# Uploaded sheets wait here (under MEDIA_ROOT) between preview and confirmation; tick deletes
+# those left behind (the clerk closed the page) after PENDING_IMPORT_HOURS.
+IMPORTS_FOLDER = "imports"
+PENDING_IMPORT_HOURS = 24
+
+
+def _check_package(source: str | IO[bytes]) -> None:
+    """Refuse an upload by its zip directory before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(source) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SheetError("文件无法读取：请上传 Excel（.xlsx）文件") from exc
+    finally:
+        if not isinstance(source, str):
+            source.seek(0)
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > IMPORT_MAX_MEMBERS or unpacked > IMPORT_MAX_UNPACKED:
+        raise SheetError(
+            f"文件解压后过大（{unpacked // (1024 * 1024)}MB，上限{IMPORT_MAX_UNPACKED // (1024 * 1024)}MB），"
+            "不像是一份台账，已拒绝"
+        )
+
+
 def _read(source: str | IO[bytes]) -> list[list[object]]:
+    _check_package(source)
+    started = monotonic()
     try:
         book = load_workbook(source, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows: list[list[object]] = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row[:IMPORT_MAX_COLUMNS]))
+            if len(rows) > IMPORT_MAX_ROWS:
+                raise SheetError(f"台账超过{IMPORT_MAX_ROWS}行，请分成几个文件导入")
+            if len(rows) % 1000 == 0 and monotonic() - started > IMPORT_MAX_SECONDS:
+                raise SheetError("文件读取超时，请检查文件或分成几个文件导入")
+        return rows
+    except SheetError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise SheetError("文件含有不允许的XML内容（外部实体或实体扩展），已拒绝") from exc
         raise SheetError("文件无法读取：请上传 Excel（.xlsx）文件") from exc
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, dict[int, str]]:
@@ -275,6 +334,9 @@ def _plan_row(
         deadline = parse_deadline(raw.get("deadline"), default_year=default_year)
         f["deadline"] = deadline.day.isoformat() if deadline.day else ""
         f["long_term"] = deadline.long_term
+        day = deadline.day
+        if day and (refused := deadline_out_of_range(day, today=timezone.localdate())):
+            row.errors.append(f"整改时限：{day.isoformat()}{refused}")
     except DeadlineError as exc:
         row.errors.append(f"整改时限：{exc}")
     closed = raw.get("closed_on")

@@ -77,6 +77,9 @@ class Problem(models.Model):
     deadline_days = models.PositiveSmallIntegerField(_("时限天数"), null=True, blank=True)
     assigned_on = models.DateField(_("分派日期"), null=True, blank=True)
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    # Counted in working days across a year whose holiday arrangement is not confirmed yet:
+    # shown as 暂定, and recomputed when the office confirms that year (core.calendar).
+    deadline_provisional = models.BooleanField(_("时限暂定"), default=False)
     original_deadline = models.DateField(_("原定时限"), null=True, blank=True)
     suspended_since = models.DateField(_("暂停起始"), null=True, blank=True)
     last_report_period = models.CharField(max_length=10, blank=True, editable=False)

@@ -328,14 +328,11 @@ def warning_for(problem: Any, today: Today) -> Warning:
     reasons: list[str] = []
     if overdue(f, today):
         assert f.deadline is not None
-        cal = today.calendar
-        late = (
-            cal.workdays_between(f.deadline, today.day)
-            if cal.covers(today.day)
-            else (today.day - f.deadline).days
-        )
+        late = _workdays_text(today, f.deadline, today.day)
         reasons.append(
-            _("已超过整改时限%(deadline)s（逾期%(days)s个工作日）") % {"deadline": f.deadline, "days": late}
+            _("已超过整改时限%(deadline)s（逾期%(days)s）") % {"deadline": f.deadline, "days": late}
+            if late
+            else _("已超过整改时限%(deadline)s（时限所在年度日历未确认）") % {"deadline": f.deadline}
         )
     if (missing := report_missing(f, today)) is not None:
         reasons.append(_("缺少%(period)s进度报告") % {"period": missing.label})
@@ -343,9 +340,22 @@ def warning_for(problem: Any, today: Today) -> Warning:
         reasons.append(_("进度落后于时间进度超过%(lag)s个百分点") % {"lag": today.thresholds.progress_lag})
     if value == Colour.BLUE:
         assert f.deadline is not None
-        left = today.calendar.workdays_between(today.day, f.deadline)
-        reasons.append(_("距整改时限还有%(days)s个工作日") % {"days": left})
+        left = _workdays_text(today, today.day, f.deadline)
+        reasons.append(_("距整改时限还有%(days)s") % {"days": left} if left else _("即将到期"))
     return Warning(value, tuple(reasons))
+
+
+def _workdays_text(today: Today, start: date, end: date) -> str | None:
+    """ "N个工作日", marked 暂定 over a provisional year; None where the calendar does not reach.
+    A warning is shown on every row of a list, so an uncovered span (a deadline from before the
+    calendar's first year) must not fail the page, and calendar days are never called 工作日."""
+    calendar = today.calendar
+    if not calendar.covers_span(start, end):
+        return None
+    days = abs(calendar.workdays_between(start, end))
+    if calendar.is_provisional(start, end):
+        return _("%(days)s个工作日，暂定") % {"days": days}
+    return _("%(days)s个工作日") % {"days": days}
 
 
 # ---------------------------------------------------------------------------------------

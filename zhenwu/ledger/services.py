@@ -6,23 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, Max
 from django.db.models.functions import Cast, Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import audit_record
-from zhenwu.core.calendar import work_calendar
+from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
 from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
+    CORRECTABLE,
     EVIDENCE_MAX_FILES,
     WORKING,
     Action,
@@ -221,26 +223,62 @@ def problem_create(
     return problem
 
 
-def compute_deadline(
-    *, basis: str, assigned_on: date, deadline: date | None, days: int | None
-) -> date | None:
-    """The deadline date for a basis; ValidationError naming 整改时限 when it cannot be computed."""
+class Deadline(NamedTuple):
+    day: date | None
+    provisional: bool = False  # counted over a year whose arrangement is not confirmed
+
+
+def compute_deadline(*, basis: str, assigned_on: date, deadline: date | None, days: int | None) -> Deadline:
+    """The deadline for a basis; ValidationError naming 整改时限 when it cannot be computed."""
     if basis == DeadlineBasis.LONG_TERM:
-        return None
+        return Deadline(None)
     if basis == DeadlineBasis.DATE:
         if deadline is None:
             raise ValidationError({"deadline": _("整改时限：请填写日期，或选择“长期坚持”")})
         if deadline < assigned_on:
             raise ValidationError({"deadline": _("整改时限：不能早于分派日期%(d)s") % {"d": assigned_on}})
-        return deadline
+        _check_range(deadline, "deadline")
+        return Deadline(deadline)
     if not days or days < 1:
         raise ValidationError({"deadline_days": _("时限天数：请填写大于0的天数")})
     if basis == DeadlineBasis.CALENDAR_DAYS:
-        return assigned_on + timedelta(days=days)
+        return Deadline(_check_range(assigned_on + timedelta(days=days), "deadline_days"))
+    calendar = work_calendar()
     try:
-        return work_calendar().add_workdays(assigned_on, days)
+        due = calendar.add_workdays(assigned_on, days)
     except CalendarNotCovered as exc:
-        raise ValidationError({"deadline_days": _("时限天数：%(error)s") % {"error": exc}}) from exc
+        why = deadline_out_of_range(date(exc.year, 1, 1), today=timezone.localdate()) or str(exc)
+        raise ValidationError({"deadline_days": _("时限天数：%(error)s") % {"error": why}}) from exc
+    return Deadline(_check_range(due, "deadline_days"), calendar.is_provisional(assigned_on, due))
+
+
+def _check_range(day: date, field: str) -> date:
+    """Refuse a deadline before the first calendar year or more than ten years ahead."""
+    if (why := deadline_out_of_range(day, today=timezone.localdate())) is not None:
+        raise ValidationError({field: _("整改时限：%(why)s") % {"why": why}})
+    return day
+
+
+def recompute_deadline(problem: Problem) -> Deadline | None:
+    """A working-day deadline counted again on today's calendar: from the assignment date, plus
+    the working days of every finished pause. None when the deadline was not counted (a date
+    typed or approved, calendar days, 长期坚持)."""
+    if (
+        problem.deadline_basis != DeadlineBasis.WORKDAYS
+        or not problem.assigned_on
+        or not problem.deadline_days
+    ):
+        return None
+    if problem.extensions.filter(status=ExtensionStatus.APPROVED).exists():
+        return None  # the approved date is a date, not a count
+    calendar = work_calendar()
+    due = calendar.add_workdays(problem.assigned_on, problem.deadline_days)
+    provisional = calendar.is_provisional(problem.assigned_on, due)
+    for pause in problem.suspensions.filter(end__isnull=False).order_by("start"):
+        assert pause.end is not None
+        due = calendar.add_workdays(due, calendar.workdays_between(pause.start, pause.end))
+        provisional = provisional or calendar.is_provisional(pause.start, due)
+    return Deadline(due, provisional)
 
 
 @transaction.atomic
@@ -280,7 +318,7 @@ def problem_assign(
     if errors:
         raise ValidationError(errors)
     assigned_on = assigned_on or timezone.localdate(_when(at))
-    due = compute_deadline(
+    due, provisional = compute_deadline(
         basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
     )
     long_term = deadline_basis == DeadlineBasis.LONG_TERM
@@ -290,6 +328,7 @@ def problem_assign(
     problem.leader, problem.department, problem.acceptor = leader, department, acceptor
     problem.deadline_basis, problem.deadline_days = deadline_basis, deadline_days
     problem.assigned_on, problem.deadline, problem.original_deadline = assigned_on, due, due
+    problem.deadline_provisional = provisional
     problem.cadence = cadence
     _refresh_slip(problem)
     _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
@@ -584,6 +623,8 @@ def problem_correct_assignment(
             errors["deadline"] = _("整改时限：长期坚持的问题没有时限，不能更正时限")
         elif problem.assigned_on and deadline < problem.assigned_on:
             errors["deadline"] = _("整改时限：不能早于分派日期%(d)s") % {"d": problem.assigned_on}
+        elif (why := deadline_out_of_range(deadline, today=timezone.localdate())) is not None:
+            errors["deadline"] = _("整改时限：%(why)s") % {"why": why}
     if errors:
         raise ValidationError(errors)
     old = _owners(problem)
@@ -595,7 +636,7 @@ def problem_correct_assignment(
     if acceptor is not None or clear_acceptor:
         problem.acceptor = acceptor
     if deadline is not None:
-        problem.deadline = deadline
+        problem.deadline, problem.deadline_provisional = deadline, False  # a date the office typed
     new = {**old, "leader": problem.leader_id, "department": problem.department_id,
            "acceptor": problem.acceptor_id, "deadline": problem.deadline.isoformat() if problem.deadline else None}  # fmt: skip
     if assignees is not None:
@@ -619,6 +660,44 @@ def problem_correct_assignment(
     return problem
 
 
+@transaction.atomic
+def problems_recompute_provisional(*, actor: Actor, year: int) -> list[Recomputed]:
+    """After `year`'s arrangement is confirmed: count every provisional deadline again.
+
+    Registered as a core.calendar confirmation hook. A deadline that moves is a step in the
+    history (Action.CORRECT, with the old and new dates) and an audit event; one that stays
+    only loses its 暂定 mark. Problems already closed keep the deadline they were closed against."""
+    changed: list[Recomputed] = []
+    provisional = Problem.objects.filter(deadline_provisional=True, status__in=CORRECTABLE).order_by("number")
+    for problem in provisional.select_for_update():
+        if problem.assigned_on and problem.assigned_on.year > year:
+            continue  # counted only over later years: nothing this year changes
+        counted = recompute_deadline(problem)
+        if counted is None or counted.day is None:
+            problem.deadline_provisional = False
+            problem.save(update_fields=["deadline_provisional"])
+            continue
+        before = _snapshot(problem)
+        old = problem.deadline
+        problem.deadline, problem.deadline_provisional = counted.day, counted.provisional
+        if old != counted.day:
+            assert old is not None
+            reason = _("%(year)s年工作日历已确认，按正式放假安排重算整改时限") % {"year": year}
+            changes = {"deadline": {"from": old.isoformat(), "to": counted.day.isoformat()}}
+            _step(problem=problem, action=Action.CORRECT, actor=actor, reason=reason, changes=changes)
+            changed.append(
+                Recomputed(
+                    label=problem.number,
+                    url=reverse("ledger:problem_detail", args=[problem.pk]),
+                    before=old,
+                    after=counted.day,
+                )
+            )
+        _refresh_slip(problem)
+        _save(problem, before, actor, LedgerAudit.DEADLINE_RECOMPUTED, year=year)
+    return changed
+
+
 # ---------------------------------------------------------------------------------------
 # Extension (延期) and suspension (暂停)
 
@@ -632,6 +711,8 @@ def extension_request(*, actor: User, problem: Problem, new_deadline: date | Non
     errors: dict[str, str] = {}
     if new_deadline is None or new_deadline <= problem.deadline:
         errors["new_deadline"] = _("申请延至：应晚于现在的时限%(d)s") % {"d": problem.deadline}
+    elif (why := deadline_out_of_range(new_deadline, today=timezone.localdate())) is not None:
+        errors["new_deadline"] = _("申请延至：%(why)s") % {"why": why}
     if not (reason or "").strip():
         errors["reason"] = _("延期理由：不能为空")
     if errors:
@@ -671,7 +752,7 @@ def extension_decide(*, actor: User, extension: Extension, approve: bool, note: 
     if approve:
         # The original date stays on the problem and in the extension record.
         problem.original_deadline = problem.original_deadline or extension.old_deadline
-        problem.deadline = extension.new_deadline
+        problem.deadline, problem.deadline_provisional = extension.new_deadline, False
         _refresh_slip(problem)
     _save(problem, before, actor, LedgerAudit.EXTENSION_DECIDED, approved=approve, note=note.strip())
     return extension
@@ -716,6 +797,9 @@ def problem_resume(*, actor: User, problem: Problem, end: date | None = None) ->
             calendar = work_calendar()
             paused = calendar.workdays_between(problem.suspended_since, end)
             problem.deadline = calendar.add_workdays(problem.deadline, paused)
+            problem.deadline_provisional = problem.deadline_provisional or calendar.is_provisional(
+                problem.suspended_since, problem.deadline
+            )
         except CalendarNotCovered as exc:
             raise ValidationError({"end": str(exc)}) from exc
     problem.suspended_since = None

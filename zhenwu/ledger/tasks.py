@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
@@ -13,6 +14,7 @@ from zhenwu.core.calendar import work_calendar
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.tick import register
 from zhenwu.ledger.constants import OPEN
+from zhenwu.ledger.importer import IMPORTS_FOLDER, PENDING_IMPORT_HOURS
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.rules import (
     FACT_FIELDS,
@@ -23,6 +25,7 @@ from zhenwu.ledger.rules import (
     report_due_now,
     report_due_now_q,
     report_missing,
+    report_missing_q,
     warning_for,
 )
 from zhenwu.lib.cadence import Cadence, period_containing
@@ -42,7 +45,8 @@ def _accounts() -> dict[int, int]:
 
 @register("ledger.report_reminders")
 def report_reminders(now: datetime) -> int:
-    """Owners of working problems whose report for this period is still missing, N working days before due."""
+    """Owners of working problems whose report is owed: N working days before this period's
+    report is due, and once (催报) when the period just ended passed without one."""
     today = Today.build(timezone.localtime(now).date(), work_calendar())
     calendar = today.calendar
     accounts = _accounts()
@@ -63,6 +67,20 @@ def report_reminders(now: datetime) -> int:
                     recipient_id=account,
                     key=f"report-due:{problem.pk}:{period.key}:{account}",
                     subject=f"【待报进度】{problem.number} {period.label}报告请于{period.due:%m月%d日}前报送",
+                    body=problem.description,
+                    url=reverse("ledger:report", args=[problem.pk]),
+                )
+            )
+    for problem in Problem.objects.filter(report_missing_q(today)).prefetch_related("assignees"):
+        missed = report_missing(Facts.of(problem), today)
+        if missed is None:
+            continue
+        for account in _owners(problem, accounts):
+            drafts.append(
+                Draft(
+                    recipient_id=account,
+                    key=f"report-missing:{problem.pk}:{missed.key}:{account}",
+                    subject=f"【缺报】{problem.number} {missed.label}进度报告未按期报送，请尽快补报",
                     body=problem.description,
                     url=reverse("ledger:report", args=[problem.pk]),
                 )
@@ -135,3 +153,18 @@ def leader_digests(now: datetime) -> int:
 
 # What a digest line prints, plus the facts its warning needs (the rules name those).
 DIGEST_FIELDS = ("id", "number", "description", "last_progress", "leader_id", *FACT_FIELDS)
+
+
+@register("ledger.pending_imports_cleanup")
+def pending_imports_cleanup(now: datetime) -> int:
+    """Delete uploaded sheets never confirmed (a preview abandoned): they hold names and phones."""
+    folder = Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
+    if not folder.is_dir():
+        return 0
+    cutoff = now.timestamp() - PENDING_IMPORT_HOURS * 3600
+    removed = 0
+    for path in folder.glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

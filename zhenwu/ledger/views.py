@@ -24,13 +24,14 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import IMPORT_MAX_BYTES, Action, ExtensionStatus, Status, allows
+from zhenwu.ledger.constants import Action, ExtensionStatus, Status, allows
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
@@ -42,7 +43,7 @@ from zhenwu.ledger.forms import (
     ReasonForm,
     ReportForm,
 )
-from zhenwu.ledger.importer import SheetError, commit_import, plan_import
+from zhenwu.ledger.importer import IMPORT_MAX_BYTES, IMPORTS_FOLDER, SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.policies import policy_for
@@ -86,10 +87,13 @@ _ROW = (
     '<td class="text-nowrap">{status}</td><td>{leader}</td><td>{department}</td><td>{assignees}</td>'
     '<td class="text-nowrap">{deadline}</td><td class="text-nowrap small">{last_report}</td><td>{village}</td></tr>'
 )
+PROVISIONAL_TITLE = gettext_lazy("该年度放假安排尚未确认，按法定节假日暂算；确认后自动重算")
+PROVISIONAL_BADGE = ' <span class="badge text-bg-light border" title="%(title)s">暂定</span>'
 # The columns each row shows, plus the facts its warning needs; nothing else is loaded (the
 # list's cost is building rows).
 ROW_FIELDS = (
-    "id", "number", "description", "last_progress", "leader_id", "department_id", "village_id", *FACT_FIELDS,
+    "id", "number", "description", "last_progress", "leader_id", "department_id", "village_id",
+    "deadline_provisional", *FACT_FIELDS,
 )  # fmt: skip
 
 
@@ -120,6 +124,7 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
     """The table body as HTML built in Python, every value escaped: the template only prints it."""
     statuses = dict(Status.choices)
     long_term = _("长期坚持")
+    provisional = PROVISIONAL_BADGE % {"title": escape(PROVISIONAL_TITLE), "word": escape(_("暂定"))}
     out = []
     for p in rows:
         warning = warning_for(p, today)  # type: ignore[arg-type]
@@ -139,7 +144,7 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
                 leader=escape(names["leader"].get(p.leader_id, "")),
                 department=escape(names["department"].get(p.department_id, "")),
                 assignees=escape("、".join(p.assignee_names)),
-                deadline=p.deadline.isoformat()
+                deadline=p.deadline.isoformat() + (provisional if p.deadline_provisional else "")
                 if p.deadline
                 else (long_term if p.status == Status.LONG_TERM else ""),
                 last_report=f"{p.last_report_period} · {p.last_progress}%" if p.last_report_period else "",
@@ -510,7 +515,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-_IMPORTS = "imports"
+_IMPORTS = IMPORTS_FOLDER
 
 
 @roles_required(*OFFICE_ROLES)
@@ -538,9 +543,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
             return redirect("ledger:import")
         if (upload.size or 0) > IMPORT_MAX_BYTES:
             messages.error(
-                request,
-                _("文件：超过%(mb)sMB，请只保留台账工作表后再导入")
-                % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+                request, _("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
             )
             return redirect("ledger:import")
         token = secrets.token_hex(16)

@@ -4,6 +4,10 @@ Pure: the calendar is passed in, so the rules can be tested without a database. 
 a year the calendar does not cover raises CalendarNotCovered instead of guessing: a
 deadline computed from a guessed calendar is a wrong deadline nobody notices.
 
+Some covered years are provisional (暂定): the State Council's notice for them is not entered
+yet, so only weekends and the statutory days (zhenwu.lib.statutory) are off. A result that
+touches such a year says so (`is_provisional`), and is recomputed when the year is confirmed.
+
 Conventions (as 12345 and 督办 rules count): "N working days after D" starts counting the
 day after D, so add_workdays(D, 1) is the next working day; add_workdays(D, 0) is D.
 workdays_between(a, b) counts the working days in (a, b] and is negative when b < a.
@@ -26,8 +30,7 @@ class CalendarNotCovered(ValueError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(
-            _("工作日历未包含%(year)s年的放假和调休安排，无法计算工作日；请先在“工作日历”中录入该年度安排。")
-            % {"year": year}
+            _("工作日历不包含%(year)s年（只计算有日历的年度和今后十年），无法计算工作日") % {"year": year}
         )
 
 
@@ -38,15 +41,31 @@ class WorkCalendar:
     years: frozenset[int]
     holidays: frozenset[date] = field(default_factory=frozenset)
     makeup_workdays: frozenset[date] = field(default_factory=frozenset)
+    provisional: frozenset[int] = field(default_factory=frozenset)  # a subset of `years`
 
     @classmethod
     def build(
-        cls, *, years: Iterable[int], holidays: Iterable[date] = (), makeup_workdays: Iterable[date] = ()
+        cls,
+        *,
+        years: Iterable[int],
+        holidays: Iterable[date] = (),
+        makeup_workdays: Iterable[date] = (),
+        provisional: Iterable[int] = (),
     ) -> WorkCalendar:
-        return cls(frozenset(years), frozenset(holidays), frozenset(makeup_workdays))
+        return cls(frozenset(years), frozenset(holidays), frozenset(makeup_workdays), frozenset(provisional))
 
     def covers(self, day: date) -> bool:
         return day.year in self.years
+
+    def covers_span(self, start: date, end: date) -> bool:
+        """Every year from `start` to `end` (either order) is covered."""
+        low, high = sorted((start.year, end.year))
+        return all(year in self.years for year in range(low, high + 1))
+
+    def is_provisional(self, start: date, end: date | None = None) -> bool:
+        """Whether a count over `start`…`end` (either order) reads a provisional year."""
+        low, high = sorted((start.year, (end or start).year))
+        return any(year in self.provisional for year in range(low, high + 1))
 
     def is_workday(self, day: date) -> bool:
         if day.year not in self.years:

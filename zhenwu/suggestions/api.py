@@ -86,6 +86,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Answer[dict[str, str]]:
         name=payload.name,
         phone=payload.phone,
         ip=client_ip(request),
+        submit_key=request.headers.get("Idempotency-Key", ""),
     )
     code = suggestion.receipt
     return Answer(201, {"receipt": format_code(code), "follow_url": f"/s/{code}/"})

@@ -42,6 +42,8 @@ class SuggestForm(StyledForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    # This page's one-off key: a resend of the same form (a retry, a double click) is one suggestion.
+    submit_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     # A field people never see: bots fill every input they find.
     website = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})

@@ -37,6 +37,9 @@ class Suggestion(models.Model):
     """
 
     receipt = models.CharField(_("回执码"), max_length=8, unique=True)
+    # The sender's one-off key for this submission (the form's hidden field, or an API client's
+    # Idempotency-Key): a retry after a dropped connection gets the first receipt, not a twin.
+    submit_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("征集活动"), null=True, blank=True, on_delete=models.PROTECT
     )

@@ -198,8 +198,15 @@ _lock = threading.Lock()
 
 def _current_models() -> dict[str, Any] | None:
     """The newest model, loaded once per process and replaced when a newer one is trained."""
-    latest = RoutingModel.objects.order_by("-trained_at", "-id").values_list("path", flat=True).first()
-    if latest is None or not Path(latest).exists():
+    stored = RoutingModel.objects.order_by("-trained_at", "-id").values_list("path", flat=True).first()
+    if stored is None:
+        return None
+    # A restored backup may live under another var/ than the one the row names; a backup
+    # carries only the newest model, which is then the one to use.
+    folder = settings.VAR_DIR / "routing"
+    found = [Path(stored), folder / Path(stored).name, *sorted(folder.glob("routing-*.joblib"), reverse=True)]
+    latest = next((str(p) for p in found if p.exists()), None)
+    if latest is None:
         return None
     with _lock:
         if _loaded.get("path") != latest:

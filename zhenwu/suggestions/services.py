@@ -6,6 +6,7 @@ so a refusal leaves nothing behind (not even the photos that were fine).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -21,12 +22,14 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.core.actors import RESIDENT
 from zhenwu.core.audit import audit_record
+from zhenwu.core.models import ThrottleHit
 from zhenwu.core.refusals import refuse_fields, require
-from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_key
+from zhenwu.core.throttle import guarded_lookup, refuse_when_over, throttle_hit, throttle_key
 from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.followup import Channel, Closure, followup_askable, followup_submit, unanswered_count
 from zhenwu.ledger.models import FollowUp, Problem, ReopenRequest
 from zhenwu.ledger.services import problem_create
+from zhenwu.lib.cells import xml_safe
 from zhenwu.lib.codes import new_code
 from zhenwu.lib.identity import IdentityError, normalize_phone
 from zhenwu.org.constants import PLACE_KINDS, OrgAudit
@@ -62,6 +65,9 @@ def _check_text(text: str, label: str, *, minimum: int = 1, maximum: int = TEXT_
     return None
 
 
+REFUSED_SCOPE = "suggest-refused"  # submissions refused for their photos, per address
+
+
 def _check_limits(ip_key: str, phone: str) -> None:
     """The rate limits, counted from stored suggestions (the same for every worker and node)."""
     now = timezone.now()
@@ -73,10 +79,16 @@ def _check_limits(ip_key: str, phone: str) -> None:
 
     if ip_key:
         hour, limit = timedelta(hours=1), settings.ZHENWU_SUGGEST_PER_IP_HOUR
-        refuse_when_over(recent(limit, hour, ip_key=ip_key), limit, hour, _("同一网络提交"))
+        refused = ThrottleHit.objects.filter(scope=REFUSED_SCOPE, key=ip_key, at__gte=now - hour)
+        tries = recent(limit, hour, ip_key=ip_key) + (refused.order_by()[:limit].count() if limit else 0)
+        refuse_when_over(tries, limit, hour, _("同一网络提交"))
     if phone:
         day, limit = timedelta(days=1), settings.ZHENWU_SUGGEST_PER_PHONE_DAY
         refuse_when_over(recent(limit, day, phone=phone), limit, day, _("同一手机号提交"))
+
+
+# A client-made key: 16–64 letters, digits, '-' or '_' (a UUID fits); anything else is ignored.
+SUBMIT_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def suggestion_submit(
@@ -89,9 +101,18 @@ def suggestion_submit(
     photos: Sequence[UploadedFile] = (),
     campaign: Campaign | None = None,
     ip: str | None = None,
+    submit_key: str = "",
 ) -> Suggestion:
-    """A resident's suggestion; returns it with its receipt code. Raises Throttled over the limits."""
-    text, name, phone = (text or "").strip(), (name or "").strip(), (phone or "").strip()
+    """A resident's suggestion; returns it with its receipt code. Raises Throttled over the limits.
+
+    With a `submit_key` (see SUBMIT_KEY), a repeat of a submission already stored returns that
+    suggestion unchanged: no second row, no second count against the limits."""
+    submit_key = submit_key if SUBMIT_KEY.fullmatch(submit_key or "") else ""
+    if submit_key and (first := Suggestion.objects.filter(submit_key=submit_key).first()) is not None:
+        return first
+    # Whatever door it came through (form, API, a script), a resident's text is stored without
+    # the control characters no document or spreadsheet can carry.
+    text, name, phone = xml_safe(text or "").strip(), xml_safe(name or "").strip(), (phone or "").strip()
     errors: dict[str, str | None] = {
         "text": _check_text(text, _("意见建议"), minimum=TEXT_MIN_CHARS),
         "category": _("问题类别：不是可选的类别") if category and category not in Category.values else None,
@@ -106,13 +127,20 @@ def suggestion_submit(
         except IdentityError as exc:
             errors["phone"] = _("联系电话：%(error)s") % {"error": exc}
     refuse_fields(errors)
-    cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
     ip_key = throttle_key(ip)
+    # The limits first: a flood from one address is refused before any photo is decoded. A
+    # refused photo counts against the address too, so bad files cannot be sent without end.
+    _check_limits(ip_key, phone)
+    try:
+        cleaned = clean_photos(photos)  # raises for the first bad photo, before anything is stored
+    except ValidationError:
+        throttle_hit(REFUSED_SCOPE, ip_key)
+        raise
     with transaction.atomic():
         _check_limits(ip_key, phone)
         suggestion = Suggestion(
             text=text, category=category, village=village, name=name, phone=phone,
-            campaign=campaign, created_at=timezone.now(), ip_key=ip_key,
+            campaign=campaign, created_at=timezone.now(), ip_key=ip_key, submit_key=submit_key or None,
         )  # fmt: skip
         for _attempt in range(5):
             suggestion.receipt = new_code()
@@ -120,8 +148,10 @@ def suggestion_submit(
                 with transaction.atomic():
                     suggestion.save(force_insert=True)
                 break
-            except IntegrityError:  # a receipt drawn twice: 1 in 10^11, draw again
-                suggestion.pk = None
+            except IntegrityError:
+                if submit_key and (first := Suggestion.objects.filter(submit_key=submit_key).first()):
+                    return first  # the same submission, stored a moment ago by a parallel retry
+                suggestion.pk = None  # a receipt drawn twice: 1 in 10^11, draw again
         else:
             raise RuntimeError("could not draw an unused receipt code")
         for photo in cleaned:

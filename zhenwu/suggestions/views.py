@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -73,7 +74,7 @@ def _throttled(request: HttpRequest, exc: Throttled, template: str, context: dic
 
 @require_http_methods(["GET", "POST"])
 def public_new(request: HttpRequest) -> HttpResponse:
-    initial = {"village": request.GET.get("village") or None}
+    initial = {"village": request.GET.get("village") or None, "submit_key": uuid.uuid4().hex}
     form = SuggestForm(request.POST or None, initial=initial)
     campaign_id = parse_id(request.GET.get("campaign"))
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None

@@ -1,11 +1,19 @@
-"""Property-based run over the OpenAPI description: no input may cause a server error."""
+"""Property-based run over the OpenAPI description: no input may cause a server error, and
+every answer is one the description documents (status, content type, body schema)."""
 
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 from zhenwu.conftest import build_town
 from zhenwu.core.actors import DEMO
@@ -53,7 +61,7 @@ def test_no_input_makes_the_api_fail(operation, token):
     @given(case=operation.as_strategy())
     @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     def no_server_error(case):  # type: ignore[no-untyped-def]
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
     no_server_error()
 

@@ -245,3 +245,18 @@ def test_the_docx_follows_gb_t_9704(october, office):
 def test_number_and_date_formats():
     assert doc_number("×党办", 2009, 12) == "×党办〔2009〕12号"
     assert cn_date(date(2009, 7, 1)) == "2009年7月1日"
+
+
+def test_control_characters_in_a_residents_text_do_not_break_the_document(october, office):
+    from zhenwu.ledger.models import Problem
+
+    Problem.objects.update(description="红岩村\x07道路\x1b破损")  # stored before input was cleaned
+    with _at("2026-11-02 09:00"):
+        bulletin = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+    text = "\n".join(
+        c.text
+        for t in Document(io.BytesIO(services.render(bulletin))).tables
+        for r in t.rows
+        for c in r.cells
+    )
+    assert "红岩村道路破损" in text

@@ -1,10 +1,12 @@
+import json
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from zhenwu.core.actors import DEMO
-from zhenwu.core.audit import GENESIS, audit_record, audit_verify
+from zhenwu.core.audit import EMPTY_HEAD, GENESIS, ChainHead, audit_record, audit_verify, chain_head
 from zhenwu.core.models import AppendOnlyError, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +113,115 @@ def test_personal_data_never_enters_the_log(town):
     assert "13812345678" not in texts
     assert "11010519491231002X" not in texts
     assert "138****5678" in texts
+
+
+# --- verify --expect-head: what the chain alone cannot see -------------------------------
+
+
+def _rechain_from(seq: int, after: dict) -> None:
+    """An intruder's edit: change one row and recompute every hash after it (needs the guard dropped)."""
+    from zhenwu.core.audit import _digest, _hashed_fields
+
+    prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS
+    with connection.cursor() as cursor:
+        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+            if event.seq == seq:
+                event.after = after
+            event.prev_hash = prev
+            event.hash = _digest(_hashed_fields(event))
+            cursor.execute(
+                "UPDATE core_auditevent SET after = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                [json.dumps(event.after), event.prev_hash, event.hash, event.seq],
+            )
+            prev = event.hash
+
+
+def _forge_append() -> AuditEvent:
+    from django.utils import timezone
+
+    from zhenwu.core.audit import _digest, _hashed_fields
+
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    forged = AuditEvent(
+        seq=last.seq + 1, created_at=timezone.now(), actor_label="office", action="test.forged",
+        object_type="x", object_id="1", after={"i": "forged"}, prev_hash=last.hash,
+    )  # fmt: skip
+    forged.hash = _digest(_hashed_fields(forged))
+    forged.save(force_insert=True)
+    return forged
+
+
+def test_chain_head_names_the_newest_row_and_the_empty_chain():
+    assert chain_head() == EMPTY_HEAD == ChainHead(0, GENESIS)
+    events = _record(3)
+    assert chain_head() == ChainHead(3, events[-1].hash)
+
+
+def test_expect_head_accepts_the_chain_that_ends_at_the_expected_row(capsys):
+    events = _record(4)
+    head = ChainHead(4, events[-1].hash)
+    result = audit_verify(expect_head=head)
+    assert result.ok and result.head == head and result.checked == 4
+    call_command("audit", "verify", "--expect-head", str(head))
+    assert "与预期一致" in capsys.readouterr().out
+
+
+def test_expect_head_of_an_empty_chain_is_seq_zero():
+    assert audit_verify(expect_head=EMPTY_HEAD).ok
+    _record(1)
+    result = audit_verify(expect_head=EMPTY_HEAD)
+    assert result.first_break is not None and result.first_break.seq == 1
+
+
+def test_expect_head_catches_a_deleted_tail_that_plain_verify_misses():
+    events = _record(6)
+    _drop_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE seq > 3")
+    assert audit_verify().ok  # the shortened chain is intact on its own
+    result = audit_verify(expect_head=ChainHead(6, events[-1].hash))
+    assert result.first_break is not None and result.first_break.seq == 4
+    assert "第4条至第6条" in result.first_break.reason and "截断" in result.first_break.reason
+    with pytest.raises(CommandError, match="第 4 条"):
+        call_command("audit", "verify", "--expect-head", f"6:{events[-1].hash}")
+
+
+def test_expect_head_catches_a_rechained_edit_that_plain_verify_misses():
+    events = _record(5)
+    _drop_guard()
+    _rechain_from(3, {"i": 99})
+    assert audit_verify().ok
+    result = audit_verify(expect_head=ChainHead(5, events[-1].hash))
+    assert result.first_break is not None and result.first_break.seq == 5
+    assert "重新计算" in result.first_break.reason
+
+
+def test_expect_head_catches_a_forged_append_unless_later_rows_are_allowed():
+    events = _record(3)
+    forged = _forge_append()
+    assert audit_verify().ok
+    head = ChainHead(3, events[-1].hash)
+    result = audit_verify(expect_head=head)
+    assert result.first_break is not None and result.first_break.seq == forged.seq == 4
+    assert "追加" in result.first_break.reason
+    # An anchor taken earlier on a live log: later rows are expected, the anchor's row must match.
+    assert audit_verify(expect_head=head, allow_later=True).ok
+    assert not audit_verify(expect_head=ChainHead(3, "e" * 64), allow_later=True).ok
+
+
+def test_expect_head_reports_a_chain_break_before_the_head_check():
+    events = _record(5)
+    _drop_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 2", ['{"i": 99}'])
+    result = audit_verify(expect_head=ChainHead(5, events[-1].hash))
+    assert result.first_break is not None and result.first_break.seq == 2
+
+
+@pytest.mark.parametrize("text", ["12", "x:" + "a" * 64, "3:abc", "3:" + "g" * 64, "-1:" + "a" * 64])
+def test_a_malformed_expected_head_is_refused_with_its_form(text):
+    with pytest.raises(ValueError, match="序号:哈希"):
+        ChainHead.parse(text)
+    with pytest.raises(CommandError, match="--expect-head"):
+        call_command("audit", "verify", "--expect-head", text)

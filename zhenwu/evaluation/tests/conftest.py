@@ -6,8 +6,12 @@ from datetime import date
 
 import pytest
 
-from zhenwu.evaluation import services
+from zhenwu.conftest import PASSWORD
+from zhenwu.core.actors import DEMO
+from zhenwu.evaluation import pool, services
 from zhenwu.evaluation.models import Survey
+from zhenwu.org.constants import AccountRole
+from zhenwu.org.services import account_create
 
 
 @pytest.fixture
@@ -27,6 +31,22 @@ def team_review(town, office) -> Survey:
     )  # fmt: skip
 
 
+@pytest.fixture
+def clerks(town):
+    """Three office accounts: two to key paper, a third to settle a mismatch."""
+    return [
+        account_create(
+            actor=DEMO,
+            username=f"clerk{i}",
+            password=PASSWORD,
+            role=AccountRole.OFFICE,
+            unit=town.office_dept,
+            must_change_password=False,
+        )  # fmt: skip
+        for i in (1, 2, 3)
+    ]
+
+
 def open_with_codes(survey: Survey, office, per_category: int = 5) -> dict[str, list[str]]:
     """Open the survey and make `per_category` codes for its first two categories."""
     services.survey_step(actor=office, survey=survey, action="open")
@@ -35,6 +55,14 @@ def open_with_codes(survey: Survey, office, per_category: int = 5) -> dict[str, 
         batch = services.codes_generate(actor=office, survey=survey, category=category, count=per_category)
         codes[category.name] = list(survey.codes.filter(batch=batch).values_list("code", flat=True))
     return codes
+
+
+def counted(survey: Survey) -> Survey:
+    """Write every waiting ballot of the survey, as its close does (ADR 0005: a cast only
+    claims its code and seals its ballot into the pool)."""
+    survey = Survey.objects.get(pk=survey.pk)
+    pool.flush(survey, everything=True)
+    return survey
 
 
 def key_of(survey: Survey, question_index: int = 0, subject_index: int | None = None) -> str:

@@ -13,9 +13,9 @@ from django.utils import timezone
 from zhenwu.core.models import ThrottleHit
 from zhenwu.core.throttle import Throttled, throttle_key
 from zhenwu.evaluation import services
-from zhenwu.evaluation.models import Answer, Ballot, Survey, VotingCode
+from zhenwu.evaluation.models import Answer, Ballot, PendingBallot, Survey, VotingCode
 from zhenwu.evaluation.services import CODE_MISS
-from zhenwu.evaluation.tests.conftest import key_of, open_with_codes
+from zhenwu.evaluation.tests.conftest import counted, key_of, open_with_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,17 @@ def test_a_code_casts_one_ballot_and_then_is_used(survey, office):
     code = codes["党员代表"][0]
     key = key_of(survey)
     services.ballot_cast(code=code.lower(), marks={key: "1"}, comments={})
-    ballot = Ballot.objects.get()
-    assert ballot.channel == "online" and ballot.category.name == "党员代表" and ballot.at.second == 0
-    assert list(Answer.objects.values_list("level", flat=True)) == [1]
     assert VotingCode.objects.get(code=code).used
+    # The ballot waits, sealed, for its batch: nothing readable is written with the claim.
+    assert PendingBallot.objects.count() == 1 and not Ballot.objects.exists()
     with pytest.raises(ValidationError) as caught:
         services.ballot_cast(code=code, marks={key: "0"})
     assert caught.value.messages == ["测评码：该测评码已经使用过，每个测评码只能投票一次"]
-    assert Ballot.objects.count() == 1
+    counted(survey)
+    ballot = Ballot.objects.get()
+    assert ballot.channel == "online" and ballot.category.name == "党员代表" and ballot.at.second == 0
+    assert list(Answer.objects.values_list("level", flat=True)) == [1]
+    assert not PendingBallot.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ def test_bad_ballots_are_refused_and_the_code_stays_unused(survey, office, marks
     with pytest.raises(ValidationError) as caught:
         services.ballot_cast(code=code, marks=marks)
     assert caught.value.messages == [message]
-    assert not VotingCode.objects.get(code=code).used and not Ballot.objects.exists()
+    assert not VotingCode.objects.get(code=code).used and not PendingBallot.objects.exists()
 
 
 def test_unknown_codes_and_surveys_not_open_are_refused(survey, office):
@@ -79,7 +82,7 @@ def test_a_burst_of_code_guesses_is_throttled(survey, office):
             services.ballot_cast(code=code, marks={key_of(survey): "0"}, ip="10.1.1.1")
         services.ballot_cast(code=code, marks={key_of(survey): "0"}, ip="10.1.1.2")
     assert "输入测评码过于频繁" in str(caught.value)
-    assert Ballot.objects.count() == 1
+    assert PendingBallot.objects.count() == 1
 
 
 def test_only_the_last_hours_misses_count_against_an_address(survey, office):
@@ -96,7 +99,7 @@ def test_only_the_last_hours_misses_count_against_an_address(survey, office):
         misses(59)
         with pytest.raises(Throttled):
             services.ballot_cast(code=codes[1], marks={key_of(survey): "0"}, ip="10.1.1.3")
-    assert Ballot.objects.count() == 1 and not VotingCode.objects.get(code=codes[1]).used
+    assert PendingBallot.objects.count() == 1 and not VotingCode.objects.get(code=codes[1]).used
 
 
 def test_every_row_is_stored_with_its_subject_and_the_comment_once(team_review, office):
@@ -108,7 +111,10 @@ def test_every_row_is_stored_with_its_subject_and_the_comment_once(team_review, 
     rows = services.ballot_rows(Survey.objects.get(pk=team_review.pk))
     question = rows[-1].question
     marks = {row.key: "1" for row in rows}
-    services.ballot_cast(code=code, marks=marks, comments={f"c{question.pk}": "希望多下村"})
+    first = rows[0].question
+    comments = {f"c{question.pk}": "希望多下村", f"c{first.pk}": "这题不收意见"}
+    services.ballot_cast(code=code, marks=marks, comments=comments)
+    counted(team_review)
     ballot = Ballot.objects.get()
     assert ballot.uniform and ballot.category.name == "党员代表"
     stored = {(a.question_id, a.subject_id): (a.level, a.comment) for a in ballot.answers.all()}
@@ -116,6 +122,7 @@ def test_every_row_is_stored_with_its_subject_and_the_comment_once(team_review, 
     subjects = [row.subject for row in rows if row.question == question]
     assert [s.label for s in subjects] == ["甲", "乙", "丙"]
     assert [stored[(question.pk, s.pk)] for s in subjects] == [(1, "希望多下村"), (1, ""), (1, "")]
+    assert not first.allow_comment and stored[(first.pk, rows[0].subject.pk)] == (1, "")
     assert all(a.survey_id == team_review.pk for a in ballot.answers.all())
 
 
@@ -126,7 +133,7 @@ def test_a_survey_closed_between_looking_up_and_casting_takes_no_ballot(survey, 
     with pytest.raises(ValidationError) as caught:
         services.ballot_cast_for(found, marks={key_of(survey): "0"})
     assert caught.value.messages == ["测评码：本次测评已结束"]
-    assert not VotingCode.objects.get(code=code).used and not Ballot.objects.exists()
+    assert not VotingCode.objects.get(code=code).used and not PendingBallot.objects.exists()
 
 
 def test_questions_are_frozen_once_open(survey, office):
@@ -157,7 +164,7 @@ def test_a_missing_answer_on_the_phone_page_is_named_and_nothing_is_stored(surve
     code = open_with_codes(survey, office)["党员代表"][0]
     response = Client().post(reverse("evaluation:vote_cast"), {"code": code})
     assert response.status_code == 400 and "第1题：请选择一项" in response.content.decode()
-    assert not Ballot.objects.exists() and not VotingCode.objects.get(code=code).used
+    assert not PendingBallot.objects.exists() and not VotingCode.objects.get(code=code).used
 
 
 def test_the_office_extends_the_scale_library(office):

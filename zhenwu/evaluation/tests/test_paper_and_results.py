@@ -5,31 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from zhenwu.conftest import PASSWORD
-from zhenwu.core.actors import DEMO
 from zhenwu.evaluation import services
-from zhenwu.evaluation.models import Ballot, PaperSheet, Survey
+from zhenwu.evaluation.models import Ballot, PaperSheet, PendingBallot, Survey
 from zhenwu.evaluation.results import results_for, tally
-from zhenwu.evaluation.tests.conftest import key_of, open_with_codes
-from zhenwu.org.constants import AccountRole
-from zhenwu.org.services import account_create
+from zhenwu.evaluation.tests.conftest import counted, key_of, open_with_codes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerks(town):
-    return [
-        account_create(
-            actor=DEMO,
-            username=f"clerk{i}",
-            password=PASSWORD,
-            role=AccountRole.OFFICE,
-            unit=town.office_dept,
-            must_change_password=False,
-        )  # fmt: skip
-        for i in (1, 2, 3)
-    ]
 
 
 def test_two_matching_keyings_count_a_paper_ballot(survey, office, clerks):
@@ -37,12 +18,14 @@ def test_two_matching_keyings_count_a_paper_ballot(survey, office, clerks):
     key, category = key_of(survey), survey.categories.first()
     a, b, _c = clerks
     services.paper_enter(actor=a, survey=survey, category=category, sheet_no=7, marks={key: "2"})
-    assert not Ballot.objects.exists()  # one keying counts nothing
+    assert not PendingBallot.objects.exists()  # one keying counts nothing
     with pytest.raises(ValidationError) as caught:
         services.paper_enter(actor=a, survey=survey, category=category, sheet_no=7, marks={key: "2"})
     assert caught.value.messages == ["票号：7 的第二遍须由另一名录入员录入"]
     sheet = services.paper_enter(actor=b, survey=survey, category=category, sheet_no=7, marks={key: "2"})
     assert sheet.status == "matched"
+    assert PendingBallot.objects.count() == 1  # counted: its ballot waits for its batch
+    counted(survey)
     ballot = Ballot.objects.get()
     assert ballot.channel == "paper" and list(ballot.answers.values_list("level", flat=True)) == [2]
     with pytest.raises(ValidationError) as caught:
@@ -56,12 +39,13 @@ def test_a_mismatch_waits_for_a_third_person(survey, office, clerks):
     a, b, c = clerks
     services.paper_enter(actor=a, survey=survey, category=category, sheet_no=1, marks={key: "0"})
     sheet = services.paper_enter(actor=b, survey=survey, category=category, sheet_no=1, marks={key: "3"})
-    assert sheet.status == "mismatch" and not Ballot.objects.exists()
+    assert sheet.status == "mismatch" and not PendingBallot.objects.exists()
     with pytest.raises(ValidationError) as caught:
         services.paper_resolve(actor=a, sheet=sheet, category=category, marks={key: "0"})
     assert caught.value.messages == ["票号：核对须由两名录入员以外的人完成"]
     services.paper_resolve(actor=c, sheet=sheet, category=category, marks={key: "0"})
     assert PaperSheet.objects.get().status == "reconciled"
+    counted(survey)
     assert list(Ballot.objects.get().answers.values_list("level", flat=True)) == [0]
 
 
@@ -72,8 +56,11 @@ def test_blank_rows_void_only_that_row_and_a_void_ballot_needs_a_reason(team_rev
     team_key = key_of(team_review, 0)
     services.paper_enter(actor=a, survey=team_review, category=category, sheet_no=1, marks={team_key: "1"})
     services.paper_enter(actor=b, survey=team_review, category=category, sheet_no=1, marks={team_key: "1"})
+    counted(team_review)
     ballot = Ballot.objects.get()
-    levels = list(ballot.answers.order_by("id").values_list("level", flat=True))
+    levels = list(
+        ballot.answers.order_by("subject__question__order", "subject__order").values_list("level", flat=True)
+    )
     assert levels[0] == 1 and levels[1:] == [None] * (len(levels) - 1)  # the unmarked leaders' rows are void
     with pytest.raises(ValidationError) as caught:
         services.paper_enter(actor=a, survey=team_review, category=category, sheet_no=2, marks={}, void=True)
@@ -84,6 +71,7 @@ def test_blank_rows_void_only_that_row_and_a_void_ballot_needs_a_reason(team_rev
     services.paper_enter(
         actor=b, survey=team_review, category=category, sheet_no=2, marks={}, void=True, void_reason="有签名"
     )
+    counted(team_review)
     void = Ballot.objects.get(void=True)
     assert void.void_reason == "有签名" and not void.answers.exists()
 
@@ -120,7 +108,9 @@ def test_the_tally_matches_a_hand_count(survey, office, clerks):
             void=True,
             void_reason="多处涂改",
         )
-    result = tally(Survey.objects.get(pk=survey.pk))
+    assert tally(Survey.objects.get(pk=survey.pk)).pending == 10  # cast, waiting for their batch
+    result = tally(counted(survey))
+    assert result.pending == 0
     row = result.rows[0]
     assert row.counts == [3, 2, 2, 1] and row.void == 1 and row.valid == 8
     # 满意 + 比较满意 + 基本满意 = 7 of 8 valid answers.
@@ -164,7 +154,7 @@ def test_the_npc_verdict_counts_against_all_members(team_review, office):
         services.ballot_cast(code=code, marks={**everyone, team_key: "0"})
     for code in codes["人大代表"][:1]:
         services.ballot_cast(code=code, marks={**everyone, team_key: "1"})
-    result = tally(Survey.objects.get(pk=team_review.pk))
+    result = tally(counted(team_review))
     team = result.rows[0]
     assert team.counts[:2] == [5, 1]
     assert result.verdicts[f"{team.question_id}:{team.subject_id}"] == "较好"
@@ -176,11 +166,13 @@ def test_the_tally_costs_the_same_queries_for_more_ballots(survey, office, djang
     key = key_of(survey)
     fresh = Survey.objects.get(pk=survey.pk)
     services.ballot_cast(code=codes["党员代表"][0], marks={key: "0"})
-    with django_assert_num_queries(8):
+    counted(fresh)
+    with django_assert_num_queries(9):
         tally(fresh)
     for code in codes["党员代表"][1:] + codes["人大代表"]:
         services.ballot_cast(code=code, marks={key: "1"})
-    with django_assert_num_queries(8):
+    counted(fresh)
+    with django_assert_num_queries(9):
         tally(fresh)
 
 

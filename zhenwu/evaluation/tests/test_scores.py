@@ -15,7 +15,7 @@ from django.urls import reverse
 from zhenwu.evaluation import services
 from zhenwu.evaluation.models import Question, Survey
 from zhenwu.evaluation.results import from_snapshot, snapshot_of, tally
-from zhenwu.evaluation.tests.conftest import key_of, open_with_codes
+from zhenwu.evaluation.tests.conftest import counted, key_of, open_with_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,7 @@ def _weighted_votes(survey: Survey, office) -> Survey:
         services.ballot_cast(code=code, marks={key: str(level)})
     for code, level in zip(codes["人大代表"][:2], [2, 3], strict=True):
         services.ballot_cast(code=code, marks={key: str(level)})
+    services.survey_step(actor=office, survey=survey, action="close")  # writes the waiting ballots
     return Survey.objects.get(pk=survey.pk)
 
 
@@ -137,14 +138,14 @@ def test_the_tally_sheet_and_the_print_carry_the_weights_and_scores(survey, offi
 def test_without_weights_or_points_there_is_no_score(survey, office):
     codes = open_with_codes(survey, office)
     services.ballot_cast(code=codes["党员代表"][0], marks={key_of(survey): "0"})
-    row = tally(Survey.objects.get(pk=survey.pk)).rows[0]
+    row = tally(counted(survey)).rows[0]
     assert row.score is None and row.weighted_score is None and row.points_text == ""
 
 
 def test_a_snapshot_published_before_weighted_scores_still_reads(survey, office):
     codes = open_with_codes(survey, office)
     services.ballot_cast(code=codes["党员代表"][0], marks={key_of(survey): "0"})
-    snapshot = snapshot_of(tally(Survey.objects.get(pk=survey.pk)))
+    snapshot = snapshot_of(tally(counted(survey)))
     for row in snapshot["tally"]["rows"]:
         del row["weighted_score"], row["points"]
     assert from_snapshot(snapshot).rows[0].weighted_score is None

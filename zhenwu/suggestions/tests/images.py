@@ -27,3 +27,22 @@ def jpeg_with_exif(name: str = "road.jpg") -> SimpleUploadedFile:
 
 def fake_image(name: str = "virus.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"MZ\x90\x00 this is not a picture", content_type="image/jpeg")
+
+
+def png_claiming(width: int, height: int, name: str = "bomb.png") -> SimpleUploadedFile:
+    """A PNG whose header claims width × height pixels, with almost no data: what a
+    decompression bomb looks like to a reader of headers."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+    return SimpleUploadedFile(name, body, content_type="image/png")

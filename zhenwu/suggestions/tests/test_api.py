@@ -80,3 +80,47 @@ def test_triage_refusals(office, suggestion, problem):
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     twice = _post(client, f"/api/suggestions/{suggestion.pk}/triage", {"action": "decline", "reply": "重复"})
     assert twice.status_code == 400 and "已处理" in twice.json()["detail"]
+
+
+def test_a_nul_byte_is_refused_naming_the_field_and_control_characters_are_dropped(town, office):
+    client = Client()
+    refused = _post(
+        client, "/api/public/suggestions", {"text": "路灯\u0000坏了", "village_id": town.village.pk}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "text" and "空字符" in refused.json()["detail"]
+    assert not Suggestion.objects.exists()
+    made = _post(
+        client,
+        "/api/public/suggestions",
+        {"text": "三组路灯\u0007坏了好几天\u001b", "village_id": town.village.pk},
+    )
+    assert made.status_code == 201
+    assert Suggestion.objects.get().text == "三组路灯坏了好几天"
+    # Staff endpoints too, on a query string.
+    assert client_for(office).get("/api/suggestions", {"q": "路灯\x00"}).status_code == 422
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_receipt(town):
+    client = Client()
+    body = {"text": "三组路灯坏了好几天", "village_id": town.village.pk}
+    key = {"HTTP_IDEMPOTENCY_KEY": "5f0c2b1e-9d7a-4c3e-8b6f-0a1b2c3d4e5f"}
+    first = client.post("/api/public/suggestions", body, content_type="application/json", **key).json()
+    again = client.post("/api/public/suggestions", body, content_type="application/json", **key).json()
+    assert again["receipt"] == first["receipt"] and Suggestion.objects.count() == 1
+    other = client.post("/api/public/suggestions", body, content_type="application/json").json()
+    assert other["receipt"] != first["receipt"] and Suggestion.objects.count() == 2
+
+
+def test_the_public_form_carries_a_key_so_a_resend_is_one_suggestion(town):
+    from django.urls import reverse
+
+    client = Client()
+    page = client.get(reverse("suggestions:public_new")).content.decode()
+    key = page.split('name="submit_key" value="')[1].split('"')[0]
+    assert len(key) == 32
+    data = {"text": "三组路灯坏了好几天", "village": town.village.pk, "submit_key": key}
+    one = client.post(reverse("suggestions:public_new"), data)
+    two = client.post(reverse("suggestions:public_new"), data)
+    assert one.status_code == two.status_code == 302 and one["Location"] == two["Location"]
+    assert Suggestion.objects.count() == 1

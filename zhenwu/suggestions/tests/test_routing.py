@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -85,6 +86,18 @@ def test_a_model_trained_on_history_routes_new_text(town, settings, tmp_path):
     assert 0 < routing.departments[0].confidence <= 1 and len(routing.departments) == 3
     # Nothing new since: no retraining.
     assert retrain_routing(timezone.now()) == 0
+
+
+def test_a_model_restored_under_another_var_dir_is_still_used(town, settings, tmp_path):
+    # A backup restored on a new server: the row names the old path, var/routing has the file.
+    settings.VAR_DIR = tmp_path / "old"
+    make_history(town)
+    assert retrain_routing(timezone.now()) == 1
+    (tmp_path / "old").rename(tmp_path / "new")
+    settings.VAR_DIR = tmp_path / "new"
+    assert not Path(RoutingModel.objects.get().path).exists()
+    routing = route("安置小区门口没有公交车站，出行不便")
+    assert routing.by_model and routing.departments[0].label == "失地农民服务中心"
 
 
 @override_settings(ZHENWU_ROUTING_MIN_EXAMPLES=1000)

@@ -20,7 +20,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.demo import names
 from zhenwu.demo.base import TOWN, DemoTown
 from zhenwu.demo.bulletins import seed_bulletins
-from zhenwu.demo.constants import DemoAudit
+from zhenwu.demo.constants import DEMO_PASSWORD, DemoAudit
 from zhenwu.demo.evaluation import seed_evaluation
 from zhenwu.demo.ledger import seed_ledger
 from zhenwu.demo.suggestions import seed_suggestions
@@ -30,7 +30,6 @@ from zhenwu.org.services import account_create, name_pinyin, unit_create
 
 SEED = 2009
 PARTY_MEMBERS = 2767
-DEMO_PASSWORD = "Zhenwu@2009"
 
 DEPARTMENTS = (
     "党政办",

@@ -20,7 +20,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.demo import names
 from zhenwu.demo.base import TOWN, DemoTown
 from zhenwu.demo.bulletins import seed_bulletins
-from zhenwu.demo.constants import DemoAudit
+from zhenwu.demo.constants import DEMO_PASSWORD, DemoAudit
 from zhenwu.demo.evaluation import seed_evaluation
 from zhenwu.demo.ledger import seed_ledger
 from zhenwu.demo.suggestions import seed_suggestions
@@ -30,7 +30,6 @@ from zhenwu.org.services import account_create, name_pinyin, unit_create
 
 SEED = 2009
 PARTY_MEMBERS = 2767
-DEMO_PASSWORD = "Zhenwu@2009"
 
 DEPARTMENTS = (
     "党政办",
@@ -292,9 +291,12 @@ def build_accounts(actor: Actor, town: DemoTown) -> None:
     }
     for role, username in DEMO_LOGINS.items():
         person, unit = who[role]
+        # The one place the published password is set on purpose (validate=False: the rules
+        # refuse it), as a first password that must be changed at the first login.
         account_create(
-            actor=actor, username=username, password=DEMO_PASSWORD, role=role, person=person, unit=unit
-        )
+            actor=actor, username=username, password=DEMO_PASSWORD, role=role, person=person, unit=unit,
+            must_change_password=True, validate=False,
+        )  # fmt: skip
         town.accounts.append((username, DEMO_PASSWORD, str(role.label)))
 
 

@@ -265,11 +265,16 @@ def login_trouble(usernames: list[str], now: datetime | None = None) -> dict[str
     """Recent failures of each username, for the accounts list (one query)."""
     now = now or timezone.now()
     by_prefix = {_username_key(name): name for name in usernames}
+    if not by_prefix:
+        return {}
+    # Only the listed usernames' rows: an address spraying names must not make this page slow.
+    listed = Q()
+    for prefix in by_prefix:
+        listed |= Q(key__startswith=prefix)
+    rows = ThrottleHit.objects.filter(listed, scope=PAIR, at__gte=now - PAIR_WINDOW).values_list("key", "at")
     pairs: dict[str, list[datetime]] = {}
-    rows = ThrottleHit.objects.filter(scope=PAIR, at__gte=now - PAIR_WINDOW).values_list("key", "at")
     for key, at in rows:
-        if key[:32] in by_prefix:
-            pairs.setdefault(key, []).append(at)
+        pairs.setdefault(key, []).append(at)
     found: dict[str, LoginTrouble] = {}
     for key, times in pairs.items():
         name = by_prefix[key[:32]]

@@ -169,7 +169,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     trouble = login_trouble([a.username for a in page])
     rows = [(account, trouble.get(account.username)) for account in page]
-    context = {"page": page, "rows": rows, "max_failures": settings.ZHENWU_LOGIN_MAX_FAILURES}
+    context = {
+        "page": page,
+        "rows": rows,
+        "max_failures": settings.ZHENWU_LOGIN_MAX_FAILURES,
+        "nav_active": "accounts",
+    }
     return render(request, "org/account_list.html", context)
 
 
@@ -191,13 +196,14 @@ def account_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks to confirm; POST resets and shows the one-time password, once."""
     account = get_account_for_user(_user(request), pk)
     if request.method == "GET":
-        return render(request, "org/account_reset.html", {"account": account})
+        return render(request, "org/account_reset.html", {"account": account, "nav_active": "accounts"})
     try:
         password = account_reset_password(actor=_user(request), user=account)
     except (ValidationError, PermissionError) as exc:
         flash_errors(request, exc)
         return redirect("org:account_list")
-    response = render(request, "org/account_reset.html", {"account": account, "password": password})
+    context = {"account": account, "password": password, "nav_active": "accounts"}
+    response = render(request, "org/account_reset.html", context)
     response["Cache-Control"] = "no-store"  # shown once: no copy in the browser's cache
     return response
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhenwu.core.health.HealthProbeMiddleware",  # /healthz, /readyz: before sessions and logins
+    "zhenwu.core.requestlog.RequestLogMiddleware",  # one line per request, with its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "zhenwu.core.middleware.SecurityHeadersMiddleware",
@@ -146,11 +148,21 @@ SESSION_COOKIE_SECURE = env_bool("ZHENWU_HTTPS", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("ZHENWU_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+# The site's own name only (e.g. zhenwu.<county>.gov.cn): its subdomains are ours as well.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SESSION_COOKIE_SECURE else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# `check --deploy` with the production settings (zhenwu deploy-config) reports nothing else:
+# W008: the shipped nginx site redirects port 80 to HTTPS before a request reaches Django,
+#   which behind it only ever sees HTTPS (ZHENWU_SSL_REDIRECT=1 turns Django's own on).
+# W021: HSTS preload is registered for a whole registrable domain (the county's gov.cn
+#   name), which is that domain owner's decision, not this application's.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if SESSION_COOKIE_SECURE and not SECURE_SSL_REDIRECT:
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 # Number of proxies in front of us whose X-Forwarded-For we trust for the audit IP.
 ZHENWU_TRUSTED_PROXIES = env_int("ZHENWU_TRUSTED_PROXIES", 0)
 
@@ -192,6 +204,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHENWU_LOG_LEVEL", "WARNING")},
+    # One line per request (zhenwu.core.requestlog); ZHENWU_REQUEST_LOG_LEVEL=WARNING silences it.
+    "loggers": {"zhenwu.request": {"level": env_str("ZHENWU_REQUEST_LOG_LEVEL", "INFO")}},
 }
 
 # --- Accountability engine thresholds (china-conventions §4: local practice, so settings) ---

@@ -10,13 +10,14 @@ class CoreConfig(AppConfig):
         from zhenwu.core import (
             home,
             navigation,
+            syscheck,  # noqa: F401 - registers the core's 系统检查 first
             throttle,  # noqa: F401 - registers the sweep with tick
             tick,
         )
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.calendar import calendar_banner, calendar_check
         from zhenwu.core.constants import CoreAudit
-        from zhenwu.org.roles import is_office
+        from zhenwu.org.roles import is_admin, is_office
 
         register_actions(CoreAudit)
         home.register(calendar_banner)  # first: the office sees it above its work
@@ -25,3 +26,6 @@ class CoreConfig(AppConfig):
         navigation.register(navigation.NavEntry("inbox", _("消息"), "core:inbox", 90))
         navigation.register(navigation.NavEntry("audit", _("审计日志"), "core:audit_list", 100, is_office))
         navigation.register(navigation.NavEntry("calendar", _("工作日历"), "core:calendar", 110, is_office))
+        navigation.register(
+            navigation.NavEntry("system_check", _("系统检查"), "core:system_check", 120, is_admin)
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhenwu.core import views
+from zhenwu.core import health, views
 
 app_name = "core"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("calendar/<int:year>/", views.calendar_year_action, name="calendar_year"),
+    path("system/check/", views.system_check, name="system_check"),
+    # Answered by core.health.HealthProbeMiddleware before sessions; routed for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhenwu.core.access import roles_required
 from zhenwu.core.forms import apply_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
+from zhenwu.core.public_url import loopback_confirmation, public_base_url
 from zhenwu.core.throttle import Throttled
 from zhenwu.evaluation import services
 from zhenwu.evaluation.constants import CODES_CLOSED, RESULTS_FROZEN, STEP_LABELS, VOTING, SurveyStatus
@@ -288,7 +289,9 @@ def codes_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
     codes = list(survey.codes.filter(batch=batch).select_related("category").order_by("id"))
     if not codes:
         raise Http404
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = public_base_url(request)
+    if (confirmation := loopback_confirmation(request, base=base, what=_("测评票"))) is not None:
+        return confirmation
     response = HttpResponse(slips_pdf(survey, codes, base), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="slips-{survey.pk}-{batch}.pdf"'
     return response

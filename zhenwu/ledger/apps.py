@@ -26,6 +26,17 @@ class LedgerConfig(AppConfig):
         register_field_labels(API_FIELD_LABELS)
         navigation.register(navigation.NavEntry("ledger", _("整改台账"), "ledger:problem_list", 30))
         _register_sources()
+        _register_request_bodies()
+
+
+def _register_request_bodies() -> None:
+    """The largest uploads of the ledger, for nginx's body limit (core.deploy)."""
+    from zhenwu.core.deploy import register_request_body
+    from zhenwu.ledger.constants import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES
+    from zhenwu.ledger.importer import IMPORT_MAX_BYTES
+
+    register_request_body("ledger.evidence", _("佐证材料"), lambda: EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES)
+    register_request_body("ledger.import", _("导入台账"), lambda: IMPORT_MAX_BYTES)
 
 
 def _register_sources() -> None:

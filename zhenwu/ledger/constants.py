@@ -54,8 +54,10 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", _("其他材料")
 
 
-# Evidence files: images, PDF and Office documents only, each at most this size.
+# Evidence files: images, PDF and Office documents only, each at most this size, and at most
+# this many in one upload (so one request has a known largest size: nginx's body limit).
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+EVIDENCE_MAX_FILES = 5
 EVIDENCE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",

@@ -188,7 +188,7 @@ class CloseForm(StyledForm):
         label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
     evidence = MultipleFileField(
-        label=_("佐证材料"), required=False, help_text=_("图片、PDF、Word、Excel，每个不超过20MB")
+        label=_("佐证材料"), required=False, help_text=_("图片、PDF、Word、Excel，最多5个，每个不超过20MB")
     )
 
 

@@ -25,6 +25,7 @@ from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
     CORRECTABLE,
+    EVIDENCE_MAX_FILES,
     WORKING,
     Action,
     DeadlineBasis,
@@ -437,6 +438,13 @@ def _attach(
     actor: User,
     report: ProgressReport | None = None,
 ) -> list[Evidence]:
+    if len(files) > EVIDENCE_MAX_FILES:
+        raise ValidationError(
+            {
+                "files": _("佐证材料：一次最多上传%(n)s个文件，您选择了%(m)s个")
+                % {"n": EVIDENCE_MAX_FILES, "m": len(files)}
+            }
+        )
     checked = [(upload, check_evidence_file(upload)) for upload in files]
     saved = []
     for upload, content_type in checked:

@@ -27,3 +27,10 @@ def is_town_reader(user: Any) -> bool:
 def is_town_wide(user: Any) -> bool:
     """Sees the whole town's registry and ledger (the office, the leaders, the administrator)."""
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in TOWN_WIDE_ROLES
+
+
+def is_admin(user: Any) -> bool:
+    """The system administrator: the admin role, or a superuser made with createsuperuser."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        getattr(user, "role", None) == AccountRole.ADMIN or bool(getattr(user, "is_superuser", False))
+    )

@@ -30,6 +30,21 @@ class SuggestionsConfig(AppConfig):
         )
         register_channel(FOLLOW_UP_CHANNEL)  # residents are asked after closure (回访)
         _register_sources()
+        _register_request_bodies()
+
+
+def _register_request_bodies() -> None:
+    """A resident's photos, for nginx's body limit (core.deploy); the setting is read each time."""
+    from django.conf import settings
+
+    from zhenwu.core.deploy import register_request_body
+    from zhenwu.suggestions.constants import PHOTO_MAX_COUNT
+
+    register_request_body(
+        "suggestions.photos",
+        _("群众建议照片"),
+        lambda: PHOTO_MAX_COUNT * settings.ZHENWU_PHOTO_MAX_MB * 1024 * 1024,
+    )
 
 
 def _register_sources() -> None:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhenwu.core.access import roles_required
 from zhenwu.core.forms import apply_errors, flash_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
+from zhenwu.core.public_url import loopback_confirmation, public_base_url
 from zhenwu.core.throttle import Throttled
 from zhenwu.ledger.constants import ReopenStatus
 from zhenwu.ledger.followup import reopen_request_decide, reopen_requests, satisfaction
@@ -447,7 +448,9 @@ def posters_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = Campaign.objects.filter(pk=pk).first()
     if campaign is None:
         raise Http404
-    base = settings.ZHENWU_PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+    base = public_base_url(request)
+    if (confirmation := loopback_confirmation(request, base=base, what=_("征集海报"))) is not None:
+        return confirmation
     pdf = posters_pdf(
         campaign=campaign, villages=list(places()), base_url=base, town=settings.ZHENWU_TOWN_NAME
     )

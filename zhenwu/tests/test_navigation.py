@@ -19,7 +19,7 @@ UNIT_SCOPED = [*EVERYONE_BEFORE, *EVERYONE_AFTER]
 
 EXPECTED = {
     AccountRole.OFFICE: OFFICE,
-    AccountRole.ADMIN: OFFICE,
+    AccountRole.ADMIN: [*OFFICE, "system_check"],
     AccountRole.LEADER: TOWN_READER,
     AccountRole.INSPECTOR: TOWN_READER,
     AccountRole.DEPARTMENT: UNIT_SCOPED,

@@ -95,6 +95,11 @@ PAGES: dict[str, Row] = {
     "core:calendar": ("get", lambda t: reverse("core:calendar"), OFFICE, 404),
     # A POST-only action: the office is redirected back to the calendar with a message.
     "core:calendar_year": ("post", lambda t: reverse("core:calendar_year", args=[2027]), OFFICE, 404),
+    # 系统检查: the administrator only, not the office.
+    "core:system_check": ("get", lambda t: reverse("core:system_check"), {"admin_user"}, 404),
+    # A load balancer's probes: anyone, no account.
+    "core:healthz": ("get", lambda t: reverse("core:healthz"), ALL, 404),
+    "core:readyz": ("get", lambda t: reverse("core:readyz"), ALL, 404),
     "org:unit_tree": ("get", lambda t: reverse("org:unit_tree"), ALL, 404),
     "org:unit_detail": ("get", lambda t: reverse("org:unit_detail", args=[t.party.pk]), TOWN_WIDE, 404),
     "org:unit_edit": ("get", lambda t: reverse("org:unit_edit", args=[t.branch.pk]), OFFICE, 404),
@@ -308,6 +313,8 @@ PAGES: dict[str, Row] = {
 }
 # Open to anyone, signed in or not.
 PUBLIC_PAGES = {
+    "core:healthz",
+    "core:readyz",
     "evaluation:vote",
     "evaluation:vote_cast",
     "suggestions:public_new",

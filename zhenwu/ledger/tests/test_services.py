@@ -182,6 +182,16 @@ def test_forbidden_or_oversized_evidence_is_refused_and_nothing_is_stored(
     assert problem.status == Status.IN_PROGRESS and not Evidence.objects.exists()
 
 
+def test_more_evidence_files_than_one_upload_may_carry_are_refused(problem, department_staff):
+    # The count bounds one request's size, which nginx's client_max_body_size is derived from.
+    files = [_pdf(f"照片{i}.pdf") for i in range(6)]
+    with pytest.raises(ValidationError, match="一次最多上传5个文件，您选择了6个"):
+        problem_apply_close(actor=department_staff, problem=problem, completion="已修好", files=files)
+    assert not Evidence.objects.exists()
+    problem_apply_close(actor=department_staff, problem=problem, completion="已修好", files=files[:5])
+    assert Evidence.objects.count() == 5
+
+
 def test_the_assignee_applies_and_the_office_accepts(problem, department_staff, office):
     problem_apply_close(actor=department_staff, problem=problem, completion="已硬化", files=[_pdf()])
     closed = problem_accept(actor=office, problem=problem, note="现场验收合格")

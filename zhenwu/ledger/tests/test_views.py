@@ -177,6 +177,14 @@ def test_the_office_imports_through_the_preview_page(office, town):
     assert done.status_code == 302 and Problem.objects.count() == 3
 
 
+def test_an_import_file_above_the_limit_is_refused_before_it_is_stored(office, town, settings):
+    client = client_for(office)
+    upload = SimpleUploadedFile("台账.xlsx", b"PK\x03\x04" + b"0" * (20 * 1024 * 1024))
+    response = client.post(reverse("ledger:import"), {"file": upload}, follow=True)
+    assert "文件：超过20MB" in response.content.decode()
+    assert not list((settings.MEDIA_ROOT / "imports").glob("*.xlsx"))
+
+
 def test_export_writes_the_standard_columns_without_personal_numbers(office, problem):
     import io
 

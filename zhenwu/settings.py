@@ -126,10 +126,19 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_classes": env_int("ZHENWU_PASSWORD_MIN_CLASSES", 3)},
     },
     {"NAME": "zhenwu.core.passwords.NotUsernameValidator"},
+    {"NAME": "zhenwu.core.passwords.PublishedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Initial passwords that were ever printed or handed out (the demo's registers itself): refused
+# as anyone's own password. Comma-separated.
+ZHENWU_PUBLISHED_PASSWORDS = env_list("ZHENWU_PUBLISHED_PASSWORDS", [])
+# Failed logins are counted per (username, address) and per address, never on the account, so
+# nobody elsewhere can lock the office out (org/logins.py). After MAX_FAILURES a username waits
+# 1, 2, 4 … minutes from that address after each further failure, at most BACKOFF_MAX_MINUTES.
 ZHENWU_LOGIN_MAX_FAILURES = env_int("ZHENWU_LOGIN_MAX_FAILURES", 5)
-ZHENWU_LOGIN_LOCK_MINUTES = env_int("ZHENWU_LOGIN_LOCK_MINUTES", 30)
+ZHENWU_LOGIN_BACKOFF_MAX_MINUTES = env_int("ZHENWU_LOGIN_BACKOFF_MAX_MINUTES", 30)
+ZHENWU_LOGIN_FAILURES_PER_IP_HOUR = env_int("ZHENWU_LOGIN_FAILURES_PER_IP_HOUR", 30)
+ZHENWU_API_TOKEN_DAYS = env_int("ZHENWU_API_TOKEN_DAYS", 90)  # a token's lifetime from its creation
 ZHENWU_IDLE_TIMEOUT_MINUTES = env_int("ZHENWU_IDLE_TIMEOUT_MINUTES", 30)
 # The absolute lifetime; the idle timeout above is what usually ends a session.
 SESSION_COOKIE_AGE = env_int("ZHENWU_SESSION_MAX_HOURS", 12) * 3600

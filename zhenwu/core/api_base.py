@@ -8,16 +8,14 @@ NinjaAPI from these pieces once the apps are ready.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputError
 from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
@@ -41,7 +39,17 @@ class Pages(PageNumberPagination):
 
 
 class ActiveSessionAuth(SessionAuth):
-    """Browser session (with CSRF on writes), refused while a first password is still unchanged."""
+    """Browser session (with CSRF on writes), refused while a first password is still unchanged.
+
+    CSRF protects a cookie the browser sends by itself; a request that no session
+    authenticates has nothing to protect. ninja would check it on every request that reaches
+    this class, so a token client's write, falling through here, was a 403 "CSRF check Failed".
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
@@ -51,24 +59,19 @@ class ActiveSessionAuth(SessionAuth):
 
 
 class TokenAuth(HttpBearer):
-    """Authorization: Bearer zw_… for integrations; tokens are stored only as SHA-256."""
+    """Authorization: Bearer zw_… for integrations; tokens are stored only as SHA-256 and obey
+    expiry, deactivation, forced password change and the login limits (org/logins.token_user)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from zhenwu.org.models import ApiToken
-        from zhenwu.org.services import hash_token
+        from zhenwu.org.logins import TokenRefused, token_user
 
-        found = (
-            ApiToken.objects.select_related("user", "user__unit")
-            .filter(key_hash=hash_token(token), revoked=False, user__is_active=True)
-            .first()
-        )
-        if found is None:
-            return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        try:
+            user = token_user(key=token)
+        except TokenRefused as refusal:
+            raise HttpError(refusal.status, str(refusal)) from refusal
+        if user is not None:
+            request.user = user
+        return user
 
 
 class TokenHeaderAuth(APIKeyHeader):
@@ -184,8 +187,10 @@ API_OPTIONS: dict[str, Any] = {
 
 
 def api_auth() -> list[Any]:
-    """Who may call: a browser session (CSRF on writes) or a token, in either header."""
-    return [ActiveSessionAuth(), TokenAuth(), TokenHeaderAuth()]
+    """Who may call: a token, in either header, or a browser session (CSRF on writes).
+    Tokens first: a request carrying one is no cross-site forgery (a page on another site
+    cannot set these headers without CORS, which the API does not grant)."""
+    return [TokenAuth(), TokenHeaderAuth(), ActiveSessionAuth()]
 
 
 # The apps' routers with their prefixes, in the order the apps registered them.

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from zhenwu.core.calendar import unconfirmed_years
 from zhenwu.core.constants import CoreAudit
 from zhenwu.core.models import AuditEvent
+from zhenwu.core.passwords import PUBLISHED_PASSWORDS, register_published_password  # noqa: F401
 from zhenwu.core.tick import failed_tasks, last_run
 from zhenwu.lib.hosts import is_loopback_host, is_loopback_url
 from zhenwu.org.models import User
@@ -278,11 +279,8 @@ def check_secret_key() -> Finding:
 # Published passwords: a module that prints an initial password for everyone to read (the
 # demo's README and seed output) registers it, and no account may still open with it.
 
-PUBLISHED_PASSWORDS: set[str] = set()
-
-
-def register_published_password(password: str) -> None:
-    PUBLISHED_PASSWORDS.add(password)
+# The registry is the password rules' (core.passwords.PUBLISHED_PASSWORDS), which also refuse
+# these as anyone's own password; register_published_password is imported here for callers.
 
 
 # (account id, stored hash) → opens with a published password. A hash check costs ~0.3 s by

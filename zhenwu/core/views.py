@@ -43,10 +43,11 @@ from zhenwu.core.selectors import audit_events
 from zhenwu.core.syscheck import run_checks
 from zhenwu.lib.statutory import statutory_days
 from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole, OrgAudit
+from zhenwu.org.logins import LoginRefused, account_login_check
 from zhenwu.org.models import User
 from zhenwu.org.roles import is_admin, is_town_wide
 from zhenwu.org.selectors import registry_counts
-from zhenwu.org.services import LoginRefused, account_change_password, account_login_check, account_logout
+from zhenwu.org.services import account_change_password, account_logout
 
 
 def _user(request: HttpRequest) -> User:
@@ -68,7 +69,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
             safe = url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())
             return redirect(next_url if safe and next_url else settings.LOGIN_REDIRECT_URL)
-    return render(request, "core/login.html", {"form": form, "next": next_url})
+    context = {
+        "form": form,
+        "next": next_url,
+        "max_failures": settings.ZHENWU_LOGIN_MAX_FAILURES,
+        "idle_minutes": settings.ZHENWU_IDLE_TIMEOUT_MINUTES,
+    }
+    return render(request, "core/login.html", context)
 
 
 @require_POST

@@ -7,7 +7,7 @@ class DemoConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenwu.core.audit_actions import register_actions
-        from zhenwu.core.syscheck import register_published_password
+        from zhenwu.core.passwords import register_published_password
         from zhenwu.demo.constants import DEMO_PASSWORD, DemoAudit
 
         register_actions(DemoAudit)

@@ -1,10 +1,11 @@
-"""Choices of the demo town: the audited action of seeding it."""
+"""Choices of the demo town: the audited action of seeding it, and its published password."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Every demo account's first password, printed by `make run` and in the README: 系统检查
-# names the accounts that still open with it (registered from DemoConfig.ready()).
+# Every demo account's first password, printed by `make run` and in the README: nobody may
+# choose it (core.passwords.PublishedPasswordValidator), and 系统检查 names the accounts that
+# still open with it (registered from DemoConfig.ready()).
 DEMO_PASSWORD = "Zhenwu@2009"
 
 

@@ -291,9 +291,12 @@ def build_accounts(actor: Actor, town: DemoTown) -> None:
     }
     for role, username in DEMO_LOGINS.items():
         person, unit = who[role]
+        # The one place the published password is set on purpose (validate=False: the rules
+        # refuse it), as a first password that must be changed at the first login.
         account_create(
-            actor=actor, username=username, password=DEMO_PASSWORD, role=role, person=person, unit=unit
-        )
+            actor=actor, username=username, password=DEMO_PASSWORD, role=role, person=person, unit=unit,
+            must_change_password=True, validate=False,
+        )  # fmt: skip
         town.accounts.append((username, DEMO_PASSWORD, str(role.label)))
 
 

@@ -33,7 +33,7 @@ def test_the_office_finds_a_person_through_the_unit_tree(page: Page, live_server
     page.get_by_label("用户名").fill("office")
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("再错4次将锁定账号")).to_be_visible()
+    expect(page.get_by_text("再错4次将暂停登录1分钟")).to_be_visible()
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=re.compile("您好"))).to_be_visible()

@@ -60,7 +60,7 @@ class CalendarYearAdmin(AuditedAdmin):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin):
-    list_display = ("username", "role", "unit", "is_active", "locked_until", "last_login")
+    list_display = ("username", "role", "unit", "is_active", "last_login")
     list_filter = ("role", "is_active")
-    readonly_fields = ("password", "last_login", "failed_logins", "locked_until", "password_changed_at")
+    readonly_fields = ("password", "last_login", "password_changed_at")
     exclude = ("user_permissions", "groups")

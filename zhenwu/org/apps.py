@@ -12,9 +12,11 @@ class OrgConfig(AppConfig):
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.org import api
         from zhenwu.org.constants import OrgAudit
+        from zhenwu.org.roles import is_office
 
         register_actions(OrgAudit)
         register_router("/", api.router)
         register_field_labels(api.FIELD_LABELS)
         navigation.register(navigation.NavEntry("units", _("组织机构"), "org:unit_tree", 70))
         navigation.register(navigation.NavEntry("people", _("人员"), "org:person_list", 80))
+        navigation.register(navigation.NavEntry("accounts", _("账号"), "org:account_list", 120, is_office))

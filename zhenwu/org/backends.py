@@ -1,16 +1,15 @@
-"""Authentication backend that refuses locked accounts (the admin login goes through it too)."""
+"""The authentication backend named in every session (the admin login goes through our page too).
+
+It once refused accounts locked by failed logins, which also ended the office's open sessions
+whenever someone elsewhere typed its username wrongly five times. Failures now slow down only
+the (username, address) that failed (org/logins.py) and never touch a signed-in session; the
+class keeps its name because stored sessions name it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.backends import ModelBackend
-from django.utils import timezone
 
 
 class LockoutModelBackend(ModelBackend):
-    def user_can_authenticate(self, user: Any) -> bool:
-        locked_until = getattr(user, "locked_until", None)
-        if locked_until and locked_until > timezone.now():
-            return False
-        return super().user_can_authenticate(user)
+    """Django's model backend: an inactive account's sessions stop working at once."""

@@ -70,3 +70,17 @@ class UnitForm(StyledForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if units is not None:
             self.fields["parent"].queryset = units  # type: ignore[attr-defined]
+
+
+class TokenCreateForm(StyledForm):
+    """A new API token: what it is for, and the password again (a borrowed session must not be
+    able to mint a credential that outlives it)."""
+
+    name = forms.CharField(label=_("用途"), max_length=60, error_messages={"required": _("用途：不能为空")})
+    password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": _("当前密码：不能为空")},
+    )
+    password.widget.attrs.update({"autocomplete": "current-password"})

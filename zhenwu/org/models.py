@@ -142,8 +142,8 @@ class User(AbstractUser):
         help_text=_("部门、支部、中心账号只能看到本单位及下级单位的数据"),
     )
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
-    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # Failed logins are not counted here: they are counted per (username, address) in
+    # core.ThrottleHit (org/logins.py), so an account cannot be locked from elsewhere.
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = UserManager()  # type: ignore[misc, var-annotated]
@@ -168,8 +168,9 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=60)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"))
     revoked = models.BooleanField(_("已停用"), default=False)
 
     class Meta:

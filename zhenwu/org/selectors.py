@@ -23,7 +23,7 @@ from zhenwu.org.constants import (
     RoleKind,
     UnitKind,
 )
-from zhenwu.org.models import Person, PersonRole, Unit, User
+from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
 
 
 def can_unmask(user: Any) -> bool:
@@ -32,6 +32,42 @@ def can_unmask(user: Any) -> bool:
 
 def can_edit_registry(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role in OFFICE_ROLES)
+
+
+def accounts_manageable_by(user: Any) -> QuerySet[User]:
+    """Accounts whose logins this account may unlock and whose passwords it may reset: every
+    account for the administrator; for the office, every account but the administrators'
+    (resetting one would hand the office the administrator's rights). One town per
+    installation today: when accounts carry a town, the office's are its town's."""
+    if not getattr(user, "is_authenticated", False) or user.role not in OFFICE_ROLES:
+        return User.objects.none()
+    accounts = User.objects.all()
+    if user.role != AccountRole.ADMIN:
+        accounts = accounts.exclude(role=AccountRole.ADMIN)
+    return accounts
+
+
+def can_manage_account(user: Any, account: User) -> bool:
+    return accounts_manageable_by(user).filter(pk=account.pk).exists()
+
+
+def get_account_for_user(user: User, pk: int) -> User:
+    try:
+        return accounts_manageable_by(user).select_related("person", "unit").get(pk=pk)
+    except User.DoesNotExist as exc:
+        raise Http404("没有找到该账号") from exc
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The account's own API tokens, newest first (nobody lists another's)."""
+    return ApiToken.objects.filter(user_id=user.pk).order_by("revoked", "-created_at", "-id")
+
+
+def get_token_for_user(user: User, pk: int) -> ApiToken:
+    try:
+        return tokens_of(user).get(pk=pk)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404("没有找到该接口令牌") from exc
 
 
 def _scope_path(user: User) -> str | None:

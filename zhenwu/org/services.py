@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from pypinyin import Style, lazy_pinyin
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
+from zhenwu.core.throttle import Throttled
 from zhenwu.lib.identity import (
     IdentityError,
     gender_from_id_number,
@@ -27,8 +27,9 @@ from zhenwu.lib.identity import (
     normalize_phone,
 )
 from zhenwu.org.constants import PARTY_KINDS, UNIT_SCOPED_ROLES, AccountRole, OrgAudit, RoleKind
+from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
-from zhenwu.org.selectors import can_unmask
+from zhenwu.org.selectors import can_manage_account, can_unmask
 
 # ---------------------------------------------------------------------------------------
 # Units
@@ -354,67 +355,6 @@ def account_create(
     return user
 
 
-def _lock_window() -> timedelta:
-    return timedelta(minutes=settings.ZHENWU_LOGIN_LOCK_MINUTES)
-
-
-class LoginRefused(Exception):
-    """Why a login was refused, in words fit to show on the login page."""
-
-
-def account_login_check(*, username: str, password: str) -> User:
-    """Check credentials with the lockout rule (等保: N failures lock the account for M minutes).
-
-    Returns the user or raises LoginRefused. The failure count and the audit event are
-    committed before the refusal is raised: a refused login must still leave its trace.
-    """
-    user, refusal = _login_attempt(username=username, password=password)
-    if refusal is not None:
-        raise LoginRefused(refusal)
-    assert user is not None
-    return user
-
-
-@transaction.atomic
-def _login_attempt(*, username: str, password: str) -> tuple[User | None, str | None]:
-    now = timezone.now()
-    user = User.objects.select_for_update().filter(username=username).first()
-    if user is None or not user.is_active:
-        audit_record(
-            actor=None, label=username or "匿名", action=OrgAudit.LOGIN_FAILED, object_type="org.user"
-        )
-        return None, _("用户名或密码不正确")
-    if user.locked_until and user.locked_until > now:
-        audit_record(actor=user, action=OrgAudit.LOGIN_FAILED, obj=user, after={"reason": "locked"})
-        until = timezone.localtime(user.locked_until).strftime("%H:%M")
-        return None, _("账号因连续登录失败已被锁定，请于%(until)s后再试，或联系党政办解锁") % {"until": until}
-    if not user.check_password(password):
-        user.failed_logins += 1
-        limit = settings.ZHENWU_LOGIN_MAX_FAILURES
-        if user.failed_logins >= limit:
-            user.failed_logins = 0
-            user.locked_until = now + _lock_window()
-            user.save(update_fields=["failed_logins", "locked_until"])
-            audit_record(actor=user, action=OrgAudit.LOGIN_LOCKED, obj=user)
-            return None, _("连续%(limit)s次密码错误，账号已锁定%(minutes)s分钟") % {
-                "limit": limit,
-                "minutes": settings.ZHENWU_LOGIN_LOCK_MINUTES,
-            }
-        user.save(update_fields=["failed_logins"])
-        audit_record(
-            actor=user, action=OrgAudit.LOGIN_FAILED, obj=user, after={"failures": user.failed_logins}
-        )
-        return None, _("用户名或密码不正确（再错%(left)s次将锁定账号）") % {
-            "left": limit - user.failed_logins
-        }
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login = now
-    user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-    audit_record(actor=user, action=OrgAudit.LOGIN, obj=user)
-    return user, None
-
-
 @transaction.atomic
 def account_logout(*, user: User, reason: str) -> None:
     """Record the end of a session: signed out (LOGOUT) or timed out (SESSION_EXPIRED)."""
@@ -423,11 +363,15 @@ def account_logout(*, user: User, reason: str) -> None:
     audit_record(actor=user, action=reason, obj=user)
 
 
-@transaction.atomic
 def account_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    # Not one transaction: a wrong old password's count must stay when the change is refused.
     errors: dict[str, list[str]] = {}
-    if not user.check_password(old_password):
-        errors["old_password"] = [_("原密码：不正确")]
+    try:
+        # A wrong old password counts like a failed login: a borrowed session is no oracle.
+        if not password_confirm(user=user, password=old_password):
+            errors["old_password"] = [_("原密码：不正确")]
+    except Throttled as refusal:
+        raise ValidationError({"old_password": [_("原密码：%(m)s") % {"m": refusal}]}) from refusal
     if old_password == new_password:
         errors.setdefault("new_password", []).append(_("新密码：不能与原密码相同"))
     try:
@@ -436,24 +380,122 @@ def account_change_password(*, user: User, old_password: str, new_password: str)
         errors.setdefault("new_password", []).extend(_("新密码：%(m)s") % {"m": m} for m in exc.messages)
     if errors:
         raise ValidationError(errors)
-    user.set_password(new_password)
-    user.must_change_password = False
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit_record(actor=user, action=OrgAudit.PASSWORD_CHANGED, obj=user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        audit_record(actor=user, action=OrgAudit.PASSWORD_CHANGED, obj=user)
     return user
 
 
-def hash_token(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+def _may_manage(actor: User, user: User) -> None:
+    """The office looks after the town's accounts, the administrator after every account; the
+    office may not take over the administrator's (a reset would hand it the admin's rights)."""
+    if not can_manage_account(actor, user):
+        raise PermissionError(_("无权管理该账号"))
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user: User) -> int:
+    """Clear the account's failed-login counts from every address; returns how many were cleared."""
+    _may_manage(actor, user)
+    cleared = login_counters_clear(username=user.username)
+    audit_record(actor=actor, action=OrgAudit.ACCOUNT_UNLOCKED, obj=user, after={"cleared": cleared})
+    return cleared
+
+
+# Letters and digits that cannot be misread when the office reads the password aloud or off a
+# screen (no 0/O, 1/l/I), and symbols that every keyboard and phone has.
+_RESET_ALPHABETS = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "#%+=@")
+
+
+def _one_time_password(user: User) -> str:
+    everything = "".join(_RESET_ALPHABETS)
+    while True:
+        chars = [secrets.choice(alphabet) for alphabet in _RESET_ALPHABETS]
+        chars += [secrets.choice(everything) for _unused in range(8)]
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue  # vanishingly rare (it happened to contain the username): draw again
+        return candidate
+
+
+@transaction.atomic
+def account_reset_password(*, actor: User, user: User) -> str:
+    """A new one-time password for someone who forgot theirs (or whose account was misused).
+
+    Returned once, to be handed over; never stored in clear or audited. The account must
+    change it at its next login, its open sessions end (the session hash changes), its
+    tokens stop working until then, and its failed-login counts are cleared.
+    """
+    _may_manage(actor, user)
+    if actor.pk == user.pk:
+        raise ValidationError({"user": _("账号：不能重置自己的密码，请使用“修改密码”")})
+    password = _one_time_password(user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    cleared = login_counters_clear(username=user.username)
+    audit_record(actor=actor, action=OrgAudit.PASSWORD_RESET, obj=user, after={"cleared": cleared})
+    return password
 
 
 @transaction.atomic
 def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token; the plain key is returned once and never stored."""
+    """A new token, valid for ZHENWU_API_TOKEN_DAYS; the plain key is returned once and never stored."""
     key = "zw_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name.strip() or "接口", prefix=key[3:11], key_hash=hash_token(key))
+    expires_at = timezone.now() + timedelta(days=settings.ZHENWU_API_TOKEN_DAYS)
+    token = ApiToken(
+        user=user,
+        name=name.strip() or "接口",
+        prefix=key[3:11],
+        key_hash=hash_token(key),
+        expires_at=expires_at,
+    )
     token.full_clean()
     token.save()
-    audit_record(actor=actor, action=OrgAudit.TOKEN_CREATED, obj=user, after={"token": token.prefix})
+    audit_record(
+        actor=actor,
+        action=OrgAudit.TOKEN_CREATED,
+        obj=user,
+        after={"token": token.prefix, "name": token.name, "expires_at": expires_at.isoformat()},
+    )
     return token, key
+
+
+def api_token_create_for_self(*, user: User, name: str, password: str) -> tuple[ApiToken, str]:
+    """A token a signed-in user makes for themself, after typing their password again (a
+    borrowed session must not mint a credential that outlives it). A wrong password counts
+    like a failed login (and stays counted: this is not one transaction)."""
+    try:
+        confirmed = password_confirm(user=user, password=password)
+    except Throttled as refusal:
+        raise ValidationError({"password": _("当前密码：%(m)s") % {"m": refusal}}) from refusal
+    if not confirmed:
+        raise ValidationError({"password": _("当前密码：不正确")})
+    return api_token_create(actor=user, user=user, name=name)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Stop a token for good. A user revokes their own; nobody else's (404 through the selector)."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != actor.pk:
+        raise PermissionError(_("只能停用自己的接口令牌"))
+    if token.revoked:
+        raise ValidationError({"token": _("接口令牌：已经停用")})
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    audit_record(
+        actor=actor,
+        action=OrgAudit.TOKEN_REVOKED,
+        obj=token.user,
+        after={"token": token.prefix, "name": token.name},
+    )
+    return token

@@ -13,4 +13,9 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/reveal/<str:field>/", views.person_reveal_view, name="person_reveal"),
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
+    path("accounts/<int:pk>/reset/", views.account_reset_view, name="account_reset"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -1,31 +1,49 @@
-"""Pages of the registry: the unit tree, people with search, person detail with masked fields."""
+"""Pages of the registry: the unit tree, people with search, person detail with masked fields;
+accounts (unlock, password reset) for the office, and each user's own API tokens."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
-from zhenwu.core.forms import apply_errors
+from zhenwu.core.forms import apply_errors, flash_errors, step_then_back
 from zhenwu.org.constants import OFFICE_ROLES
-from zhenwu.org.forms import PersonFilterForm, PersonForm, UnitForm
+from zhenwu.org.forms import PersonFilterForm, PersonForm, TokenCreateForm, UnitForm
+from zhenwu.org.logins import login_trouble
 from zhenwu.org.models import User
 from zhenwu.org.selectors import (
+    accounts_manageable_by,
     can_edit_registry,
     can_unmask,
+    get_account_for_user,
     get_person_for_user,
+    get_token_for_user,
     get_unit_for_user,
     people_search,
+    tokens_of,
     unit_tree,
     units_visible_to,
 )
-from zhenwu.org.services import REVEALABLE_FIELDS, person_create, person_reveal, person_update, unit_update
+from zhenwu.org.services import (
+    REVEALABLE_FIELDS,
+    account_reset_password,
+    account_unlock,
+    api_token_create_for_self,
+    api_token_revoke,
+    person_create,
+    person_reveal,
+    person_update,
+    unit_update,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -141,3 +159,93 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("人员信息已保存"))
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+@roles_required(*OFFICE_ROLES)
+def account_list(request: HttpRequest) -> HttpResponse:
+    """The accounts the office looks after, with their recent failed logins (issue #14 will
+    grow this into the full accounts page)."""
+    accounts = accounts_manageable_by(_user(request)).select_related("person", "unit").order_by("username")
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    trouble = login_trouble([a.username for a in page])
+    rows = [(account, trouble.get(account.username)) for account in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "max_failures": settings.ZHENWU_LOGIN_MAX_FAILURES,
+        "nav_active": "accounts",
+    }
+    return render(request, "org/account_list.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def account_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(_user(request), pk)
+    return step_then_back(
+        request,
+        lambda: account_unlock(actor=_user(request), user=account),
+        _("已解除%(name)s的登录限制") % {"name": account.username},
+        "org:account_list",
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def account_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST resets and shows the one-time password, once."""
+    account = get_account_for_user(_user(request), pk)
+    if request.method == "GET":
+        return render(request, "org/account_reset.html", {"account": account, "nav_active": "accounts"})
+    try:
+        password = account_reset_password(actor=_user(request), user=account)
+    except (ValidationError, PermissionError) as exc:
+        flash_errors(request, exc)
+        return redirect("org:account_list")
+    context = {"account": account, "password": password, "nav_active": "accounts"}
+    response = render(request, "org/account_reset.html", context)
+    response["Cache-Control"] = "no-store"  # shown once: no copy in the browser's cache
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """One's own API tokens: list, create (the key is shown once), revoke."""
+    user = _user(request)
+    form = TokenCreateForm(request.POST or None)
+    created = key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, key = api_token_create_for_self(
+                user=user, name=form.cleaned_data["name"], password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = TokenCreateForm()
+    context = {
+        "form": form,
+        "tokens": tokens_of(user),
+        "created": created,
+        "key": key,
+        "now": timezone.now(),
+        "token_days": settings.ZHENWU_API_TOKEN_DAYS,
+    }
+    response = render(request, "org/token_list.html", context)
+    if key:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    token = get_token_for_user(user, pk)
+    return step_then_back(
+        request,
+        lambda: api_token_revoke(actor=user, token=token),
+        _("接口令牌“%(name)s”已停用") % {"name": token.name},
+        "org:token_list",
+    )

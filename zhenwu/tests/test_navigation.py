@@ -14,7 +14,7 @@ from zhenwu.org.models import User
 EVERYONE_BEFORE = ["home", "ledger"]
 EVERYONE_AFTER = ["units", "people", "inbox"]
 TOWN_READER = ["home", "dashboard", "ledger", "suggestions", "evaluation", "bulletins", *EVERYONE_AFTER]
-OFFICE = [*TOWN_READER, "audit", "calendar"]
+OFFICE = [*TOWN_READER, "audit", "calendar", "accounts"]
 UNIT_SCOPED = [*EVERYONE_BEFORE, *EVERYONE_AFTER]
 
 EXPECTED = {
@@ -61,6 +61,7 @@ def test_navigation_entries_keep_their_labels_and_addresses():
             ("inbox", "消息", "core:inbox"),
             ("audit", "审计日志", "core:audit_list"),
             ("calendar", "工作日历", "core:calendar"),
+            ("accounts", "账号", "org:account_list"),
         ]
     }
 

@@ -22,6 +22,7 @@ from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Extension, FollowUp, Problem, ReopenRequest
 from zhenwu.ledger.services import extension_request
+from zhenwu.org.services import api_token_create
 from zhenwu.suggestions.models import Campaign
 from zhenwu.suggestions.services import suggestion_submit
 from zhenwu.suggestions.tests.images import png_upload
@@ -117,6 +118,13 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    # Accounts: the office and the administrator unlock and reset (the office not the admin's).
+    "org:account_list": ("get", lambda c: reverse("org:account_list"), OFFICE, 404),
+    "org:account_unlock": ("post", lambda c: reverse("org:account_unlock", args=[c.account.pk]), OFFICE, 404),
+    "org:account_reset": ("get", lambda c: reverse("org:account_reset", args=[c.account.pk]), OFFICE, 404),
+    # One's own API tokens: everyone has the page; a token is revoked only by its owner.
+    "org:token_list": ("get", lambda c: reverse("org:token_list"), ALL, 404),
+    "org:token_revoke": ("post", lambda c: reverse("org:token_revoke", args=[c.token.pk]), {"office"}, 404),
     "ledger:problem_list": ("get", lambda c: reverse("ledger:problem_list"), ALL, 404),
     "ledger:problem_create": ("get", lambda c: reverse("ledger:problem_create"), OFFICE, 404),
     "ledger:import": ("get", lambda c: reverse("ledger:import"), OFFICE, 404),
@@ -319,6 +327,8 @@ ANSWERED_WITH = {"suggestions:public_feedback": 400, "evaluation:vote_cast": 400
 # Answered with a redirect (a POST step, or a page that sends you on) rather than 200.
 REDIRECTS = {
     "core:calendar_year",
+    "org:account_unlock",
+    "org:token_revoke",
     "core:inbox_read",
     "set_language",
     "ledger:quick_step",
@@ -482,7 +492,10 @@ def test_every_api_operation_has_a_row_in_the_matrix():
 @pytest.fixture
 def ctx(town, problem, pending, leader, office) -> Ctx:
     extension = extension_request(actor=leader, problem=problem, new_deadline=date(2027, 3, 1), reason="雨季")
-    return Ctx(town, problem, extension, pending, office)
+    ctx = Ctx(town, problem, extension, pending, office)
+    ctx.account = leader  # whose login the office may unlock and whose password it may reset
+    ctx.token = api_token_create(actor=office, user=office, name="矩阵")[0]
+    return ctx
 
 
 def _check(request, ctx: Ctx, row: Row, persona: str) -> int:

@@ -48,7 +48,7 @@ def test_refusals_come_in_the_chosen_language(office):
     client = Client()
     client.cookies["django_language"] = "en"
     response = client.post(reverse("login"), {"username": "office", "password": "wrong"})
-    assert "Wrong username or password (4 more and the account is locked)" in response.content.decode()
+    assert "Wrong username or password (4 more and sign-in pauses for 1 min)" in response.content.decode()
     assert client.post(reverse("login"), {"username": "office", "password": PASSWORD}).status_code == 302
     with translation.override("en"), pytest.raises(IdentityError, match="not a valid mobile number"):
         normalize_phone("123")

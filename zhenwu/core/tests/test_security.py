@@ -28,7 +28,7 @@ def _login(client: Client, username: str, password: str):
         ("Ab1!", "太短"),
         ("abcdefgh", "至少3类"),
         ("abcdefg1", "至少3类"),
-        ("Zhangsan1", "不能与用户名相同"),
+        ("Zhangsan1", "不能包含用户名"),
     ],
 )
 def test_weak_passwords_are_refused(password, reason):
@@ -43,42 +43,70 @@ def test_a_strong_password_is_accepted():
     validate_password("Xiangzhen#2009", User(username="clerk"))
 
 
+@pytest.mark.parametrize(
+    "username, holder, password",
+    [
+        ("office", "", "Office#2026x"),  # the username inside, in another case
+        ("office", "", "2026#ECIFFOx"),  # backwards
+        ("wangjianguo", "", "Wangjianguo@1"),  # a pinyin username
+        ("wjg01", "王建国", "WangJianGuo#2026"),  # the pinyin of the holder's name
+        ("王建国", "", "x9#WangJianGuo"),  # the pinyin of a Chinese username
+    ],
+)
+def test_passwords_containing_the_username_or_its_pinyin_are_refused(username, holder, password):
+    with pytest.raises(ValidationError) as caught:
+        validate_password(password, User(username=username, first_name=holder))
+    assert "密码不能包含用户名或姓名的拼音" in caught.value.messages
+
+
+def test_a_short_username_is_only_refused_as_the_whole_password():
+    validate_password("Lixiang#2026", User(username="li"))
+    with pytest.raises(ValidationError):
+        validate_password("li", User(username="li"))
+
+
+def test_a_published_initial_password_is_refused_even_dressed_up(settings):
+    settings.ZHENWU_PUBLISHED_PASSWORDS = ["Chushi#2025"]
+    for password in ("Chushi#2025", "chushi#2025!x"):
+        with pytest.raises(ValidationError) as caught:
+            validate_password(password, User(username="clerk"))
+        assert "不能使用公开过的初始密码（如演示密码）" in caught.value.messages
+
+
+def test_an_office_clerk_cannot_choose_a_password_holding_their_username(office):
+    client = client_for(office)
+    data = {"old_password": PASSWORD, "new_password": "Office#2026new", "new_password2": "Office#2026new"}
+    response = client.post(reverse("password_change"), data)
+    assert "新密码：密码不能包含用户名或姓名的拼音" in response.content.decode()
+    office.refresh_from_db()
+    assert office.check_password(PASSWORD)
+
+
+def test_guessing_the_old_password_on_the_change_page_counts_like_failed_logins(office):
+    client = client_for(office)
+    data = {"old_password": "guess", "new_password": "Xiangzhen#2027", "new_password2": "Xiangzhen#2027"}
+    for _ in range(5):
+        assert "原密码：不正确" in client.post(reverse("password_change"), data).content.decode()
+    data["old_password"] = PASSWORD
+    held = client.post(reverse("password_change"), data).content.decode()
+    assert "原密码：该用户名从当前地址连续登录失败5次" in held
+    office.refresh_from_db()
+    assert office.check_password(PASSWORD)
+
+
 def test_login_page_is_chinese_and_refuses_a_wrong_password_with_a_count(office):
     client = Client()
     page = client.get(reverse("login"))
     assert "登录" in page.content.decode()
     response = _login(client, "office", "wrong-password")
-    assert "用户名或密码不正确（再错4次将锁定账号）" in response.content.decode()
+    assert "用户名或密码不正确（再错4次将暂停登录1分钟）" in response.content.decode()
     assert AuditEvent.objects.filter(action="account.login_failed").count() == 1
 
 
-def test_an_unknown_user_gets_the_same_message_and_the_attempt_is_logged(db):
-    response = _login(Client(), "nobody", "whatever")
-    assert "用户名或密码不正确" in response.content.decode()
-    assert AuditEvent.objects.filter(action="account.login_failed", actor_label="nobody").exists()
-
-
-def test_five_failures_lock_the_account_for_thirty_minutes(office):
-    client = Client()
-    for _ in range(4):
-        _login(client, "office", "wrong")
-    response = _login(client, "office", "wrong")
-    assert "连续5次密码错误，账号已锁定30分钟" in response.content.decode()
-    response = _login(client, "office", PASSWORD)
-    assert "已被锁定" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
-        response = _login(client, "office", PASSWORD)
-        assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="account.locked").count() == 1
-
-
-def test_a_successful_login_resets_the_failure_count(office):
+def test_a_successful_login_is_audited(office):
     client = Client()
     _login(client, "office", "wrong")
     assert _login(client, "office", PASSWORD).status_code == 302
-    office.refresh_from_db()
-    assert office.failed_logins == 0
     assert AuditEvent.objects.filter(action="account.login", actor=office).exists()
 
 

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhenwu.demo.town import DEMO_PASSWORD, database_is_empty, demo_accounts, seed_town
+from zhenwu.demo.constants import DEMO_PASSWORD
+from zhenwu.demo.town import database_is_empty, demo_accounts, seed_town
 
 
 class Command(BaseCommand):

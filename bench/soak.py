@@ -122,15 +122,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
+def all_pids() -> list[int]:
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()]
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def workers(master: int) -> list[int]:
+    """The children of `master` (gunicorn's workers, or a postmaster's backends)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
-                    found.append(int(entry.name))
-            except (OSError, IndexError):
-                pass
+    for pid in all_pids():
+        try:
+            if int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                found.append(pid)
+        except (OSError, IndexError):
+            pass
     return sorted(found)
 
 
@@ -420,7 +431,10 @@ def _errors(page: str) -> str:
 
 
 def ticker(run: Run, env: dict[str, str], log: list[dict[str, Any]]) -> None:
-    while not run.stop.wait(60):
+    """`zhenwu tick` on the minute, as cron would start it (straight after, when one overruns)."""
+    for k in itertools.count(1):
+        if run.stop.wait(max(0, run.stats.t0 + 60 * k - time.monotonic())):
+            return
         start = time.monotonic()
         done = subprocess.run([PY, "-m", "zhenwu", "tick"], env=env, cwd=ROOT, capture_output=True, text=True)
         log.append(
@@ -538,9 +552,25 @@ def main() -> int:
         for th in threads:
             th.start()
 
-        def cpu() -> tuple[float, float]:
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            return usage.ru_utime + usage.ru_stime, sum(cpu_seconds(p) for p in [master, *workers(master)])
+        postmaster = next(
+            (p for p in all_pids() if f"port={args.pg_port}" in cmdline(p) and "postgres" in cmdline(p)), None
+        ) if args.db == "postgresql" else None  # fmt: skip
+
+        def cpu() -> dict[str, float]:
+            """CPU seconds so far: ours, the server's, the database's, the ticks', and the machine's."""
+            me, ticks_done = (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+            stat = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+            return {
+                "load": me.ru_utime + me.ru_stime,
+                "server": sum(cpu_seconds(p) for p in [master, *workers(master)]),
+                "db": sum(cpu_seconds(p) for p in [postmaster, *workers(postmaster)]) if postmaster else 0.0,
+                "tick": ticks_done.ru_utime + ticks_done.ru_stime,
+                "busy": sum(stat[i] for i in (0, 1, 2, 5, 6)) / TICK,  # user nice system irq softirq
+                "steal": stat[7] / TICK,
+            }
 
         minutes = max(1, round(args.minutes))
         warm: dict[int, int] = {}
@@ -554,7 +584,9 @@ def main() -> int:
                     th.join(120)
             now_cpu, now_t = cpu(), time.monotonic()
             span = now_t - last_t
-            load_cpu, server_cpu = (now_cpu[0] - last_cpu[0]) / span, (now_cpu[1] - last_cpu[1]) / span
+            use = {k: (now_cpu[k] - last_cpu[k]) / span for k in now_cpu}
+            use["others"] = max(0.0, use["busy"] - use["load"] - use["server"] - use["db"] - use["tick"])
+            load_cpu, server_cpu = use["load"], use["server"]
             last_cpu, last_t = now_cpu, now_t
             rss = {p: rss_kb(p) for p in workers(master)}
             if m == 0:
@@ -566,13 +598,15 @@ def main() -> int:
             print(
                 f"{tag} {time.strftime('%H:%M:%S')} minute {m + 1}: {total / 60:.1f} req/s, 5xx {fivexx}, "
                 f"RSS MB {' '.join(f'{v / 1024:.1f}' for v in rss.values())}, "
-                f"CPU load generator {load_cpu:.0%} server {server_cpu:.0%} (of one core), "
-                f"tick {', '.join(tick) or '-'}"
+                f"tick {', '.join(tick) or '-'}\n"
+                f"    CPU (100% = one of the 2 cores): load generator {load_cpu:.0%}, server {server_cpu:.0%} "
+                f"({1000 * server_cpu * 60 / max(total, 1):.1f} ms a request), database {use['db']:.0%}, "
+                f"tick {use['tick']:.0%}, other users of the machine {use['others']:.0%}, steal {use['steal']:.0%}"
             )
             print("\n".join(table(lat, labels, 60)), flush=True)
             rows.append(
                 {
-                    "minute": m + 1, "rps": total / 60, "rss_kb": rss, "load_cpu": load_cpu, "server_cpu": server_cpu,
+                    "minute": m + 1, "rps": total / 60, "rss_kb": rss, "load_cpu": load_cpu, "server_cpu": server_cpu, "cpu": use,
                     "kinds": {k: {"n": len(v), "p50": pct(v, 0.5), "p99": pct(v, 0.99), "labels": dict(labels[k])}
                               for k, v in lat.items()},
                 }
@@ -612,6 +646,10 @@ def main() -> int:
     seconds = 60 * minutes
     print(f"{tag} whole run, {minutes} min, concurrency {args.concurrency}, think {args.think}s:")
     print("\n".join(table(lat, labels, seconds)))
+
+    def avg(key: str) -> str:
+        return f"{sum(r['cpu'][key] for r in rows) / len(rows):.0%}"
+
     if len(rows) > 1:
         first, last = rows[0]["kinds"], rows[-1]["kinds"]
         print(f"{tag} minute 1 against minute {len(rows)} (n, p50 ms, p99 ms):")
@@ -622,7 +660,9 @@ def main() -> int:
                     f"    {kind:<13}{a['n']:>7}{a['p50']:>8.0f}{a['p99']:>8.0f}   ->{b['n']:>7}{b['p50']:>8.0f}{b['p99']:>8.0f}"
                 )
     print(
-        f"{tag} load generator CPU {sum(r['load_cpu'] for r in rows) / len(rows):.0%} of one core on average, server {sum(r['server_cpu'] for r in rows) / len(rows):.0%}"
+        f"{tag} CPU on average (100% = one core): load generator {avg('load')}, server {avg('server')}, "
+        f"database {avg('db')}, tick {avg('tick')}, other users of the machine {avg('others')}, steal {avg('steal')}; "
+        f"server CPU a request {1000 * sum(r['cpu']['server'] for r in rows) * 60 / max(1, sum(r['rps'] * 60 for r in rows)):.1f} ms"
     )
     missed = []
     fivexx = sum(n for c in labels.values() for k, n in c.items() if k.startswith("5"))
@@ -672,7 +712,7 @@ def main() -> int:
         missed.append("audit verify did not say 完整")
     print(f"{tag} tick: {len(ticks)} runs, exit codes {dict(Counter(x['rc'] for x in ticks))}, "
           f"{max((x['seconds'] for x in ticks), default=0)} s the longest")  # fmt: skip
-    for x in ticks[:1] + ticks[-1:]:
+    for x in ticks[:1] + ticks[1:][-1:]:
         print(f"{tag} tick in minute {x['minute'] + 1}: {x['seconds']} s, {x['tasks']}")
     for x in ticks:
         if x["rc"]:

@@ -123,3 +123,21 @@ def _the_surveys_give_the_reported_rates_from_individual_ballots():
     assert review.questions.last().subjects.count() == 11  # each leader in office by name
     assert Answer.objects.filter(survey=review).values("subject").distinct().count() == 12
     assert Survey.objects.filter(status="open").exists()
+
+
+def test_scale_data_writes_only_real_steps_and_its_problem_pages_open(client):
+    """seed-scale's closed problems once carried a made-up "step" action: their page answered 500."""
+    from zhenwu.ledger.constants import Action, Status
+    from zhenwu.ledger.models import Problem, ProblemTransition
+
+    call_command("seed_demo")
+    call_command("seed_scale", problems=30)
+    assert set(ProblemTransition.objects.values_list("action", flat=True)) <= set(Action.values)
+    closed = Problem.objects.filter(number__startswith="S", status=Status.CLOSED).first()
+    assert closed is not None
+    assert list(closed.transitions.order_by("at").values_list("to_status", flat=True)) == [
+        Status.IN_PROGRESS, Status.CLOSURE_REQUESTED, Status.CLOSED,
+    ]  # fmt: skip
+    User.objects.filter(username="dangzhengban").update(must_change_password=False)
+    client.force_login(User.objects.get(username="dangzhengban"))
+    assert client.get(f"/ledger/{closed.pk}/").status_code == 200

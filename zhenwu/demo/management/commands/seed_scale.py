@@ -14,7 +14,7 @@ from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import audit_record
 from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.ledger import TEMPLATES
-from zhenwu.ledger.constants import Category, Source, Status
+from zhenwu.ledger.constants import Action, Category, Source, Status
 from zhenwu.ledger.models import Problem, ProblemTransition
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.org.constants import PLACE_KINDS, RoleKind, UnitKind
@@ -90,22 +90,26 @@ class Command(BaseCommand):
                     steps.append(
                         ProblemTransition(
                             problem=p,
-                            action="assign",
+                            action=Action.ASSIGN,
                             from_status=Status.PENDING,
                             to_status=first,
                             at=assigned_at,
                         )
                     )
-                    if p.status != first:
-                        steps.append(
+                    if p.status == Status.CLOSED:
+                        # Closed the way the engine closes: applied for, then accepted. Every
+                        # action must be one of Action's, or the problem page cannot name it.
+                        closed_at = assigned_at + timedelta(days=20)
+                        steps += [
                             ProblemTransition(
-                                problem=p,
-                                action="step",
-                                from_status=first,
-                                to_status=p.status,
-                                at=assigned_at + timedelta(days=20),
-                            )
-                        )
+                                problem=p, action=Action.APPLY_CLOSE, from_status=first,
+                                to_status=Status.CLOSURE_REQUESTED, at=closed_at - timedelta(days=1),
+                            ),
+                            ProblemTransition(
+                                problem=p, action=Action.ACCEPT, from_status=Status.CLOSURE_REQUESTED,
+                                to_status=Status.CLOSED, at=closed_at,
+                            ),
+                        ]  # fmt: skip
                 Problem.objects.bulk_update(problems, ["created_at"], batch_size=1000)
                 ProblemTransition.objects.bulk_create(steps, batch_size=2000)
                 through.objects.bulk_create(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -88,9 +88,11 @@ def _run_task(name: str, task: TickTask, now: datetime) -> int | TaskFailed:
 
     started = timezone.now()
     try:
-        # A savepoint of its own: a task that fails half-way leaves nothing half-written.
-        with transaction.atomic():
-            count = task(now)
+        # Not wrapped in a transaction: on SQLite (IMMEDIATE transactions) that would hold the
+        # write lock for the whole task, computing included, and every request would queue
+        # behind it (6 s behind red_alerts in the soak run). Tasks write in short atomic steps
+        # of their own (notices_send), so a failure leaves nothing half-written.
+        count = task(now)
     except Exception as exc:  # noqa: BLE001 — one task's bug must not stop the others
         logger.exception("tick task %s failed", name)
         failure = TaskFailed(f"{type(exc).__name__}: {exc}"[:500])

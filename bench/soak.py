@@ -556,6 +556,17 @@ def main() -> int:
             (p for p in all_pids() if f"port={args.pg_port}" in cmdline(p) and "postgres" in cmdline(p)), None
         ) if args.db == "postgresql" else None  # fmt: skip
 
+        family: dict[int, set[int]] = defaultdict(set)  # a parent and every child it had
+        seen: dict[int, float] = {}  # each one's CPU seconds when last seen
+
+        def tree_cpu(parent: int) -> float:
+            """A process and its children, counting those that have exited since (a database
+            backend ends with its connection: its CPU must not drop out of the sum)."""
+            family[parent].update([parent, *workers(parent)])
+            for p in family[parent]:
+                seen[p] = max(seen.get(p, 0.0), cpu_seconds(p))
+            return sum(seen[p] for p in family[parent])
+
         def cpu() -> dict[str, float]:
             """CPU seconds so far: ours, the server's, the database's, the ticks', and the machine's."""
             me, ticks_done = (
@@ -565,8 +576,8 @@ def main() -> int:
             stat = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
             return {
                 "load": me.ru_utime + me.ru_stime,
-                "server": sum(cpu_seconds(p) for p in [master, *workers(master)]),
-                "db": sum(cpu_seconds(p) for p in [postmaster, *workers(postmaster)]) if postmaster else 0.0,
+                "server": tree_cpu(master),
+                "db": tree_cpu(postmaster) if postmaster else 0.0,
                 "tick": ticks_done.ru_utime + ticks_done.ru_stime,
                 "busy": sum(stat[i] for i in (0, 1, 2, 5, 6)) / TICK,  # user nice system irq softirq
                 "steal": stat[7] / TICK,
@@ -721,9 +732,14 @@ def main() -> int:
         print(f"{tag} note: {note}")
     for sample in run.stats.samples:
         print(f"{tag} unexpected: {sample}")
-    (var / "result.json").write_text(
+    # Kept outside var/soak-<db>/, which the next run starts by deleting.
+    results = ROOT / "var" / "soak-results"
+    results.mkdir(exist_ok=True)
+    name = f"{args.db}-{minutes}min-{started_at.astimezone():%Y%m%d-%H%M}.json"
+    (results / name).write_text(
         json.dumps({"minutes": rows, "check": check, "ticks": ticks, "missed": missed}, ensure_ascii=False)
     )
+    print(f"{tag} figures by minute: {results / name}")
     for line in missed:
         print(f"{tag} TARGET MISSED: {line}")
     print(f"{tag} {'FAILED' if missed else 'all targets met'}")

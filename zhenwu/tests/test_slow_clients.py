@@ -12,6 +12,7 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,12 @@ def test_the_request_id_nginx_logs_is_the_one_the_application_echoes(layout):
     assert status == 404
     rid = headers["x-request-id"]
     assert len(rid) == 32 and all(ch in "0123456789abcdef" for ch in rid)
-    access_log = (root / "zhenwu.access.log").read_text()
-    line = next(line for line in access_log.splitlines() if rid in line)
+    # nginx writes the access line after it has answered: wait for it (bounded).
+    line = ""
+    for _attempt in range(50):
+        access_log = (root / "zhenwu.access.log").read_text()
+        line = next((line for line in access_log.splitlines() if rid in line), "")
+        if line:
+            break
+        time.sleep(0.1)
     assert '"GET /no-such-page/"' in line and "13812345678" not in line and "127.0.0.1" not in line

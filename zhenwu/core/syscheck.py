@@ -54,10 +54,6 @@ class Finding:
     def failed(self) -> bool:
         return self.status == FAIL
 
-    @property
-    def informational(self) -> bool:
-        return self.status == INFO
-
 
 Check = Callable[[], Finding]
 CHECKS: dict[str, Check] = {}

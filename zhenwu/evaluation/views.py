@@ -411,10 +411,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             for i, label in enumerate(_all_labels(result))
         ],
     }
-    context = {
-        "survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation",
-        "survey_closed": survey.status == SurveyStatus.CLOSED,
-    }  # fmt: skip
+    context = {"survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation"}
     return render(request, "evaluation/results.html", context)
 
 

@@ -54,6 +54,10 @@ class Finding:
     def failed(self) -> bool:
         return self.status == FAIL
 
+    @property
+    def informational(self) -> bool:
+        return self.status == INFO
+
 
 Check = Callable[[], Finding]
 CHECKS: dict[str, Check] = {}

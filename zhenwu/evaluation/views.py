@@ -411,7 +411,10 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             for i, label in enumerate(_all_labels(result))
         ],
     }
-    context = {"survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation"}
+    context = {
+        "survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation",
+        "survey_closed": survey.status == SurveyStatus.CLOSED,
+    }  # fmt: skip
     return render(request, "evaluation/results.html", context)
 
 

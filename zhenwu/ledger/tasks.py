@@ -50,7 +50,7 @@ def report_reminders(now: datetime) -> int:
     today = Today.build(timezone.localtime(now).date(), work_calendar())
     calendar = today.calendar
     accounts = _accounts()
-    drafts = []
+    drafts: list[Draft] = []
     for problem in Problem.objects.filter(report_due_now_q(today)).prefetch_related("assignees"):
         period = report_due_now(Facts.of(problem), today)
         if period is None:
@@ -61,31 +61,30 @@ def report_reminders(now: datetime) -> int:
             continue
         if left > settings.ZHENWU_REMIND_WORKDAYS:
             continue
-        for account in _owners(problem, accounts):
-            drafts.append(
-                Draft(
-                    recipient_id=account,
-                    key=f"report-due:{problem.pk}:{period.key}:{account}",
-                    subject=f"【待报进度】{problem.number} {period.label}报告请于{period.due:%m月%d日}前报送",
-                    body=problem.description,
-                    url=reverse("ledger:report", args=[problem.pk]),
-                )
-            )
+        subject = f"【待报进度】{problem.number} {period.label}报告请于{period.due:%m月%d日}前报送"
+        drafts += _report_drafts(
+            problem, accounts, key=f"report-due:{problem.pk}:{period.key}", subject=subject
+        )
     for problem in Problem.objects.filter(report_missing_q(today)).prefetch_related("assignees"):
         missed = report_missing(Facts.of(problem), today)
         if missed is None:
             continue
-        for account in _owners(problem, accounts):
-            drafts.append(
-                Draft(
-                    recipient_id=account,
-                    key=f"report-missing:{problem.pk}:{missed.key}:{account}",
-                    subject=f"【缺报】{problem.number} {missed.label}进度报告未按期报送，请尽快补报",
-                    body=problem.description,
-                    url=reverse("ledger:report", args=[problem.pk]),
-                )
-            )
+        subject = f"【缺报】{problem.number} {missed.label}进度报告未按期报送，请尽快补报"
+        drafts += _report_drafts(
+            problem, accounts, key=f"report-missing:{problem.pk}:{missed.key}", subject=subject
+        )
     return notices_send(drafts, reason="半月进度报告提醒")
+
+
+def _report_drafts(problem: Problem, accounts: dict[int, int], *, key: str, subject: str) -> list[Draft]:
+    """One notice per owner with an account, pointing at the report form."""
+    url = reverse("ledger:report", args=[problem.pk])
+    return [
+        Draft(
+            recipient_id=account, key=f"{key}:{account}", subject=subject, body=problem.description, url=url
+        )
+        for account in _owners(problem, accounts)
+    ]
 
 
 @register("ledger.red_alerts")

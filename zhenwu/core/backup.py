@@ -755,7 +755,7 @@ def _restore_notes(manifest: Manifest) -> list[str]:
     if connection.vendor == "postgresql":
         notes.append(
             _(
-                "PostgreSQL：恢复不带账号权限（pg_restore --no-acl），请以超级用户再运行 zhenwu db-roles，为应用账号重新授权"
+                "PostgreSQL：恢复不带账号权限（pg_restore --no-acl），请再运行 zhenwu db-roles，为应用账号重新授权并确认审计日志只能追加"
             )
         )
     if not manifest.secret_key_in_archive:

@@ -87,6 +87,14 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         return action_label(self.action)
 
+    @property
+    def shown_ip(self) -> str:
+        """The address the audit page shows: staff's only. Rows from before residents' addresses
+        moved to AuditAddress still hold them, and cannot be changed; they are not shown."""
+        from zhenwu.core.actors import SYSTEM_ACTORS
+
+        return (self.ip or "") if self.actor_id or self.actor_label not in SYSTEM_ACTORS else ""
+
 
 class AuditAddress(models.Model):
     """The address of a resident's (or the system's) audited action, kept apart from the log.

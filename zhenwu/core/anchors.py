@@ -89,9 +89,17 @@ def audit_anchor(now: datetime) -> int:
     if not result.ok:
         brk = result.first_break
         assert brk is not None
-        raise RuntimeError(
-            _("审计日志第%(seq)s条有问题，今天不写锚点：%(reason)s") % {"seq": brk.seq, "reason": brk.reason}
-        )
+        message = _("审计日志第%(seq)s条有问题，今天不写锚点：%(reason)s") % {
+            "seq": brk.seq,
+            "reason": brk.reason,
+        }
+        if last is not None and brk.seq == last.head.seq:
+            # The anchored row itself is gone or different: the log was cut off or rewritten,
+            # or the database was rebuilt on purpose (a fresh demo, a restore of an older backup).
+            message += _("。若数据库是有意重建或恢复的，请将 %(path)s 改名留存，tick 会重新开始锚定") % {
+                "path": path
+            }
+        raise RuntimeError(message)
     anchor = Anchor(today, result.head, timezone.localtime(now).isoformat(timespec="seconds"))
     path.parent.mkdir(parents=True, exist_ok=True)
     # O_APPEND: the line goes at the end even if the file was copied or rotated meanwhile.

@@ -166,6 +166,7 @@ def _fresh_process_memos():
     which never repeat on a live database but do between tests: SQLite hands out the same ids
     again after a test's rollback, so a memo from one test could answer the next."""
     from zhenwu.core import calendar
+    from zhenwu.core.anchors import anchor_file
     from zhenwu.evaluation import services as evaluation
     from zhenwu.suggestions import routing, similarity
 
@@ -173,6 +174,8 @@ def _fresh_process_memos():
     evaluation._structures.clear()
     routing._loaded.clear()
     similarity._last = None
+    # The daily audit anchor (a file in var/) names a row of an earlier test's rolled-back log.
+    anchor_file().unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

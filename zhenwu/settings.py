@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhenwu.core.refusal_audit.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhenwu.core.middleware.IdleTimeoutMiddleware",
     "zhenwu.core.middleware.ForcePasswordChangeMiddleware",
@@ -107,6 +108,22 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `zhenwu backup`/`restore` on PostgreSQL: where pg_dump and pg_restore are (default: PATH).
 ZHENWU_PG_BINDIR = env_str("ZHENWU_PG_BINDIR", "")
+# PostgreSQL: DATABASE_URL is the app role, which may only append to the audit log; migrations
+# and restores connect as the owner given by ZHENWU_DATABASE_OWNER_URL, which only those
+# commands read (zhenwu/core/dbroles.py) so the server never holds it. Set up by `zhenwu db-roles`.
+
+# --- The audit log (docs/adr/0001-audit-log.md) --------------------------------------------
+# The chain's HMAC key, outside the database: this, or the file named, or var/audit_key
+# (generated once). Every app server of one installation needs the same key.
+ZHENWU_AUDIT_KEY = env_str("ZHENWU_AUDIT_KEY")
+ZHENWU_AUDIT_KEY_FILE = env_str("ZHENWU_AUDIT_KEY_FILE")
+# Where `tick` appends the chain's daily head (default var/audit-anchors.txt): copy it elsewhere.
+ZHENWU_AUDIT_ANCHOR_FILE = env_str("ZHENWU_AUDIT_ANCHOR_FILE")
+# Residents' addresses are kept apart from the log and deleted after this many days
+# (网络安全法 第二十一条: network logs at least six months; 184 days covers any six months).
+ZHENWU_IP_RETENTION_DAYS = env_int("ZHENWU_IP_RETENTION_DAYS", 184)
+# Refused writes audited per user and minute (one per path); the rest are only counted.
+ZHENWU_AUDIT_REFUSALS_PER_MINUTE = env_int("ZHENWU_AUDIT_REFUSALS_PER_MINUTE", 10)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

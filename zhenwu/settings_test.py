@@ -9,6 +9,8 @@ from zhenwu.settings import DATABASES, INSTALLED_APPS
 
 # A module that exists only in tests: it registers its own problem sources from its ready().
 INSTALLED_APPS = [*INSTALLED_APPS, "zhenwu.ledger.tests.throwaway"]
+# The test runner's flush may empty the audit log on PostgreSQL (see that app's docstring).
+INSTALLED_APPS += ["zhenwu.core.tests.flush_guard"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zhenwu-media-"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -31,6 +31,9 @@ from zhenwu.bulletins.figures import Figures
 from zhenwu.ledger.rules import next_month
 from zhenwu.lib.cells import xml_safe
 from zhenwu.lib.stats import percent
+
+if TYPE_CHECKING:
+    from zhenwu.core.audit import ChainHead
 
 XIAOBIAOSONG = "方正小标宋简体"
 FANGSONG = "仿宋_GB2312"
@@ -211,8 +214,13 @@ def _named(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[f
         _para(doc, f"（以上列出{len(rows)}项，共{of}项，详见台账。）", indent=True)
 
 
+def audit_line(head: ChainHead) -> str:
+    """The 通报's last line: where the audit log stood, for anyone to check it against later."""
+    return f"审计日志校验：第{head.seq}条 哈希前12位 {head.hash[:12]}"
+
+
 def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, opening: str, requirements: str,
-                  published_on: date | None) -> bytes:  # fmt: skip
+                  published_on: date | None, audit_head: ChainHead | None = None) -> bytes:  # fmt: skip
     doc = Document()
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
@@ -296,6 +304,9 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
         doc, cn_date(published_on) if published_on else "（公布时填写日期）", align=WD_ALIGN_PARAGRAPH.RIGHT
     )
     dated.paragraph_format.right_indent = Pt(CHAR.pt * 4)
+    if audit_head is not None:
+        _para(doc)
+        _para(doc, audit_line(audit_head), size=SIZE_4)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -32,6 +32,9 @@ class Bulletin(models.Model):
     )
     document = models.FileField(upload_to="bulletins/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The audit log's head when it was published ("seq:hash"), printed on its last line, so a
+    # copy on paper or in another office anchors the log (`zhenwu audit verify --expect-head`).
+    audit_head = models.CharField(_("审计日志末条"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("通报")

@@ -16,7 +16,7 @@ from zhenwu.bulletins.constants import BulletinAudit
 from zhenwu.bulletins.docx import bulletin_docx, doc_number
 from zhenwu.bulletins.figures import Figures, month_figures
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
-from zhenwu.core.audit import audit_record
+from zhenwu.core.audit import ChainHead, audit_record, chain_head
 from zhenwu.core.refusals import require
 from zhenwu.org.models import User
 from zhenwu.org.roles import is_office
@@ -93,8 +93,13 @@ def render(bulletin: Bulletin) -> bytes:
         figures=Figures.from_json(bulletin.figures), title=bulletin.title,
         number=bulletin.doc_number or doc_number(settings.ZHENWU_BULLETIN_PREFIX, timezone.localdate().year, None),
         issuer=settings.ZHENWU_BULLETIN_ISSUER, opening=bulletin.opening, requirements=bulletin.requirements,
-        published_on=bulletin.published_on,
+        published_on=bulletin.published_on, audit_head=audit_head_of(bulletin),
     )  # fmt: skip
+
+
+def audit_head_of(bulletin: Bulletin) -> ChainHead:
+    """The head printed on it: as it was when published, the current one on a draft."""
+    return ChainHead.parse(bulletin.audit_head) if bulletin.audit_head else chain_head()
 
 
 @transaction.atomic
@@ -120,6 +125,7 @@ def bulletin_publish(*, actor: User, bulletin: Bulletin) -> Bulletin:
     bulletin.year, bulletin.number = today.year, number
     bulletin.doc_number = doc_number(settings.ZHENWU_BULLETIN_PREFIX, today.year, number)
     bulletin.status, bulletin.published_on, bulletin.published_by = BulletinStatus.PUBLISHED, today, actor
+    bulletin.audit_head = str(chain_head())
     body = render(bulletin)
     bulletin.sha256 = hashlib.sha256(body).hexdigest()
     bulletin.document.save(f"{today.year}-{number}.docx", ContentFile(body), save=False)

@@ -92,6 +92,7 @@ def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": office and bulletin.status == BulletinStatus.DRAFT,
         "opening_lines": [x for x in bulletin.opening.splitlines() if x.strip()],
         "requirement_lines": [x for x in bulletin.requirements.splitlines() if x.strip()],
+        "audit_head": services.audit_head_of(bulletin),
     }  # fmt: skip
     return render(request, "bulletins/detail.html", context)
 

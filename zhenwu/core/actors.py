@@ -34,7 +34,8 @@ IMPORT = SystemActor("import", "台账导入")
 DEMO = SystemActor("demo", "演示数据")
 RESIDENT = SystemActor("resident", "群众")
 BACKUP = SystemActor("backup", "备份与恢复")
-SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT, BACKUP)}
+MIGRATE = SystemActor("migrate", "程序升级")  # a migration's own event (the audit chain's switch to a key)
+SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT, BACKUP, MIGRATE)}
 
 Actor: TypeAlias = "User | SystemActor"
 

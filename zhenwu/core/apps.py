@@ -8,8 +8,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenwu.core import (
+            admin_audit,
+            anchors,  # noqa: F401 - registers the daily anchor with tick
             home,
             navigation,
+            retention,  # noqa: F401 - registers the sweep of residents' addresses with tick
             syscheck,  # noqa: F401 - registers the core's 系统检查 first
             throttle,  # noqa: F401 - registers the sweep with tick
             tick,
@@ -20,6 +23,7 @@ class CoreConfig(AppConfig):
         from zhenwu.org.roles import is_admin, is_office
 
         register_actions(CoreAudit)
+        admin_audit.connect()
         home.register(calendar_banner)  # first: the office sees it above its work
         tick.register("core.calendar_check")(calendar_check)
         navigation.register(navigation.NavEntry("home", _("工作台"), "home", 10))

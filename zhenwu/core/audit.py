@@ -5,14 +5,21 @@ event and the change it describes commit or roll back together. On PostgreSQL a
 transaction-level advisory lock serialises writers: without it two READ COMMITTED
 transactions read the same last hash and fork the chain. SQLite serialises writers
 already (IMMEDIATE transactions). The unique `seq` makes any fork fail loudly anyway.
+
+Each row's hash is an HMAC-SHA256 under a key kept outside the database (core.audit_key),
+so whoever can only write to the database cannot forge a row that verifies. Rows written
+before the key existed keep their plain SHA-256: the row marking the switch (KEYED_ACTION,
+written by migration core 0010) is itself keyed and chained to them, so none of them can be
+rewritten without breaking it. See docs/adr/0001-audit-log.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -21,11 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor, SystemActor, account_of, actor_label
+from zhenwu.core.audit_key import audit_key
 from zhenwu.core.context import request_ip
-from zhenwu.core.models import AuditEvent
+from zhenwu.core.models import AuditAddress, AuditEvent
 
 GENESIS = "0" * 64
+KEYED_ACTION = "system.audit_keyed"  # CoreAudit.AUDIT_KEYED; a stored string, never renamed
 _AUDIT_LOCK_KEY = 7_468_301  # arbitrary, fixed: the advisory lock that orders audit writers
+_MAX_BREAKS = 100  # a verify lists this many problems; the count goes on
 
 
 def _plain(value: Any) -> Any:
@@ -35,12 +45,21 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+def _plain_digest(fields: dict[str, Any]) -> str:
+    """The unkeyed SHA-256 of rows written before the chain was keyed."""
+    return hashlib.sha256(_canonical(fields)).hexdigest()
+
+
+def _digest(fields: dict[str, Any], key: bytes | None = None) -> str:
+    """The HMAC-SHA256 every row carries from the switch-over on (the current key by default)."""
+    return hmac.new(key if key is not None else audit_key(), _canonical(fields), hashlib.sha256).hexdigest()
+
+
+def _hashed_fields(event: Any) -> dict[str, Any]:
     return {
         "seq": event.seq,
         "created_at": event.created_at.astimezone(UTC).isoformat(),
@@ -55,6 +74,13 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
+
+
+def _keeps_address_in_log(actor: Actor | None, label: str) -> bool:
+    """Staff's addresses stay in the log (等保 asks for the source of administrative operations,
+    and of attempts to sign in to an account); everyone else's go to AuditAddress, which the
+    tick empties after ZHENWU_IP_RETENTION_DAYS."""
+    return account_of(actor) is not None or (actor is None and bool(label))
 
 
 def audit_record(
@@ -83,12 +109,14 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:200]
+    key = audit_key()  # before the lock: a missing key file is generated outside it
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     who = label if actor is None and label else actor_label(actor)
+    address = ip or request_ip.get()
     event = AuditEvent(
         seq=seq,
         created_at=timezone.now(),
@@ -100,11 +128,13 @@ def audit_record(
         object_label=object_label[:200],
         before=_plain(before),
         after=_plain(after),
-        ip=ip or request_ip.get(),
+        ip=address if _keeps_address_in_log(actor, label) else None,
         prev_hash=prev_hash,
     )
-    event.hash = _digest(_hashed_fields(event))
+    event.hash = _digest(_hashed_fields(event), key)
     event.save(force_insert=True)
+    if address and event.ip is None:
+        AuditAddress.objects.create(seq=seq, ip=address, created_at=event.created_at)
     return event
 
 
@@ -118,9 +148,10 @@ class ChainBreak:
 class ChainHead:
     """The newest row of the chain as (seq, hash); seq 0 with GENESIS is the empty chain.
 
-    Written down outside the database (a backup's manifest, a daily anchor), it is what
-    `audit verify --expect-head` holds the chain to: a chain that verifies on its own may
-    still have lost its tail or been re-chained from an edited row onwards.
+    Written down outside the database (a backup's manifest, a daily anchor, a 通报's last
+    line), it is what `audit verify --expect-head` holds the chain to: a chain that verifies
+    on its own may still have lost its tail or been re-chained from an edited row onwards.
+    `hash` may be a prefix of at least 12 digits, as printed on a 通报.
     """
 
     seq: int
@@ -129,6 +160,9 @@ class ChainHead:
     def __str__(self) -> str:
         return f"{self.seq}:{self.hash}"
 
+    def matches(self, digest: str | None) -> bool:
+        return digest is not None and digest.startswith(self.hash)
+
     @classmethod
     def parse(cls, text: str) -> ChainHead:
         seq, sep, digest = text.strip().partition(":")
@@ -136,11 +170,12 @@ class ChainHead:
         if (
             not sep
             or not seq.isdigit()
-            or len(digest) != 64
+            or not 12 <= len(digest) <= 64
             or any(c not in "0123456789abcdef" for c in digest)
         ):
             raise ValueError(
-                _("预期末条应写作“序号:哈希”（哈希为64位十六进制），收到“%(text)s”") % {"text": text}
+                _("预期末条应写作“序号:哈希”（哈希为64位十六进制，或其前至少12位），收到“%(text)s”")
+                % {"text": text}
             )
         return cls(int(seq), digest)
 
@@ -155,73 +190,183 @@ def chain_head() -> ChainHead:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """A head written down elsewhere that the chain must still contain, and who wrote it down."""
+
+    head: ChainHead
+    source: str  # "预期末条", "2026-11-05的锚点"
+    is_end: bool = False  # the chain must end here (a backup's head without --allow-later)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
-    checked: int
+    checked: int  # rows found intact before the first problem (all rows when there is none)
     first_break: ChainBreak | None
-    head: ChainHead = EMPTY_HEAD  # the newest row that was checked
+    head: ChainHead = EMPTY_HEAD  # the newest row that was walked
+    breaks: tuple[ChainBreak, ...] = field(default=())  # every problem found, oldest first
+    more: int = 0  # problems beyond those listed in `breaks`
 
     @property
     def ok(self) -> bool:
         return self.first_break is None
 
 
-def _events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+def _events(after_seq: int) -> Iterator[AuditEvent]:
+    return AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq").iterator(chunk_size=2000)
 
 
-def audit_verify(*, expect_head: ChainHead | None = None, allow_later: bool = False) -> VerifyResult:
-    """Walk the chain from the start; report the first row that was altered, removed or inserted.
+def keyed_from(key: bytes) -> int:
+    """The first seq that must carry an HMAC: the first genuine switch-over row, else 1.
 
-    With `expect_head`, the chain must also reach that row with that hash, and (unless
-    `allow_later`, for an anchor taken earlier on a live log) end there: this is what
-    catches what the chain alone cannot — its tail deleted or truncated, every row after
-    an edit re-hashed, or a row appended with a recomputed hash.
+    A marker only counts when its own HMAC is right, so a forged marker cannot move the
+    boundary and let plain-hashed rows pass.
     """
-    expected_prev, expected_seq, checked = GENESIS, 1, 0
-    hash_at_expected = GENESIS if expect_head is not None and expect_head.seq == 0 else None
+    for event in AuditEvent.objects.filter(action=KEYED_ACTION).order_by("seq"):
+        if hmac.compare_digest(_digest(_hashed_fields(event), key), event.hash):
+            return event.seq
+    return 1
+
+
+def audit_verify(
+    *,
+    expect_head: ChainHead | None = None,
+    allow_later: bool = False,
+    anchors: Iterable[Expectation] = (),
+    start: ChainHead | None = None,
+) -> VerifyResult:
+    """Walk the chain; report each row that was altered, forged, removed or re-hashed.
+
+    Each row is checked on its own first (its HMAC, or the plain hash of a row from before
+    the key), so a forged row blames itself; then its link to the row before, and a row that
+    verifies but does not match what its successor recorded was rewritten with a fresh hash.
+    The walk goes on past a problem (a forged row can never be removed, and the rows after
+    it still deserve checking).
+
+    `expect_head` and `anchors` are heads written down outside the database: the chain must
+    still contain each (this catches a deleted tail, a truncation, a re-chained edit), and
+    end at `expect_head` unless `allow_later`. `start` walks only the rows after a head
+    already checked (the daily anchor does).
+    """
+    expected = sorted(
+        [
+            *anchors,
+            *([Expectation(expect_head, _("预期末条"), is_end=not allow_later)] if expect_head else []),
+        ],
+        key=lambda e: e.head.seq,
+    )
+    wanted = {e.head.seq for e in expected}
+    key = audit_key()
+    walk = _Walk(start or EMPTY_HEAD)
     with transaction.atomic():
-        for event in _events():
-            if event.seq != expected_seq:
-                return VerifyResult(checked, ChainBreak(expected_seq, f"缺少第{expected_seq}条（被删除）"))
-            if event.prev_hash != expected_prev:
-                return VerifyResult(
-                    checked, ChainBreak(event.seq, "与上一条记录的哈希不衔接（上一条被改动或删除）")
+        boundary = keyed_from(key)
+        if start is not None and start.seq > 0:
+            stored = AuditEvent.objects.filter(seq=start.seq).values_list("hash", flat=True).first()
+            if not start.matches(stored):
+                reason = _("本条已不同于上次校验时（%(hash)s…）或不在了") % {"hash": start.hash[:12]}
+                walk.problem(ChainBreak(start.seq, reason))
+        for event in _events(start.seq if start else 0):
+            walk.step(event, key, keyed=event.seq >= boundary)
+            if event.seq in wanted:
+                walk.seen[event.seq] = event.hash
+    for problem in _expectation_breaks(walk, expected):
+        walk.problem(problem)
+    return walk.result()
+
+
+class _Walk:
+    def __init__(self, start: ChainHead) -> None:
+        self.expected_seq, self.expected_prev = start.seq + 1, start.hash
+        self.checked = 0
+        self.breaks: list[ChainBreak] = []
+        self.more = 0
+        self.seen: dict[int, str] = {0: GENESIS}
+        self.keyed = self.keyed_bad = 0
+        self._last_bad = -1
+
+    def problem(self, found: ChainBreak) -> None:
+        if len(self.breaks) < _MAX_BREAKS:
+            self.breaks.append(found)
+        else:
+            self.more += 1
+
+    def step(self, event: AuditEvent, key: bytes, *, keyed: bool) -> None:
+        gap = event.seq != self.expected_seq
+        if gap:
+            self.problem(_missing(self.expected_seq, event.seq - 1))
+        fields = _hashed_fields(event)
+        if keyed:
+            self.keyed += 1
+            intact = hmac.compare_digest(_digest(fields, key), event.hash)
+            self.keyed_bad += not intact
+        else:
+            intact = event.hash in (_plain_digest(fields), _digest(fields, key))
+        if not intact:
+            self.problem(ChainBreak(event.seq, _("内容与哈希不符（本条被改动或伪造）")))
+            self._last_bad = event.seq
+        elif not gap and event.prev_hash != self.expected_prev and self._last_bad != event.seq - 1:
+            # This row is intact, so it is the row before that changed since this one was written.
+            if not self.breaks:
+                self.checked -= 1
+            self.problem(
+                ChainBreak(
+                    event.seq - 1,
+                    _("本条与第%(next)s条记下的哈希不符（本条被改动后重新计算了哈希）") % {"next": event.seq},
                 )
-            if _digest(_hashed_fields(event)) != event.hash:
-                return VerifyResult(checked, ChainBreak(event.seq, "内容与哈希不符（本条被改动）"))
-            if expect_head is not None and event.seq == expect_head.seq:
-                hash_at_expected = event.hash
-            expected_prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
-    head = ChainHead(expected_seq - 1, expected_prev)
-    found = _head_break(head, hash_at_expected, expect_head, allow_later) if expect_head else None
-    return VerifyResult(checked, found, head)
-
-
-def _head_break(
-    head: ChainHead, hash_at_expected: str | None, expected: ChainHead, allow_later: bool
-) -> ChainBreak | None:
-    """How an intact chain differs from the head written down elsewhere, naming the row."""
-    if head.seq < expected.seq:
-        return ChainBreak(
-            head.seq + 1,
-            _(
-                "第%(first)s条至第%(last)s条不见了：日志只到第%(seq)s条，预期末条为第%(last)s条（尾部被删除或截断）"
             )
-            % {"first": head.seq + 1, "last": expected.seq, "seq": head.seq},
-        )
-    if hash_at_expected != expected.hash:
-        return ChainBreak(
-            expected.seq,
-            _("本条的哈希与预期（%(hash)s…）不符：此条或之前的记录被改动后重新计算了哈希")
-            % {"hash": expected.hash[:12]},
-        )
-    if head.seq > expected.seq and not allow_later:
-        return ChainBreak(
-            expected.seq + 1,
-            _("预期末条为第%(seq)s条，其后却还有%(n)s条（追加的记录）")
-            % {"seq": expected.seq, "n": head.seq - expected.seq},
-        )
-    return None
+        if not self.breaks:
+            self.checked += 1
+        self.expected_seq, self.expected_prev = event.seq + 1, event.hash
+
+    @property
+    def head(self) -> ChainHead:
+        return ChainHead(self.expected_seq - 1, self.expected_prev)
+
+    def result(self) -> VerifyResult:
+        breaks = sorted(self.breaks, key=lambda b: b.seq)
+        if breaks and self.keyed > 1 and self.keyed_bad == self.keyed:
+            hint = _(
+                "；所有加密钥的记录都不符，多半是审计日志密钥不是写入时的那一把（ZHENWU_AUDIT_KEY 或 var/audit_key）"
+            )
+            breaks[0] = ChainBreak(breaks[0].seq, breaks[0].reason + hint)
+        return VerifyResult(self.checked, breaks[0] if breaks else None, self.head, tuple(breaks), self.more)
+
+
+def _missing(first: int, last: int) -> ChainBreak:
+    if first == last:
+        return ChainBreak(first, _("缺少第%(first)s条（被删除）") % {"first": first})
+    return ChainBreak(first, _("缺少第%(first)s条至第%(last)s条（被删除）") % {"first": first, "last": last})
+
+
+def _expectation_breaks(walk: _Walk, expected: list[Expectation]) -> Iterator[ChainBreak]:
+    """How the walked chain differs from heads written down elsewhere, naming the row."""
+    head, matched = walk.head, 0
+    for item in expected:
+        want = item.head
+        if want.seq > head.seq:
+            yield ChainBreak(
+                head.seq + 1,
+                _(
+                    "第%(first)s条至第%(last)s条不见了：日志只到第%(seq)s条，%(source)s为第%(last)s条（尾部被删除或截断）"
+                )
+                % {"first": head.seq + 1, "last": want.seq, "seq": head.seq, "source": item.source},
+            )
+            return
+        if not want.matches(walk.seen.get(want.seq)):
+            yield ChainBreak(
+                want.seq,
+                _(
+                    "本条的哈希与%(source)s（%(hash)s…）不符：第%(from)s条至本条之间的记录被改动后重新计算了哈希"
+                )
+                % {"source": item.source, "hash": want.hash[:12], "from": matched + 1},
+            )
+        else:
+            matched = want.seq
+        if item.is_end and head.seq > want.seq:
+            yield ChainBreak(
+                want.seq + 1,
+                _("%(source)s为第%(seq)s条，其后却还有%(n)s条（追加的记录）")
+                % {"source": item.source, "seq": want.seq, "n": head.seq - want.seq},
+            )
 
 
 def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -230,5 +375,5 @@ def model_snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 
 def _is_fk(obj: models.Model, name: str) -> bool:
-    field = obj._meta.get_field(name)
-    return bool(getattr(field, "many_to_one", False))
+    found = obj._meta.get_field(name)
+    return bool(getattr(found, "many_to_one", False))

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from zhenwu.core.actors import BACKUP, SystemActor
 from zhenwu.core.audit import EMPTY_HEAD, ChainHead, audit_record, audit_verify
 from zhenwu.core.constants import CoreAudit
+from zhenwu.core.dbroles import audit_table_tighten
 from zhenwu.core.models import AuditEvent
 
 FORMAT = "zhenwu-backup"
@@ -731,6 +732,10 @@ def _restore_postgresql(dump: Path) -> None:
          f"--dbname={connection.settings_dict['NAME']}", str(dump)],
         what=_("数据库恢复"),
     )  # fmt: skip
+    # Default privileges gave the restored audit log to the app role like any new table: take
+    # back UPDATE, DELETE and TRUNCATE at once, before anything else can connect.
+    with transaction.atomic(), connection.cursor() as cursor:
+        audit_table_tighten(cursor)
 
 
 def _restore_notes(manifest: Manifest) -> list[str]:
@@ -747,6 +752,12 @@ def _restore_notes(manifest: Manifest) -> list[str]:
         )
     elif executor.migration_plan(executor.loader.graph.leaf_nodes()):
         notes.append(_("备份来自较早的程序版本，请运行 zhenwu migrate"))
+    if connection.vendor == "postgresql":
+        notes.append(
+            _(
+                "PostgreSQL：恢复不带账号权限（pg_restore --no-acl），请再运行 zhenwu db-roles，为应用账号重新授权并确认审计日志只能追加"
+            )
+        )
     if not manifest.secret_key_in_archive:
         notes.append(_("备份中没有密钥（原安装用环境变量 ZHENWU_SECRET_KEY），请把原密钥配置到本安装"))
     elif os.environ.get("ZHENWU_SECRET_KEY") or os.environ.get("ZHENWU_SECRET_KEY_FILE"):

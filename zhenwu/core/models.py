@@ -87,6 +87,36 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         return action_label(self.action)
 
+    @property
+    def shown_ip(self) -> str:
+        """The address the audit page shows: staff's only. Rows from before residents' addresses
+        moved to AuditAddress still hold them, and cannot be changed; they are not shown."""
+        from zhenwu.core.actors import SYSTEM_ACTORS
+
+        return (self.ip or "") if self.actor_id or self.actor_label not in SYSTEM_ACTORS else ""
+
+
+class AuditAddress(models.Model):
+    """The address of a resident's (or the system's) audited action, kept apart from the log.
+
+    The log is kept for ever and cannot be edited, so it is no place for residents' addresses:
+    `zhenwu tick` deletes these rows after ZHENWU_IP_RETENTION_DAYS (网络安全法 第二十一条 asks
+    for network logs to be kept at least six months). `seq` is the event's; staff's addresses
+    stay in AuditEvent.ip (see core.audit and docs/adr/0001-audit-log.md).
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    ip = models.GenericIPAddressField(_("来源IP"))
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("审计来源地址")
+        verbose_name_plural = _("审计来源地址")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.ip}"
+
 
 class CalendarYear(models.Model):
     """A year whose holiday arrangement has been entered; deadlines outside these years are refused."""

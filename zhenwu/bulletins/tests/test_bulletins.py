@@ -20,6 +20,7 @@ from zhenwu.bulletins import services
 from zhenwu.bulletins.docx import CHAR_SPACING_TWIPS, LINE_TWIPS, cn_date, doc_number
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
+from zhenwu.core.audit import ChainHead
 from zhenwu.ledger.constants import DeadlineBasis
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import (
@@ -248,8 +249,6 @@ def test_number_and_date_formats():
 
 
 def test_control_characters_in_a_residents_text_do_not_break_the_document(october, office):
-    from zhenwu.ledger.models import Problem
-
     Problem.objects.update(description="红岩村\x07道路\x1b破损")  # stored before input was cleaned
     with _at("2026-11-02 09:00"):
         bulletin = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
@@ -260,3 +259,22 @@ def test_control_characters_in_a_residents_text_do_not_break_the_document(octobe
         for c in r.cells
     )
     assert "红岩村道路破损" in text
+
+
+def test_each_bulletin_prints_the_audit_log_s_head_as_published_on_page_and_docx(october, office):
+    from zhenwu.conftest import client_for
+    from zhenwu.core.audit import audit_verify, chain_head
+
+    with _at("2026-11-02 09:00"):
+        draft = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        head = chain_head()
+        line = f"审计日志校验：第{head.seq}条 哈希前12位 {head.hash[:12]}"
+        assert line in [p.text for p in Document(io.BytesIO(services.render(draft))).paragraphs]
+        published = services.bulletin_publish(actor=office, bulletin=draft)
+    assert published.audit_head == str(head)  # taken before the publication's own event
+    texts = [p.text for p in Document(io.BytesIO(published.document.read())).paragraphs]
+    assert texts[-1] == line
+    page = client_for(office).get(f"/bulletins/{published.pk}/").content.decode()
+    assert line in page
+    # What the office reads off a printed copy checks the log later.
+    assert audit_verify(expect_head=ChainHead.parse(f"{head.seq}:{head.hash[:12]}"), allow_later=True).ok

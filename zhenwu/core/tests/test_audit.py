@@ -225,3 +225,224 @@ def test_a_malformed_expected_head_is_refused_with_its_form(text):
         ChainHead.parse(text)
     with pytest.raises(CommandError, match="--expect-head"):
         call_command("audit", "verify", "--expect-head", text)
+
+
+# --- the keyed chain: what a writer without the key cannot forge -----------------------------
+
+
+def _insert(event: AuditEvent) -> None:
+    """A row put in by SQL, as the app's database role can (INSERT is all it may do)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_auditevent (seq, created_at, actor_label, action, object_type, object_id, "
+            "object_label, after, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [event.seq, event.created_at, event.actor_label, event.action, event.object_type, event.object_id,
+             event.object_label, json.dumps(event.after), event.prev_hash, event.hash],
+        )  # fmt: skip
+
+
+def _forged_after(last: AuditEvent, **fields) -> AuditEvent:
+    from django.utils import timezone
+
+    forged = AuditEvent(
+        seq=last.seq + 1, created_at=timezone.now(), actor_label="office", action="test.forged",
+        object_type="x", object_id="1", object_label="", after={"i": "forged"}, prev_hash=last.hash,
+    )  # fmt: skip
+    for name, value in fields.items():
+        setattr(forged, name, value)
+    return forged
+
+
+def test_each_row_carries_an_hmac_under_the_key_kept_outside_the_database(settings):
+    from zhenwu.core.audit import _digest, _hashed_fields, _plain_digest
+    from zhenwu.core.audit_key import audit_key
+
+    event = _record(1)[0]
+    assert event.hash == _digest(_hashed_fields(event), audit_key())
+    assert event.hash != _plain_digest(_hashed_fields(event))
+    key_file = settings.VAR_DIR / "audit_key"
+    assert key_file.exists() and (key_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_plain_insert_with_a_recomputed_unkeyed_hash_is_caught_and_blames_itself():
+    from zhenwu.core.audit import _hashed_fields, _plain_digest
+
+    events = _record(3)
+    forged = _forged_after(events[-1])
+    forged.hash = _plain_digest(_hashed_fields(forged))
+    _insert(forged)
+    result = audit_verify()
+    assert result.first_break is not None and result.first_break.seq == 4
+    assert "本条被改动或伪造" in result.first_break.reason
+    with pytest.raises(CommandError, match="第 4 条"):
+        call_command("audit", "verify")
+
+
+def test_a_forged_row_with_a_bad_hash_blames_itself_and_not_the_row_before():
+    events = _record(3)
+    _insert(_forged_after(events[-1], prev_hash="a" * 64, hash="b" * 64))
+    result = audit_verify()
+    assert [b.seq for b in result.breaks] == [4]
+    assert "本条被改动或伪造" in result.breaks[0].reason and "上一条" not in result.breaks[0].reason
+    assert result.checked == 3
+
+
+def test_verify_goes_on_past_a_forged_row_and_checks_every_row_after_it():
+    events = _record(2)
+    _insert(_forged_after(events[-1], hash="b" * 64))
+    _record(3)  # the app goes on writing; the forged row can never be removed
+    result = audit_verify()
+    assert [b.seq for b in result.breaks] == [3] and result.head.seq == 6
+    _drop_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 5", ['{"i": 99}'])
+    assert [b.seq for b in audit_verify().breaks] == [3, 5]
+    with pytest.raises(CommandError, match="第 3 条.*另有1处问题，在第5条"):
+        call_command("audit", "verify")
+
+
+def test_a_row_edited_and_rechained_without_the_key_is_caught_by_the_chain_alone():
+    from zhenwu.core.audit import _hashed_fields, _plain_digest
+
+    _record(5)
+    _drop_guard()
+    prev = AuditEvent.objects.get(seq=2).hash
+    with connection.cursor() as cursor:
+        for event in AuditEvent.objects.filter(seq__gte=3).order_by("seq"):
+            event.after = {"i": 99} if event.seq == 3 else event.after
+            event.prev_hash = prev
+            event.hash = prev = _plain_digest(_hashed_fields(event))
+            cursor.execute(
+                "UPDATE core_auditevent SET after = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                [json.dumps(event.after), event.prev_hash, event.hash, event.seq],
+            )
+    result = audit_verify()
+    assert result.first_break is not None and result.first_break.seq == 3
+
+
+def test_a_row_rehashed_in_place_is_named_by_the_row_after_it():
+    from zhenwu.core.audit import _digest, _hashed_fields
+
+    _record(4)
+    _drop_guard()
+    event = AuditEvent.objects.get(seq=2)
+    event.after = {"i": "edited"}
+    with connection.cursor() as cursor:  # an intruder with the key, who did not re-chain the rest
+        cursor.execute(
+            "UPDATE core_auditevent SET after = %s, hash = %s WHERE seq = 2",
+            [json.dumps(event.after), _digest(_hashed_fields(event))],
+        )
+    result = audit_verify()
+    assert [b.seq for b in result.breaks] == [2] and "重新计算" in result.breaks[0].reason
+    assert result.checked == 1
+
+
+def test_verify_with_another_key_says_the_key_is_probably_wrong(settings):
+    _record(3)
+    settings.ZHENWU_AUDIT_KEY = "k" * 40
+    result = audit_verify()
+    assert result.first_break is not None and result.first_break.seq == 1
+    assert "密钥" in result.first_break.reason and len(result.breaks) == 3
+
+
+def _legacy_log(n: int) -> list[AuditEvent]:
+    """Rows as the code before the key wrote them: plain SHA-256."""
+    from django.utils import timezone
+
+    from zhenwu.core.audit import _hashed_fields, _plain_digest
+
+    rows, prev = [], GENESIS
+    for seq in range(1, n + 1):
+        event = AuditEvent(
+            seq=seq, created_at=timezone.now(), actor_label="demo", action="test.event", object_type="x",
+            object_id=str(seq), object_label="", after={"i": seq}, prev_hash=prev,
+        )  # fmt: skip
+        event.hash = prev = _plain_digest(_hashed_fields(event))
+        _insert(event)
+        rows.append(event)
+    return rows
+
+
+def _switch_to_key() -> None:
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = import_module("zhenwu.core.migrations.0010_audit_keyed")
+    state = MigrationLoader(connection).project_state(("core", "0010_audit_keyed"))
+    with transaction.atomic():
+        migration.forwards(state.apps, SimpleNamespace(connection=connection))
+
+
+def test_an_existing_chain_keeps_its_plain_rows_and_is_keyed_from_the_marker_on():
+    from zhenwu.core.audit import KEYED_ACTION, _hashed_fields, _plain_digest
+
+    legacy = _legacy_log(3)
+    _switch_to_key()
+    marker = AuditEvent.objects.get(seq=4)
+    assert marker.action == KEYED_ACTION and marker.prev_hash == legacy[-1].hash
+    assert marker.after == {"scheme": "hmac-sha256", "plain_until": 3}
+    _switch_to_key()  # once only
+    assert AuditEvent.objects.filter(action=KEYED_ACTION).count() == 1
+    _record(2)
+    assert audit_verify().ok and audit_verify().checked == 6
+    # From the marker on, a plain hash is a forgery.
+    last = AuditEvent.objects.get(seq=6)
+    forged = _forged_after(last)
+    forged.hash = _plain_digest(_hashed_fields(forged))
+    _insert(forged)
+    assert audit_verify().first_break == audit_verify().breaks[0]
+    assert audit_verify().first_break.seq == 7
+
+
+def test_a_plain_row_before_the_marker_cannot_be_rewritten_without_breaking_the_marker():
+    from zhenwu.core.audit import _hashed_fields, _plain_digest
+
+    _legacy_log(3)
+    _switch_to_key()
+    _drop_guard()
+    event = AuditEvent.objects.get(seq=3)
+    event.after = {"i": "edited"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_auditevent SET after = %s, hash = %s WHERE seq = 3",
+            [json.dumps(event.after), _plain_digest(_hashed_fields(event))],
+        )
+    result = audit_verify()
+    assert [b.seq for b in result.breaks] == [3]  # the marker (4) no longer links to it
+
+
+def test_a_forged_marker_does_not_move_the_boundary():
+    from zhenwu.core.audit import KEYED_ACTION, _hashed_fields, _plain_digest
+
+    events = _record(2)
+    plain = _forged_after(events[-1])
+    plain.hash = _plain_digest(_hashed_fields(plain))
+    _insert(plain)
+    marker = _forged_after(plain, action=KEYED_ACTION)
+    marker.hash = _plain_digest(_hashed_fields(marker))
+    _insert(marker)
+    assert [b.seq for b in audit_verify().breaks] == [3, 4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truncate_of_the_audit_log_is_refused_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; deletion there is caught by the chain and the anchors")
+    _record(2)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE core_auditevent")
+    assert AuditEvent.objects.count() == 2
+
+
+def test_an_expected_head_may_be_the_twelve_digits_printed_on_a_bulletin(capsys):
+    events = _record(3)
+    call_command("audit", "verify", "--expect-head", f"3:{events[-1].hash[:12]}")
+    assert "与预期一致" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="第 3 条"):
+        call_command("audit", "verify", "--expect-head", f"3:{events[0].hash[:12]}")

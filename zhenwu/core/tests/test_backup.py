@@ -109,6 +109,7 @@ def test_backup_writes_one_private_archive_with_a_manifest_and_audits_it(src, tm
     assert paths == [
         db,
         "media/evidence/验收.pdf",
+        "var/audit_key",  # a restore verifies the log with the key that wrote it
         "var/secret_key",
         "var/routing/routing-20261101-000000-000000.joblib",  # the newest model only
     ]  # static files, the lock and the database's own files in var/ are not copied

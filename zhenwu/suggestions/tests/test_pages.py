@@ -174,4 +174,9 @@ def test_the_office_reveals_a_residents_phone_and_the_look_is_audited(town, offi
     assert reader.post(reverse("suggestions:contact", args=[suggestion.pk])).status_code == 404
     answer = reader.post(f"/api/suggestions/{suggestion.pk}/contact", content_type="application/json")
     assert answer.status_code == 403 and answer.json()["detail"] == "当前角色无权查看完整个人信息"
-    assert AuditEvent.objects.count() == before + 1
+    # No second unmasking; the two refused attempts are recorded as such (core.refusal_audit).
+    assert AuditEvent.objects.filter(action="person.unmasked").count() == 1
+    refused = AuditEvent.objects.filter(action="security.refused", actor=leader).values_list(
+        "after", flat=True
+    )
+    assert sorted(a["status"] for a in refused) == [403, 404]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from zhenwu.core.backup import BackupError, backup_restore
+from zhenwu.core.dbroles import owner_connection
 
 
 class Command(BaseCommand):
@@ -20,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            done = backup_restore(archive=Path(options["archive"]), force=options["force"])
+            # As the owner on PostgreSQL: pg_restore drops and recreates the tables.
+            with owner_connection():
+                done = backup_restore(archive=Path(options["archive"]), force=options["force"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         manifest = done.manifest

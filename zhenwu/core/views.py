@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
+from zhenwu.core.audit_display import describe
 from zhenwu.core.calendar import (
     FIRST_YEAR,
     YEARS_AHEAD,
@@ -125,7 +126,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = audit_events(**{k: v for k, v in filters.items() if v})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"form": form, "page": page})
+    changes = describe(page.object_list)
+    rows = [(event, changes[event.seq]) for event in page.object_list]
+    return render(request, "core/audit_list.html", {"form": form, "page": page, "rows": rows})
 
 
 @roles_required(*OFFICE_ROLES)

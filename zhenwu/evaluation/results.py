@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from zhenwu.core.timefmt import shown
 from zhenwu.evaluation.constants import Channel, SheetStatus
 from zhenwu.evaluation.models import Answer, Ballot, CastMinute, PaperSheet, PendingBallot, Survey, VotingCode
 from zhenwu.lib.stats import percent, wilson
@@ -263,7 +263,7 @@ def tally(survey: Survey) -> Tally:
         integrity=Integrity(
             codes=[(c.name, c.codes_issued, c.codes_used) for c in lines],
             # In the town's time (Beijing), as a clerk would compare it with the voting session.
-            busiest_minutes=[(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"), n) for at, n in minutes],
+            busiest_minutes=[(shown(at), n) for at, n in minutes],
             bursts=sum(1 for _at, n in minutes if n > BURST_PER_MINUTE),
             uniform_share=uniform / all_ballots if all_ballots else None,
             uniform=uniform,

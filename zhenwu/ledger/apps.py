@@ -10,16 +10,19 @@ class LedgerConfig(AppConfig):
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.audit_display import register_key
         from zhenwu.core.calendar import on_year_confirmed
         from zhenwu.core.home import register
         from zhenwu.ledger import tasks  # noqa: F401 - tasks registers the tick tasks
-        from zhenwu.ledger.constants import API_FIELD_LABELS, LedgerAudit
+        from zhenwu.ledger.constants import API_FIELD_LABELS, Action, LedgerAudit
         from zhenwu.ledger.home import my_work_panel
         from zhenwu.ledger.services import problems_recompute_provisional
 
         register(my_work_panel)
         on_year_confirmed(problems_recompute_provisional)
         register_actions(LedgerAudit)
+        register_key("ledger.problem", "last_progress", _("最近报告进度（%）"))
+        register_key("ledger.problem", "step", _("环节"), Action)
         # By name: the router's schemas list every registered source, so it is imported when the
         # API is assembled, after every app (献言献策, 测评, later modules) has registered its own.
         register_router("/", "zhenwu.ledger.api.router")

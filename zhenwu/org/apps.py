@@ -10,11 +10,13 @@ class OrgConfig(AppConfig):
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.audit_display import register_key
         from zhenwu.org import api
-        from zhenwu.org.constants import OrgAudit
+        from zhenwu.org.constants import OrgAudit, RoleKind
         from zhenwu.org.roles import is_office
 
         register_actions(OrgAudit)
+        register_key("org.person", "kind", _("身份"), RoleKind)
         register_router("/", api.router)
         register_field_labels(api.FIELD_LABELS)
         navigation.register(navigation.NavEntry("units", _("组织机构"), "org:unit_tree", 70))

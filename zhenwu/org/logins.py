@@ -39,6 +39,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.core.context import request_ip
 from zhenwu.core.models import ThrottleHit
 from zhenwu.core.throttle import Throttled, throttle_hit, throttle_key
+from zhenwu.core.timefmt import CLOCK, shown
 from zhenwu.org.constants import OrgAudit
 from zhenwu.org.models import ApiToken, User
 
@@ -100,7 +101,7 @@ class Standing:
             until = self.pair_last + wait
             return Throttled(
                 _("该用户名从当前地址连续登录失败%(n)s次，请于%(until)s后再试，或请党政办解锁")
-                % {"n": self.pair_failures, "until": timezone.localtime(until).strftime("%H:%M")},
+                % {"n": self.pair_failures, "until": shown(until, CLOCK)},
                 retry_after=max(1, int((until - now).total_seconds())),
             )
         return None

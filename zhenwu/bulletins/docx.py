@@ -13,7 +13,7 @@ clerk's Word uses the real ones; the server needs none of them.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from docx import Document
@@ -160,7 +160,23 @@ def _cell_text(cell: Any, text: str, font: str) -> None:
     _font(paragraph.add_run(xml_safe(text)), font, SIZE_5)
 
 
-def _table(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float]) -> None:
+def _row_props(row: Any, *, header: bool = False) -> None:
+    """A row is never split across pages; the header row repeats on each page a table runs onto."""
+    props = row._tr.get_or_add_trPr()
+    for name in ("w:cantSplit", *(("w:tblHeader",) if header else ())):
+        element = OxmlElement(name)
+        element.set(qn("w:val"), "true")
+        props.append(element)
+
+
+def _table(
+    doc: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    widths_mm: list[float],
+    nowrap: frozenset[int] = frozenset(),
+) -> None:
+    """`nowrap`: columns (dates, numbers) whose text must stay on one line: "2026-10-" / "13" misreads."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -171,13 +187,16 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[f
 
     # A row's own cells, not `row.cells`: python-docx builds that from every cell of the table,
     # which made a 600-row table take seconds (each new row re-read all rows before it).
-    def fill(row: Any, values: list[Any], font: str) -> None:
-        for tc, value, width in zip(row._tr.tc_lst, values, widths, strict=True):
+    def fill(row: Any, values: list[Any], font: str, *, is_header: bool = False) -> None:
+        _row_props(row, header=is_header)
+        for column, (tc, value, width) in enumerate(zip(row._tr.tc_lst, values, widths, strict=True)):
             cell = _Cell(tc, table)
             cell.width = width
+            if column in nowrap and not is_header:
+                tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
             _cell_text(cell, str(value), font)
 
-    fill(table.rows[0], header, HEITI)
+    fill(table.rows[0], header, HEITI, is_header=True)
     for values in rows:
         fill(table.add_row(), values, FANGSONG)
 
@@ -204,12 +223,15 @@ def _ranking(doc: Any, lines: list[Any], who: str) -> None:
     _table(doc, header, rows, [12, 38, 16, 16, 22, 14, 22, 16])
 
 
-def _named(doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float], of: int) -> None:
+def _named(
+    doc: Any, header: list[str], rows: list[list[Any]], widths_mm: list[float], of: int,
+    nowrap: frozenset[int] = frozenset(),
+) -> None:  # fmt: skip
     """Problems named one by one: a table (saying how many more the ledger holds), or 无."""
     if not rows:
         _para(doc, "无。", indent=True)
         return
-    _table(doc, header, rows, widths_mm)
+    _table(doc, header, rows, widths_mm, nowrap)
     if of > len(rows):
         _para(doc, f"（以上列出{len(rows)}项，共{of}项，详见台账。）", indent=True)
 
@@ -220,8 +242,16 @@ def audit_line(head: ChainHead) -> str:
 
 
 def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, opening: str, requirements: str,
-                  published_on: date | None, audit_head: ChainHead | None = None) -> bytes:  # fmt: skip
+                  published_on: date | None, dated: datetime, audit_head: ChainHead | None = None,
+                  ) -> bytes:  # fmt: skip
     doc = Document()
+    # python-docx's template says author "python-docx", created 2013-12-23: the office's file is its own.
+    props = doc.core_properties
+    props.author = props.last_modified_by = issuer
+    props.title, props.subject, props.category = title, number, "通报"
+    props.comments = props.keywords = ""
+    props.created = props.modified = dated.astimezone(UTC).replace(tzinfo=None)  # the format stores UTC
+    props.revision = 1
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -273,14 +303,18 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
     _heading(doc, "六、逾期未完成整改的问题", 1)
     _named(
         doc,
-        ["编号", "问题", "责任部门", "责任领导", "整改时限", "逾期天数"],
+        ["编号", "问题", "责任部门", "责任领导", "整改时限", "逾期"],
         [
             [i["number"], i["description"], i["department"], i["leader"], i["deadline"], i["days"]]
             for i in f.overdue_items
         ],
-        [25, 55, 24, 18, 22, 12],
+        [24, 38, 22, 18, 27, 27],
         f.overdue_named_of,
+        nowrap=frozenset({0, 4}),
     )
+    if f.overdue_items:
+        # The same count as the problem page's "逾期N个工作日", taken on the day the figures are.
+        _para(doc, f"（逾期按工作日计算，计至{cn_date(next_month(month))}。）", indent=True)
     _heading(doc, "七、未按时报送进度报告的问题", 1)
     _named(
         doc,
@@ -291,6 +325,7 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
         ],
         [25, 61, 26, 22, 22],
         f.missing_named_of,
+        nowrap=frozenset({0}),
     )
     _heading(doc, "八、下步工作要求", 1)
     for text in (requirements or "").splitlines():

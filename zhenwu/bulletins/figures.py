@@ -9,7 +9,7 @@ many problems have moved on, shows the same figures.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from zhenwu.ledger.rules import (
     month_start,
     next_month,
     overdue,
+    overdue_text,
     owes,
     periods_of_month,
     working,
@@ -177,7 +178,6 @@ def month_figures(month: date) -> Figures:
     named_missing = _described(missing_first)
     red_min, black_below = settings.ZHENWU_RED_LIST_MIN, settings.ZHENWU_BLACK_LIST_BELOW
     ranked_departments = _ranked(departments)
-    last_day = end.date() - timedelta(days=1)
     return Figures(
         month=f"{month:%Y-%m}",
         as_of=end.isoformat(),
@@ -197,7 +197,7 @@ def month_figures(month: date) -> Figures:
             {
                 **named_overdue[pk],
                 "deadline": deadlines[pk].isoformat(),
-                "days": (last_day - deadlines[pk]).days,
+                "days": overdue_text(deadlines[pk], today) or "—",
             }
             for pk in deadlines
         ],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from zhenwu.bulletins.forms import BulletinTextForm, MonthForm
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
+from zhenwu.core.downloads import attachment, file_name
 from zhenwu.core.forms import apply_errors, step_then_back
 from zhenwu.ledger.rules import Today
 from zhenwu.lib.stats import percent
@@ -131,9 +130,8 @@ def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    name = bulletin.doc_number or f"{bulletin.month:%Y-%m}-draft"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.docx"
-    return response
+    number = bulletin.doc_number if bulletin.status == BulletinStatus.PUBLISHED else _("（草稿）")
+    return attachment(response, file_name(number, bulletin.title, ext="docx"))
 
 
 @roles_required(*TOWN_READERS)

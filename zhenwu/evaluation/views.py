@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
+from zhenwu.core.downloads import attachment, file_name
 from zhenwu.core.forms import apply_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.public_url import loopback_confirmation, public_base_url
@@ -293,8 +294,9 @@ def codes_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
     if (confirmation := loopback_confirmation(request, base=base, what=_("测评票"))) is not None:
         return confirmation
     response = HttpResponse(slips_pdf(survey, codes, base), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="slips-{survey.pk}-{batch}.pdf"'
-    return response
+    return attachment(
+        response, file_name(_("测评码"), survey.title, _("第%(n)s批") % {"n": batch}, ext="pdf")
+    )
 
 
 def _paper_marks(request: HttpRequest) -> dict[str, Any]:
@@ -434,8 +436,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         tally_workbook(survey, shown.result),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.xlsx"'
-    return response
+    return attachment(response, file_name(_("测评结果"), survey.title, ext="xlsx"))
 
 
 @roles_required(*TOWN_READERS)
@@ -448,8 +449,7 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_yet(request, survey, shown)
     html = render_to_string("evaluation/results_print.html", {"survey": survey, "r": shown.result})
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tally-{survey.pk}.pdf"'
-    return response
+    return attachment(response, file_name(_("测评结果"), survey.title, ext="pdf"))
 
 
 @roles_required(*TOWN_READERS)

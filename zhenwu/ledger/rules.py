@@ -328,7 +328,7 @@ def warning_for(problem: Any, today: Today) -> Warning:
     reasons: list[str] = []
     if overdue(f, today):
         assert f.deadline is not None
-        late = _workdays_text(today, f.deadline, today.day)
+        late = overdue_text(f.deadline, today)
         reasons.append(
             _("已超过整改时限%(deadline)s（逾期%(days)s）") % {"deadline": f.deadline, "days": late}
             if late
@@ -343,6 +343,12 @@ def warning_for(problem: Any, today: Today) -> Warning:
         left = _workdays_text(today, today.day, f.deadline)
         reasons.append(_("距整改时限还有%(days)s") % {"days": left} if left else _("即将到期"))
     return Warning(value, tuple(reasons))
+
+
+def overdue_text(deadline: date, today: Today) -> str | None:
+    """How late an overdue problem is: "N个工作日" after its deadline up to `today`. The problem
+    page, the lists and the 通报's overdue table (whose today is the next month's first) say this."""
+    return _workdays_text(today, deadline, today.day)
 
 
 def _workdays_text(today: Today, start: date, end: date) -> str | None:

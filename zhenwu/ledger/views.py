@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
+from zhenwu.core.downloads import attachment, file_name
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
 from zhenwu.ledger.constants import Action, ExtensionStatus, Status, allows
@@ -511,8 +511,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('整改台账.xlsx')}"
-    return response
+    return attachment(response, file_name(_("问题整改台账"), timezone.localdate().isoformat(), ext="xlsx"))
 
 
 _IMPORTS = IMPORTS_FOLDER

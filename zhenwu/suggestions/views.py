@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
+from zhenwu.core.downloads import attachment, file_name
 from zhenwu.core.forms import apply_errors, flash_errors, parse_id, step_then_back
 from zhenwu.core.middleware import client_ip
 from zhenwu.core.public_url import loopback_confirmation, public_base_url
@@ -455,5 +456,4 @@ def posters_view(request: HttpRequest, pk: int) -> HttpResponse:
         campaign=campaign, villages=list(places()), base_url=base, town=settings.ZHENWU_TOWN_NAME
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="posters-{campaign.pk}.pdf"'
-    return response
+    return attachment(response, file_name(_("征集海报"), campaign.title, ext="pdf"))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -67,7 +68,9 @@ def test_figures_are_the_ledger_at_the_months_end_and_stay_so(october, office, d
     assert (f.total, f.closed, f.in_progress, f.pending, f.overdue) == (3, 1, 1, 1, 1)
     assert (f.new_this_month, f.closed_this_month, f.closed_on_time_this_month) == (3, 1, 1)
     assert f.rate == pytest.approx(1 / 3)
-    assert [i["number"] for i in f.overdue_items] == [october[1].number] and f.overdue_items[0]["days"] == 16
+    assert [i["number"] for i in f.overdue_items] == [october[1].number] and f.overdue_items[0][
+        "days"
+    ] == "11个工作日"
     line = f.by_department[0]
     assert (line.name, line.total, line.closed, line.overdue) == ("经济发展办", 2, 1, 1)
     # Assigned on 10-05, the open one owes both halves' reports: the first half contains the
@@ -278,3 +281,38 @@ def test_each_bulletin_prints_the_audit_log_s_head_as_published_on_page_and_docx
     assert line in page
     # What the office reads off a printed copy checks the log later.
     assert audit_verify(expect_head=ChainHead.parse(f"{head.seq}:{head.hash[:12]}"), allow_later=True).ok
+
+
+def test_long_tables_repeat_their_header_keep_rows_whole_and_dates_on_one_line(october, office):
+    with _at("2026-11-02 09:00"):
+        bulletin = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+    doc = Document(io.BytesIO(services.render(bulletin)))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for table in doc.tables:
+        rows = table._tbl.tr_lst
+        assert rows[0].find(f"{w}trPr/{w}tblHeader") is not None  # repeated on each new page
+        assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows)
+    overdue = next(t for t in doc.tables if t.rows[0].cells[-1].text == "逾期")
+    deadline_cell = overdue._tbl.tr_lst[1].tc_lst[4]
+    assert deadline_cell.find(f"{w}tcPr/{w}noWrap") is not None
+    assert overdue.rows[1].cells[5].text == "11个工作日"  # as the problem page counts, not calendar days
+    assert any(p.text == "（逾期按工作日计算，计至2026年11月1日。）" for p in doc.paragraphs)
+
+
+def test_the_document_is_the_offices_own_and_downloads_under_its_chinese_name(october, office):
+    from zhenwu.conftest import client_for
+
+    with _at("2026-11-02 09:00"):
+        draft = services.bulletin_generate(actor=office, month=date(2026, 10, 1))
+        published = services.bulletin_publish(actor=office, bulletin=draft)
+    props = Document(io.BytesIO(published.document.read())).core_properties
+    assert props.author == props.last_modified_by == settings.ZHENWU_BULLETIN_ISSUER
+    assert props.title == published.title and props.subject == published.doc_number
+    assert props.created.date() == date(2026, 11, 2)  # not python-docx's template date, 2013-12-23
+    answer = client_for(office).get(f"/bulletins/{published.pk}/document.docx")
+    from urllib.parse import quote
+
+    assert (
+        f"filename*=UTF-8''{quote(f'{published.doc_number} {published.title}.docx')}"
+        in answer["Content-Disposition"]
+    )

@@ -242,7 +242,7 @@ def audit_line(head: ChainHead) -> str:
 
 
 def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, opening: str, requirements: str,
-                  published_on: date | None, dated: datetime, audit_head: ChainHead | None = None,
+                  published_on: date | None, made_at: datetime, audit_head: ChainHead | None = None,
                   ) -> bytes:  # fmt: skip
     doc = Document()
     # python-docx's template says author "python-docx", created 2013-12-23: the office's file is its own.
@@ -250,7 +250,7 @@ def bulletin_docx(*, figures: Figures, title: str, number: str, issuer: str, ope
     props.author = props.last_modified_by = issuer
     props.title, props.subject, props.category = title, number, "通报"
     props.comments = props.keywords = ""
-    props.created = props.modified = dated.astimezone(UTC).replace(tzinfo=None)  # the format stores UTC
+    props.created = props.modified = made_at.astimezone(UTC).replace(tzinfo=None)  # the format stores UTC
     props.revision = 1
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE

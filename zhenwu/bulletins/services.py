@@ -93,7 +93,7 @@ def render(bulletin: Bulletin) -> bytes:
         figures=Figures.from_json(bulletin.figures), title=bulletin.title,
         number=bulletin.doc_number or doc_number(settings.ZHENWU_BULLETIN_PREFIX, timezone.localdate().year, None),
         issuer=settings.ZHENWU_BULLETIN_ISSUER, opening=bulletin.opening, requirements=bulletin.requirements,
-        published_on=bulletin.published_on, dated=bulletin.generated_at, audit_head=audit_head_of(bulletin),
+        published_on=bulletin.published_on, made_at=bulletin.generated_at, audit_head=audit_head_of(bulletin),
     )  # fmt: skip
 
 

@@ -354,14 +354,17 @@ class Run:
                 continue
             form[self.ballot["field"]] = str(random.randint(0, 3))
             body = urllib.parse.urlencode(form).encode()
-            status, _h, page = browser.go(
-                "ballot_cast", "POST", "/v/cast/", body, "application/x-www-form-urlencoded"
+            status, headers, page = browser.go(
+                "ballot_cast", "POST", "/v/cast/", body, "application/x-www-form-urlencoded", expect=(302,)
             )
-            if status == 200 and 'id="done"' in page:
+            # A cast answers with a redirect to the thank-you page (a refresh must not re-post).
+            if status == 302 and headers.get("location", "").endswith("/v/done/"):
                 with self.lock:
                     self.ballots += 1
             elif status == 200:
-                self.stats.sample(f"ballot_cast answered 200 without 'done': {_errors(page)}")
+                self.stats.sample(
+                    f"ballot_cast answered 200 instead of the thank-you redirect: {_errors(page)}"
+                )
             self.pause()
 
     # staff

@@ -220,6 +220,12 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.ballot_id} {self.question_id} {self.level}"
 
+    @property
+    def level_label(self) -> str:
+        """The level in the question's own words (the stored level is its 0-based position)."""
+        labels = self.question.scale.labels
+        return labels[self.level] if self.level is not None and self.level < len(labels) else ""
+
 
 class PaperSheet(models.Model):
     """A paper ballot keyed twice by two clerks. Only when both agree (or a third person has

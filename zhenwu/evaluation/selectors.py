@@ -78,7 +78,7 @@ def ballots_behind(survey: Survey, filters: dict[str, Any]) -> QuerySet[Ballot]:
         found = found.filter(pk__in=Answer.objects.filter(survey=survey, **answer).values("ballot_id"))
     if filters.get("category"):
         found = found.filter(category_id=filters["category"])
-    answers = Answer.objects.select_related("question", "subject").order_by(
+    answers = Answer.objects.select_related("question__scale", "subject").order_by(
         "question__order", "subject__order"
     )
     return (

@@ -8,6 +8,7 @@ urlpatterns = [
     # Voters: no account, a short address for the slips.
     path("v/", views.vote, name="vote"),
     path("v/cast/", views.vote_cast, name="vote_cast"),
+    path("v/done/", views.vote_done, name="vote_done"),
     # The office's desk.
     path("evaluation/", views.survey_list, name="list"),
     path("evaluation/new/", views.survey_create, name="create"),

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.downloads import attachment, file_name
@@ -122,6 +122,12 @@ def vote_cast(request: HttpRequest) -> HttpResponse:
             return _vote_error(request, code, exc, 400)
         context = _ballot_context(found, errors=exc.message_dict, marks=marks)
         return render(request, "evaluation/vote_ballot.html", context, status=400)
+    # Post/redirect/get: a refresh of the thank-you page must not post the ballot again.
+    return redirect("evaluation:vote_done")
+
+
+@require_GET
+def vote_done(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/vote_done.html")
 
 
@@ -406,13 +412,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     result = shown.result
     if result is None:
         return _not_yet(request, survey, shown)
-    chart = {
-        "rows": [f"{r.number}. {r.subject or r.question}"[:24] for r in result.rows],
-        "series": [
-            {"name": label, "data": [r.counts[i] if i < len(r.counts) else 0 for r in result.rows]}
-            for i, label in enumerate(_all_labels(result))
-        ],
-    }
+    chart = {"charts": tally_charts(result)}
     context = {
         "survey": survey, "r": result, "shown": shown, "chart": chart, "nav_active": "evaluation",
         "survey_closed": survey.status == SurveyStatus.CLOSED,
@@ -420,10 +420,21 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/results.html", context)
 
 
-def _all_labels(result: Any) -> list[str]:
-    """Level names across rows (rows of one chart share a scale position)."""
-    longest: list[str] = max((r.labels for r in result.rows), key=len, default=[])
-    return list(longest)
+def tally_charts(result: Any) -> list[dict[str, Any]]:
+    """One stacked-bar chart per scale: rows of different scales share no level names, so
+    drawing them in one chart named 派出所's 不满意 with another question's 基本满意."""
+    by_scale: dict[tuple[str, ...], list[Any]] = {}
+    for row in result.rows:
+        by_scale.setdefault(tuple(row.labels), []).append(row)
+    return [
+        {
+            "rows": [f"{r.number}. {r.subject or r.question}"[:24] for r in rows],
+            "series": [
+                {"name": label, "data": [r.counts[i] for r in rows]} for i, label in enumerate(labels)
+            ],
+        }
+        for labels, rows in by_scale.items()
+    ]
 
 
 @roles_required(*TOWN_READERS)

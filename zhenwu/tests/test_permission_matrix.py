@@ -232,6 +232,7 @@ PAGES: dict[str, Row] = {
     "evaluation:vote": ("get", lambda c: reverse("evaluation:vote"), ALL, 404),
     # A cast without a code is refused (400) for anyone.
     "evaluation:vote_cast": ("post", lambda c: reverse("evaluation:vote_cast"), ALL, 404),
+    "evaluation:vote_done": ("get", lambda c: reverse("evaluation:vote_done"), ALL, 404),
     "evaluation:list": ("get", lambda c: reverse("evaluation:list"), TOWN_WIDE, 404),
     "evaluation:create": ("get", lambda c: reverse("evaluation:create"), OFFICE, 404),
     "evaluation:scales": ("get", lambda c: reverse("evaluation:scales"), OFFICE, 404),
@@ -317,6 +318,7 @@ PUBLIC_PAGES = {
     "core:readyz",
     "evaluation:vote",
     "evaluation:vote_cast",
+    "evaluation:vote_done",
     "suggestions:public_new",
     "suggestions:public_find",
     "suggestions:public_follow",

@@ -154,7 +154,9 @@ def test_the_phone_page_votes_and_refuses_a_second_vote(survey, office):
     body = page.content.decode()
     assert page.status_code == 200 and "满意" in body and "不记名" in body
     key = key_of(survey)
-    done = client.post(reverse("evaluation:vote_cast"), {"code": code, key: "0"})
+    cast = client.post(reverse("evaluation:vote_cast"), {"code": code, key: "0"})
+    assert cast.status_code == 302 and cast["Location"] == reverse("evaluation:vote_done")
+    done = client.get(cast["Location"])  # a refresh of this page posts nothing
     assert done.status_code == 200 and "投票已提交" in done.content.decode()
     again = client.post(reverse("evaluation:vote"), {"code": code})
     assert again.status_code == 400 and "已经使用过" in again.content.decode()

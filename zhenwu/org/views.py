@@ -62,7 +62,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = people_search(user, unit=unit)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     children = units_visible_to(user).filter(parent=unit).order_by("sort_order", "path")
-    context = {"unit": unit, "children": children, "page": page, "can_edit": can_edit_registry(user)}
+    # The breadcrumb links the parent only where it may be opened (a branch secretary's unit's
+    # parent is outside their scope: a link there would answer 404).
+    parent_open = unit.parent_id is not None and units_visible_to(user).filter(pk=unit.parent_id).exists()
+    context = {
+        "unit": unit, "children": children, "page": page, "can_edit": can_edit_registry(user),
+        "parent_open": parent_open,
+    }  # fmt: skip
     return render(request, "org/unit_detail.html", context)
 
 

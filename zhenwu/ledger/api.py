@@ -138,7 +138,9 @@ class ReportIn(Schema):
     done: str = Field(min_length=1, max_length=4000)
     difficulties: str = ""
     next_steps: str = ""
-    period_key: str = Field("", max_length=10)
+    period_key: str = Field(
+        "", max_length=20, description="报告期：留空为本期；如“2026年11月下半月”或 2026-11-2"
+    )
     submit: bool = True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from zhenwu.core.forms import StyledForm
 from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Status
 from zhenwu.ledger.policies import source_choices
 from zhenwu.ledger.rules import LIST_RULES
-from zhenwu.lib.cadence import Cadence
+from zhenwu.lib.cadence import Cadence, Period
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
 from zhenwu.org.models import Person, Unit
 
@@ -163,8 +164,27 @@ class ReportForm(StyledForm):
         label=_("下步打算"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
     period_key = forms.CharField(
-        label=_("报告期"), required=False, max_length=10, help_text=_("留空为本期；补报往期填如 2009-05-1")
+        label=_("报告期"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"list": "owed-periods"}),
     )
+
+    def __init__(
+        self, *args: Any, owed: Sequence[Period] = (), current: Period | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The periods still owed are offered by name; words or a key may be typed as well.
+        self.owed = owed
+        field = self.fields["period_key"]
+        if current is not None:
+            field.widget.attrs["placeholder"] = current.label
+            field.help_text = _(
+                "留空为本期（%(current)s）；补报往期请从列表中选择，或填写如“%(example)s”"
+            ) % {
+                "current": current.label,
+                "example": (owed[0] if owed else current).label,
+            }
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -17,7 +17,7 @@ from zhenwu.ledger.constants import (
     Verdict,
 )
 from zhenwu.ledger.policies import source_label, validate_source
-from zhenwu.lib.cadence import Cadence
+from zhenwu.lib.cadence import Cadence, key_label
 from zhenwu.org.models import Person, Unit
 
 
@@ -171,6 +171,10 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.period_key}"
+
+    @property
+    def period_label(self) -> str:
+        return key_label(self.period_key)
 
 
 class Evidence(models.Model):

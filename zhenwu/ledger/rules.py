@@ -171,6 +171,14 @@ def owes(f: Facts, period: Period) -> bool:
     )
 
 
+def owed_periods(f: Facts, today: date) -> list[Period]:
+    """The periods a report may still be filed for, oldest first, up to the one running today:
+    what the report form offers (a later report covers the earlier ones, see `owes`)."""
+    if f.assigned_on is None or f.cadence == Cadence.NONE:
+        return []
+    return [p for p in periods_between(f.assigned_on, today, Cadence(f.cadence)) if owes(f, p)]
+
+
 def _owes_q(periods: dict[str, Period]) -> Q:
     q = Q(pk__in=[])
     for cadence, period in periods.items():

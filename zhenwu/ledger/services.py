@@ -39,7 +39,7 @@ from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition
 from zhenwu.ledger.policies import ClosureNeeds, policy_for
 from zhenwu.ledger.rules import Thresholds, progress_slip_date
 from zhenwu.ledger.selectors import assignee_ids, may_apply_close, may_report
-from zhenwu.lib.cadence import Cadence, period_containing, period_from_key
+from zhenwu.lib.cadence import Cadence, period_containing, period_from_text
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
@@ -376,7 +376,7 @@ def report_save(
     today = timezone.localdate()
     cadence = Cadence(problem.cadence) if problem.cadence != Cadence.NONE else Cadence.MONTHLY
     try:
-        period = period_from_key(period_key) if period_key else period_containing(today, cadence)
+        period = period_from_text(period_key) if period_key else period_containing(today, cadence)
     except ValueError as exc:
         raise ValidationError({"period_key": _("报告期：%(error)s") % {"error": exc}}) from exc
     if period.start > today:

@@ -47,7 +47,16 @@ from zhenwu.ledger.importer import IMPORT_MAX_BYTES, IMPORTS_FOLDER, SheetError,
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.policies import policy_for
-from zhenwu.ledger.rules import FACT_FIELDS, Facts, Today, closable, report_missing, warning_for, working
+from zhenwu.ledger.rules import (
+    FACT_FIELDS,
+    Facts,
+    Today,
+    closable,
+    owed_periods,
+    report_missing,
+    warning_for,
+    working,
+)
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
@@ -62,6 +71,7 @@ from zhenwu.ledger.selectors import (
     problem_timeline,
     problems_visible_to,
 )
+from zhenwu.lib.cadence import Cadence, key_label, period_containing
 from zhenwu.org.constants import OFFICE_ROLES, RoleKind, UnitKind
 from zhenwu.org.models import Person, Unit, User
 
@@ -147,7 +157,9 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
                 deadline=p.deadline.isoformat() + (provisional if p.deadline_provisional else "")
                 if p.deadline
                 else (long_term if p.status == Status.LONG_TERM else ""),
-                last_report=f"{p.last_report_period} · {p.last_progress}%" if p.last_report_period else "",
+                last_report=f"{key_label(p.last_report_period)} · {p.last_progress}%"
+                if p.last_report_period
+                else "",
                 village=escape(names["village"].get(p.village_id, "")),
             )
         )
@@ -341,7 +353,10 @@ def correct_assignment_view(request: HttpRequest, pk: int) -> HttpResponse:
 def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(_user(request), pk)
     _require(may_report(_user(request), problem, assignee_ids(problem)))
-    form = ReportForm(request.POST or None)
+    today = _today()
+    facts = Facts.of(problem)
+    current = period_containing(today.day, Cadence(facts.cadence)) if facts.cadence != Cadence.NONE else None
+    form = ReportForm(request.POST or None, owed=owed_periods(facts, today.day), current=current)
 
     def act(data: dict[str, Any]) -> Any:
         return services.report_save(
@@ -356,7 +371,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form=form,
         template="ledger/step_form.html",
-        context={"problem": problem, "title": _("填报半月进度"), "draft": True, "files": True},
+        context={"problem": problem, "title": _("填报进度报告"), "draft": True, "files": True},
         act=act,
         done=_("进度报告已保存"),
     )

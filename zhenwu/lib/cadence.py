@@ -8,6 +8,8 @@ bulletin. A report for a period is due by the period's last day.
 from __future__ import annotations
 
 import calendar
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -81,6 +83,35 @@ def periods_between(first_day: date, last_day: date, cadence: Cadence) -> Iterat
         period = next_period(period)
 
 
+_WORDS = re.compile(r"^(\d{4})年(\d{1,2})月(上半月|下半月)?$")
+_ENGLISH = re.compile(r"^(\d{4})-(\d{1,2}),(first|second)half$", re.IGNORECASE)  # the English labels
+
+
+def period_from_text(text: str) -> Period:
+    """A period as a person writes it ("2026年11月下半月", "2026年11月") or as its key; raises
+    ValueError with a Chinese message. Full-width digits and spaces are allowed."""
+    plain = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
+    found = _WORDS.match(plain)
+    if found is None and (english := _ENGLISH.match(plain)) is not None:
+        plain = f"{english[1]}-{int(english[2]):02d}-{1 if english[3].lower() == 'first' else 2}"
+    if found is None:
+        return period_from_key(plain)
+    year, month, half = int(found[1]), int(found[2]), found[3]
+    if not 1 <= month <= 12:
+        raise ValueError(_("报告期“%(key)s”的月份不正确") % {"key": text})
+    if half is None:
+        return period_containing(date(year, month, 1), Cadence.MONTHLY)
+    return period_containing(date(year, month, 1 if half == "上半月" else 16), Cadence.HALF_MONTHLY)
+
+
+def key_label(key: str) -> str:
+    """A stored key in words ("2026-11-2" → 2026年11月下半月): keys read like dates on a page."""
+    try:
+        return period_from_key(key).label
+    except ValueError:
+        return key
+
+
 def period_from_key(key: str) -> Period:
     """The inverse of Period.key; raises ValueError with a Chinese message on a malformed key."""
     parts = key.split("-")
@@ -92,4 +123,6 @@ def period_from_key(key: str) -> Period:
             return period_containing(date(year, month, 1 if parts[2] == "1" else 16), Cadence.HALF_MONTHLY)
     except (ValueError, IndexError):
         pass
-    raise ValueError(_("报告期“%(key)s”格式不正确，应为 2009-05-1、2009-05-2 或 2009-05") % {"key": key})
+    raise ValueError(
+        _("报告期“%(key)s”格式不正确，应写作“2009年5月上半月”“2009年5月下半月”或“2009年5月”") % {"key": key}
+    )

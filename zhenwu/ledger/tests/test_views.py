@@ -103,6 +103,22 @@ def test_the_leader_reports_through_the_page_and_bad_input_names_the_field(leade
     assert "已经提交" in again.content.decode()
 
 
+def test_the_report_form_names_the_periods_owed_and_takes_them_in_words(leader, problem):
+    url = reverse("ledger:report", args=[problem.pk])
+    with time_machine.travel("2026-12-03 10:00+08:00", tick=False):  # assigned 2026-11-02, nothing filed
+        client = client_for(leader)
+        page = client.get(url).content.decode()
+        assert "留空为本期（2026年12月上半月）" in page
+        assert "尚未报送的报告期：2026年11月上半月、2026年11月下半月、2026年12月上半月" in page
+        assert (
+            client.post(url, {"progress": "30", "done": "补报", "period_key": "2026年11月下半月"}).status_code
+            == 302
+        )
+        assert ProgressReport.objects.get().period_key == "2026-11-2"
+        detail = client.get(reverse("ledger:problem_detail", args=[problem.pk])).content.decode()
+    assert "2026年11月下半月" in detail and "2026-11-2<" not in detail
+
+
 def test_closure_through_the_page_needs_evidence(department_staff, office, problem):
     client = client_for(department_staff)
     url = reverse("ledger:apply_close", args=[problem.pk])

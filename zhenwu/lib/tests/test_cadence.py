@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhenwu.lib.cadence import Cadence, next_period, period_containing, period_from_key, periods_between
+from zhenwu.lib.cadence import (
+    Cadence,
+    key_label,
+    next_period,
+    period_containing,
+    period_from_key,
+    period_from_text,
+    periods_between,
+)
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
 cadences = st.sampled_from([Cadence.HALF_MONTHLY, Cadence.MONTHLY])
@@ -46,6 +54,32 @@ def test_every_day_lies_in_exactly_one_period_and_periods_tile_the_calendar(day,
 def test_keys_round_trip(day, cadence):
     period = period_containing(day, cadence)
     assert period_from_key(period.key) == period
+
+
+@given(days, cadences)
+def test_a_period_is_read_back_from_its_words_and_from_its_key(day, cadence):
+    period = period_containing(day, cadence)
+    assert period_from_text(period.label) == period_from_text(period.key) == period
+    assert key_label(period.key) == period.label
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2026年11月下半月", "2026-11-2"),
+        ("２０２６年１１月上半月", "2026-11-1"),
+        (" 2026年 3月 ", "2026-03"),
+        ("2009年5月上半月", "2009-05-1"),
+    ],
+)
+def test_periods_typed_in_words(text, key):
+    assert period_from_text(text).key == key
+
+
+@pytest.mark.parametrize("text", ["2026年13月下半月", "2026年11月中旬", "11月下半月"])
+def test_words_that_name_no_period_are_refused_in_chinese(text):
+    with pytest.raises(ValueError, match="报告期"):
+        period_from_text(text)
 
 
 @given(days, days, cadences)

@@ -95,6 +95,9 @@ def public_new(request: HttpRequest) -> HttpResponse:
             return _throttled(request, exc, "suggestions/public_new.html", context)
         else:
             return redirect(reverse("suggestions:public_follow", args=[suggestion.receipt]) + "?new=1")
+    if form.errors and request.FILES.getlist("photos"):
+        # A browser cannot be given a file back: say so, rather than let the photos vanish.
+        context["photos_dropped"] = len(request.FILES.getlist("photos"))
     return render(request, "suggestions/public_new.html", context, status=400 if form.errors else 200)
 
 
@@ -102,9 +105,11 @@ def _lookup(request: HttpRequest, code: str) -> Any:
     return services.receipt_lookup(code, ip=client_ip(request))
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def public_find(request: HttpRequest) -> HttpResponse:
-    form = FollowForm(request.GET or None)
+    # Posted, as /v/ is: a code in the query string stays in the browser's history and in
+    # every proxy's log on the way.
+    form = FollowForm(request.POST or None)
     if form.is_bound and form.is_valid():
         try:
             suggestion = _lookup(request, form.cleaned_data["code"])

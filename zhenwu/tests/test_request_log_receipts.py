@@ -39,6 +39,6 @@ def test_a_receipt_code_in_the_path_is_logged_by_its_name(caplog, receipt, build
 
 def test_the_find_form_keeps_the_code_out_of_the_log(caplog, receipt):
     with caplog.at_level(logging.INFO, logger="zhenwu.request"):
-        Client().get(reverse("suggestions:public_find"), {"code": receipt})
+        Client().post(reverse("suggestions:public_find"), {"code": receipt})
     [line] = _logged(caplog)
-    assert receipt not in line and " GET /s/find/ 302 " in line
+    assert receipt not in line and " POST /s/find/ 302 " in line

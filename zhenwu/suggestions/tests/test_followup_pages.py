@@ -65,3 +65,15 @@ def test_the_rate_page_shows_the_ledgers_figure(town, office, problem, departmen
         services.follow_up_submit(suggestion=s, satisfaction=said)
     page = client_for(office).get(reverse("suggestions:satisfaction")).content.decode()
     assert 'id="rate">50.0%' in page and "已邀请未评价" in page
+
+
+def test_the_follow_page_says_what_was_done_before_asking_if_the_resident_is_satisfied(
+    town, office, problem, department_staff, suggestion
+):
+    from django.test import Client
+
+    services.suggestion_merge(actor=office, suggestion=suggestion, problem=problem)
+    close(problem, department_staff, office)  # completion "已修复"
+    body = Client().get(reverse("suggestions:public_follow", args=[suggestion.receipt])).content.decode()
+    assert body.index('id="completion"') < body.index("您满意吗")
+    assert "已修复" in body[body.index('id="completion"') :]

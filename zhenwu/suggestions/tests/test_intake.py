@@ -152,6 +152,15 @@ def test_the_phone_page_submits_with_a_photo_and_shows_the_receipt(town):
     assert f"{s.receipt[:4]}-{s.receipt[4:]}" in follow and "已收到" in follow and "附照片1张" in follow
 
 
+def test_a_form_error_says_the_chosen_photos_must_be_chosen_again(town):
+    response = Client().post(
+        reverse("suggestions:public_new"), {"text": "", "photos": [png_upload(), png_upload()]}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and "您选的2张照片没有保存" in body
+    _nothing_stored()
+
+
 def test_the_honeypot_turns_a_bot_away_and_stores_nothing(town):
     response = Client().post(
         reverse("suggestions:public_new"), {"text": "买药请加微信", "website": "http://spam"}

@@ -119,7 +119,7 @@ def test_a_made_up_receipt_is_refused_and_guessing_is_throttled(suggestion):
     assert response.status_code == 404 and "没有找到“ABCD-EFGH”" in response.content.decode()
     with override_settings(ZHENWU_PUBLIC_MISSES_PER_HOUR=3):
         for _ in range(2):
-            client.get(reverse("suggestions:public_find"), {"code": "ZZZZ-ZZZZ"})
+            client.post(reverse("suggestions:public_find"), {"code": "ZZZZ-ZZZZ"})
         blocked = client.get(reverse("suggestions:public_follow", args=[suggestion.receipt]))
     assert blocked.status_code == 429 and "查询回执码过于频繁" in blocked.content.decode()
     assert ThrottleHit.objects.count() == 3
@@ -134,8 +134,10 @@ def test_a_made_up_receipt_is_refused_and_guessing_is_throttled(suggestion):
 
 def test_the_find_form_accepts_a_lowercase_code_with_spaces(suggestion):
     code = suggestion.receipt.lower()
-    response = Client().get(reverse("suggestions:public_find"), {"code": f" {code[:4]} {code[4:]} "})
+    response = Client().post(reverse("suggestions:public_find"), {"code": f" {code[:4]} {code[4:]} "})
     assert response.status_code == 302 and response["Location"] == f"/s/{suggestion.receipt}/"
+    # A code in the query string is not read: the form posts it.
+    assert Client().get(reverse("suggestions:public_find"), {"code": code}).status_code == 200
 
 
 def test_posters_are_one_a4_page_per_village(town, office, tmp_path):

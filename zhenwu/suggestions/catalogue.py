@@ -42,7 +42,7 @@ WORD_MAX_CHARS = 20
 WORDS_MAX = 300
 _SPLIT = re.compile(r"[\s,，、;；/|]+")
 # A town writes its departments with the town's prefix or a short form: 镇财政所, 乡国土所.
-_PREFIX = re.compile(r"^(?:.{1,6}?(?:镇|乡|街道))(?=.{2,})")
+_PREFIX = re.compile(r"^(?:.{0,6}?(?:镇|乡|街道))(?=.{2,})")
 
 
 @dataclass(frozen=True)

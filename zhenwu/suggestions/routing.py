@@ -55,12 +55,12 @@ WEAK_CAP = 0.6  # weak words alone never make a topic as strong as one of its ow
 SINGLE_CHAR = 0.6  # 偷, 赌, 桥: a one-character word is matched whole but says less
 OUTRANKED = 0.25  # what is left of a topic another mentioned topic outranks
 NAMED_BONUS = 1.5  # a message that names an office asks for it …
-CLEARLY_ELSE = 1.5  # … unless it says nothing of that office's matters and this much of another's
+CLEARLY_ELSE = 1.0  # … unless it says nothing of that office's matters and this much of another's
 # History: a topic's own office is worth this many decisions; the n-gram model's say grows
 # with the number of decisions it learned from, to LEARNED_WEIGHT at many times HISTORY_HALF.
-PRIOR_DECISIONS = 3.0
+PRIOR_DECISIONS = 5.0
 LEARNED_WEIGHT = 1.0
-HISTORY_HALF = 200
+HISTORY_HALF = 500
 
 
 @dataclass(frozen=True)
@@ -186,13 +186,21 @@ def _pipeline() -> Pipeline:
 
 
 def topic_counts(examples: Sequence[Example], catalogue: Catalogue) -> TopicCounts:
-    """Per catalogue topic, the offices the town sent messages mentioning it to (a message
-    mentioning k topics counts 1/k for each)."""
+    """Per catalogue topic, the offices the town sent messages mentioning it to.
+
+    A decision is credited to the topics that explain it: those of the message's topics the
+    catalogue gives to the office decided on. Only when none does is it evidence against
+    the catalogue, credited to the message's topics in proportion to their strength — so a
+    message about 新农合 that also says 手续 teaches nothing about 手续.
+    """
     counts: TopicCounts = defaultdict(dict)
     for e in examples:
-        keys = [m.topic.key for m in catalogue.mentions(e.text) if m.words and not m.topic.names_office]
-        for key in keys:
-            counts[key][e.department] = counts[key].get(e.department, 0.0) + 1 / len(keys)
+        matters = [m for m in catalogue.mentions(e.text) if m.words and not m.topic.names_office]
+        explaining = [m for m in matters if _office(m.topic) == e.department]
+        credited = [(m, 1.0) for m in explaining] or [(m, _strength(m, catalogue)) for m in matters]
+        total = sum(w for _m, w in credited)
+        for m, w in credited:
+            counts[m.topic.key][e.department] = counts[m.topic.key].get(e.department, 0.0) + w / total
     return dict(counts)
 
 

@@ -63,16 +63,17 @@ def topic_edit_view(request: HttpRequest, pk: int | None = None) -> HttpResponse
             "words": topic.words, "weak_words": topic.weak_words, "outranks": list(topic.outranks.all()),
         }  # fmt: skip
     form = TopicForm(
-        request.POST or None, initial=initial, topics=others.order_by("office_name", "sort_order")
-    )
+        request.POST or None, initial=initial, topics=others.order_by("office_name", "sort_order"),
+        names_office=topic is not None and topic.names_office,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             saved = routing_topic_save(
                 actor=_user(request), topic=topic, name=data["name"], department=data["department"],
                 office_name=topic.office_name if topic is not None and data["department"] is None else "",
-                category=data["category"], words=data["words"], weak_words=data["weak_words"],
-                outranks=list(data["outranks"]),
+                category=data.get("category", ""), words=data["words"], weak_words=data.get("weak_words", ""),
+                outranks=list(data.get("outranks", ())),
             )  # fmt: skip
         except ValidationError as exc:
             apply_errors(form, exc)

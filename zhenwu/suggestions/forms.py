@@ -168,7 +168,8 @@ class TopicForm(StyledForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "群众实际说的词，用顿号、逗号、空格或换行分开；单独出现就说明是这件事（如 路灯、灯不亮、黑黢黢）"
+            "群众实际说的词，用顿号、逗号、空格或换行分开；单独出现就说明是这件事（如 路灯、灯不亮、黑黢黢）。"
+            "以*开头的表示词尾：*厂 可匹配 服装厂、砖厂"
         ),
     )
     weak_words = forms.CharField(
@@ -185,10 +186,15 @@ class TopicForm(StyledForm):
         help_text=_("来信同时提到本事项和所选事项时，由本事项的承办部门办理（如 拖欠工资 优先于 企业服务）"),
     )
 
-    def __init__(self, *args: Any, topics: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, topics: Any = None, names_office: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by(
             "sort_order", "id"
         )
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
         self.fields["outranks"].queryset = topics  # type: ignore[attr-defined]
+        if names_office:  # the names residents call the office by: no matter, no tie-break
+            for name in ("category", "weak_words", "outranks"):
+                del self.fields[name]
+            self.fields["words"].label = _("部门名称")
+            self.fields["words"].help_text = _("群众对本部门的叫法；来信中出现即视为点名本部门")

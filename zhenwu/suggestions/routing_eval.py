@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from zhenwu.suggestions.routing import Example, fit, rank
+from zhenwu.suggestions.routing import Example, _fast, fit, rank
 from zhenwu.suggestions.text import Catalogue
 
 MESSAGES = Path(settings.BASE_DIR) / "bench" / "data" / "residents_messages.jsonl"
@@ -55,7 +55,7 @@ def evaluate(examples: Sequence[Example], catalogue: Catalogue | None = None) ->
     if not train or not test:
         return Report(len(train), len(test), None, None, None, None, None, None)
     catalogue = catalogue or Catalogue(())
-    models = fit(train, catalogue)
+    models = _fast(fit(train, catalogue))
     truth = [e.department for e in test]
     alone = [_model_ranking(models["department"], e.text) for e in test]
     categories = [_model_ranking(models["category"], e.text) for e in test]

@@ -113,8 +113,8 @@ def normalise(text: str) -> str:
 
 _lock = threading.RLock()
 _tokenizer: jieba.Tokenizer | None = None
-_words: set[str] = set()  # every word given to add_words, so a rebuilt tokenizer gets them too
-_added: set[str] = set()  # the words the live tokenizer has
+_words: set[str] = set()  # every word given to add_words
+_pending: set[str] = set()  # … of which the live tokenizer does not have these yet
 
 
 def _cache_dir() -> Path:
@@ -137,11 +137,11 @@ def _segmenter() -> jieba.Tokenizer:
             tokenizer.tmp_dir = str(_cache_dir())
             tokenizer.initialize()
             _tokenizer = tokenizer
-            _added.clear()
-        pending = _words - _added
-        for word in sorted(pending):
-            _tokenizer.add_word(word)
-        _added.update(pending)
+            _pending.update(_words)
+        if _pending:
+            for word in sorted(_pending):
+                _tokenizer.add_word(word)
+            _pending.clear()
         return _tokenizer
 
 
@@ -152,6 +152,7 @@ def add_words(words: Iterable[str]) -> None:
     """
     new = {w for w in (normalise(w).replace(" ", "") for w in words) if w}
     with _lock:
+        _pending.update(new - _words)
         _words.update(new)
 
 

@@ -260,3 +260,20 @@ def test_the_report_prints_history_and_the_evaluation_sets_figures(full_town, tm
     assert "top-3 ≥ 95%：未达标" in text
     assert "派出所" in text and "1/1" in text
     assert "#5" not in text  # a test message's miss is never listed
+
+
+def test_the_office_adds_a_name_residents_call_it_by(full_town, office):
+    town_catalogue()
+    names = RoutingTopic.objects.get(key="names:村镇建设办")
+    client = client_for(office)
+    page = client.get(reverse("suggestions:topic_edit", args=[names.pk])).content.decode()
+    assert "群众对本部门的叫法" in page and "优先于" not in page
+    assert all(g.label != "村镇建设办" for g in route("城建的人管不管这个事").departments)
+    response = client.post(
+        reverse("suggestions:topic_edit", args=[names.pk]),
+        {"name": names.name, "department": names.department_id, "words": names.words + "、城建的"},
+    )
+    assert response.status_code == 302
+    routing = route("城建的人管不管这个事")
+    assert routing.departments[0].label == "村镇建设办"
+    assert routing.departments[0].reason == "来信点名“村镇建设办”"

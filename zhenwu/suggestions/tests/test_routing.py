@@ -160,3 +160,21 @@ def test_the_grouping_is_reused_until_the_inbox_changes(town, office):
     assert [len(c.members) for c in clusters()] == [4]
     services.suggestion_reply(actor=office, suggestion=extra, action="decline", reply="重复")
     assert [len(c.members) for c in clusters()] == [3]
+
+
+def test_the_fast_form_of_the_model_gives_scikit_learns_probabilities(town):
+    import numpy as np
+
+    from zhenwu.suggestions.routing import Linear, fit
+
+    make_history(town)
+    examples = history()
+    models = fit(examples)
+    pipeline = models["department"]  # three departments (the categories are all one: a str)
+    fast = Linear.of(pipeline)
+    assert fast.classes == tuple(pipeline.classes_)
+    for text in ("安置小区门口没有公交车站", "办证难", "zzz", "", examples[0].text):
+        assert np.allclose(fast.probabilities(text), pipeline.predict_proba([text])[0], atol=1e-9)
+    binary = fit([e for e in examples if e.department != examples[0].department])
+    fast = Linear.of(binary["department"])
+    assert np.allclose(fast.probabilities("办证难"), binary["department"].predict_proba(["办证难"])[0])

@@ -110,7 +110,8 @@ def _office(topic: Topic) -> str:
 
 def _word_weight(word: str, catalogue: Catalogue) -> float:
     offices = {_office(t) for t, weak in catalogue.word_topics(word) if not weak and not t.names_office}
-    base = SINGLE_CHAR if len(word) == 1 else 1.0
+    # Longer words are more specific (日间照料 says more than 钥匙); one character says least.
+    base = SINGLE_CHAR if len(word) == 1 else min(1.2, 0.9 + 0.05 * len(word))
     return base / max(1, len(offices))
 
 

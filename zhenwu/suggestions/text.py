@@ -4,7 +4,8 @@ Routing (`routing.py`) and duplicate detection build on these three calls, and n
 touches the database:
 
 - `normalise(text)`: the form every comparison is made on. Full-width forms folded (NFKC),
-  lower case, emoji and other symbols dropped, common homophone typos corrected (反应→反映,
+  lower case, common traditional characters simplified (辦證→办证), emoji and other symbols
+  dropped, common homophone typos corrected (反应→反映,
   按装→安装, 报消→报销, 帐→账, 以经→已经 …, see `TYPOS`). Only for matching: what the
   resident wrote is stored and shown as written.
 - `tokens(text)`: the normalised text cut into words by jieba, with every catalogue word
@@ -79,6 +80,25 @@ TYPOS: dict[str, str] = {
 }
 _TYPO_RE = re.compile("|".join(re.escape(k) for k in sorted(TYPOS, key=len, reverse=True)))
 
+# Some residents type traditional characters (a phone set that way): the common ones that
+# differ from the simplified form, character by character (enough for matching words).
+_TRADITIONAL = str.maketrans(
+    "這個們來裡裏說話時間問題會對從後還沒麼為點樣麵邊過進開關門閉辦證務處員際廳號碼錢費補貼發給帳賬報銷醫"
+    "療險農業鄉鎮縣區組幹黨團選舉導領書記長風紀貪態變讓謝請護傷動勞資產廠買賣價實質層樓電燈線網絡車輛駛騎"
+    "禍盜賊騙賭錄監視頭髮鬥亂搶擾聲響鬧覺廁髒臟糞滿溝橋壞爛塊壩澆漑種蟲藥飼養豬雞鴨魚機歲孫兒學師讀課園衛"
+    "診瘡殘貧難濟災墳遷戶構築劃規權屬畝徵償協議標準擔審簽蓋辭職僱傭結續貨運輸遞總經營與於兩幾萬億親專幫齊"
+    "則體據參頁圖覽獎勵優貸莊稅漲溫濕乾淨裝鐘錶鑰鎖壓轉換織縫倉庫夠聽見寫嗎喲囉麗義夥隻條張場鋪攤臺檯樂歡"
+    "戲遊舊雜飯館飲燒煙氣廢環綠樹葉礦採滅預應該確認識調詢訴檢驗測評論錯誤隊陣陸陽陰雲霧鄰闆闊豐頓顧額顯飛"
+    "馬驅驚鬆麥黃齒龍龜",
+    "这个们来里里说话时间问题会对从后还没么为点样面边过进开关门闭办证务处员际厅号码钱费补贴发给账账报销医"
+    "疗险农业乡镇县区组干党团选举导领书记长风纪贪态变让谢请护伤动劳资产厂买卖价实质层楼电灯线网络车辆驶骑"
+    "祸盗贼骗赌录监视头发斗乱抢扰声响闹觉厕脏脏粪满沟桥坏烂块坝浇溉种虫药饲养猪鸡鸭鱼机岁孙儿学师读课园卫"
+    "诊疮残贫难济灾坟迁户构筑划规权属亩征偿协议标准担审签盖辞职雇佣结续货运输递总经营与于两几万亿亲专帮齐"
+    "则体据参页图览奖励优贷庄税涨温湿干净装钟表钥锁压转换织缝仓库够听见写吗哟啰丽义伙只条张场铺摊台台乐欢"
+    "戏游旧杂饭馆饮烧烟气废环绿树叶矿采灭预应该确认识调询诉检验测评论错误队阵陆阳阴云雾邻板阔丰顿顾额显飞"
+    "马驱惊松麦黄齿龙龟",
+)
+
 # Function words and the dialect's fillers: never a topic, never what makes two messages alike.
 STOPWORDS = frozenset(
     """的 了 是 我 我们 你 你们 他 他们 她 它 们 啊 呀 吧 吗 呢 嘛 哦 噢 哈 啦 嘞 哟 咯 么 嗯 喂
@@ -101,7 +121,7 @@ log = logging.getLogger(__name__)
 
 def normalise(text: str) -> str:
     """The form of `text` that is matched against: see the module's docstring."""
-    folded = unicodedata.normalize("NFKC", text or "").lower()
+    folded = unicodedata.normalize("NFKC", text or "").lower().translate(_TRADITIONAL)
     folded = _SYMBOLS.sub(" ", folded)
     folded = "".join(" " if unicodedata.category(c)[0] == "S" else c for c in folded)
     folded = _TYPO_RE.sub(lambda m: TYPOS[m.group(0)], folded)

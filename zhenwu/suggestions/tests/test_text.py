@@ -100,3 +100,8 @@ def test_a_starred_word_matches_the_end_of_a_longer_token_as_that_token():
     [found] = mentions("新华村有个服装厂想扩建", catalogue)
     assert found.words == ("服装厂",)
     assert mentions("厂", catalogue) == []  # the suffix alone is not a factory
+
+
+def test_traditional_characters_are_simplified_for_matching():
+    assert normalise("在服務中心辦個證明，來回跑了兩趟") == "在服务中心办个证明,来回跑了两趟"
+    assert mentions("路燈壞了", CATALOGUE)[0].words == ("路灯",)

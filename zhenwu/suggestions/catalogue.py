@@ -147,9 +147,10 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
     version, topics = shipped()
     departments = _departments()
     aliases = {t.office: t.words for t in topics if t.names_office}
+    RoutingCatalogue.objects.get_or_create(pk=1)  # a row to lock: two first uses seed once
     with transaction.atomic():
-        state = RoutingCatalogue.objects.select_for_update().filter(pk=1).first()
-        removed = set(state.removed_keys) if state is not None else set()
+        state = RoutingCatalogue.objects.select_for_update().get(pk=1)
+        removed = set(state.removed_keys)
         existing = {t.key: t for t in RoutingTopic.objects.exclude(key="")}
         new: set[str] = set()
         for order, t in enumerate(topics):
@@ -335,6 +336,16 @@ def _build(rows: Sequence[RoutingTopic]) -> text.Catalogue:
             )  # fmt: skip
         )
     return text.Catalogue(tuple(topics))
+
+
+def unmatched_offices() -> dict[str, list[str]]:
+    """Catalogue offices the town has no department for, with their topics (never routed to)."""
+    found: dict[str, list[str]] = {}
+    for office, name in RoutingTopic.objects.filter(department__isnull=True).values_list(
+        "office_name", "name"
+    ):
+        found.setdefault(office, []).append(name)
+    return found
 
 
 def town_catalogue() -> text.Catalogue:

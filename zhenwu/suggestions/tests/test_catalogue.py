@@ -262,6 +262,31 @@ def test_the_report_prints_history_and_the_evaluation_sets_figures(full_town, tm
     assert "#5" not in text  # a test message's miss is never listed
 
 
+def test_the_report_names_catalogue_offices_the_town_lacks(town, tmp_path):
+    path = tmp_path / "messages.jsonl"
+    path.write_text(json.dumps({"id": 1, "text": "路灯坏了", "office": "村镇建设办", "split": "dev"}))
+    out = StringIO()
+    call_command("routing_report", "--messages", str(path), stdout=out)
+    assert "派单目录的“村镇建设办”在本镇没有对应部门" in out.getvalue()
+
+
+def test_the_triage_page_costs_the_same_queries_however_big_the_catalogue(full_town, office):
+    from zhenwu.suggestions.services import suggestion_submit
+
+    s = suggestion_submit(text="路灯坏了，晚上黑黢黢的", village=full_town.village)
+    client = client_for(office)
+    url = reverse("suggestions:detail", args=[s.pk])
+    client.get(url)  # seeds the catalogue and loads the process's snapshot
+    with CaptureQueriesContext(connection) as before:
+        assert "因为提到：路灯、黑黢黢" in client.get(url).content.decode()
+    for n in range(20):
+        routing_topic_save(actor=office, name=f"事项{n}", department=full_town.office_dept, words=f"词语{n}")
+    client.get(url)  # the catalogue changed: the snapshot is rebuilt once
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after.captured_queries) == len(before.captured_queries) <= 20
+
+
 def test_the_office_adds_a_name_residents_call_it_by(full_town, office):
     town_catalogue()
     names = RoutingTopic.objects.get(key="names:村镇建设办")

@@ -11,7 +11,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
-from zhenwu.suggestions.catalogue import match_department, shipped, shipped_catalogue, town_catalogue
+from zhenwu.suggestions.catalogue import (
+    match_department,
+    shipped,
+    shipped_catalogue,
+    town_catalogue,
+    unmatched_offices,
+)
 from zhenwu.suggestions.routing import _current_models, department_names, history, rank
 from zhenwu.suggestions.routing_eval import (
     MESSAGES,
@@ -66,6 +72,10 @@ class Command(BaseCommand):
         )
         if Unit.objects.filter(kind=UnitKind.DEPARTMENT).exists():
             self._figures("本镇现行分派（本镇目录+本镇历史）", *self._town(messages), options)
+            for office, topics in unmatched_offices().items():
+                self.stdout.write(
+                    f"  注意：派单目录的“{office}”在本镇没有对应部门，其{len(topics)}个事项分派时不会用到"
+                )
 
     def _history(self) -> None:
         examples = history()

@@ -161,6 +161,7 @@ class GuessOut(Schema):
     value: str
     label: str
     confidence: float
+    reason: str = Field("", description="why it is suggested, e.g. 因为提到：低保、评定")
 
 
 class RoutingOut(Schema):

@@ -153,3 +153,48 @@ class PeriodForm(StyledForm):
         label=_("销号日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TopicForm(StyledForm):
+    """A matter of the 派单目录, as the office edits it."""
+
+    name = forms.CharField(label=_("事项"), max_length=40, required=False)
+    department = forms.ModelChoiceField(
+        label=_("承办部门"), queryset=Unit.objects.none(), required=False, empty_label=_("请选择")
+    )
+    category = forms.ChoiceField(label=_("问题类别"), required=False, choices=[("", "—"), *Category.choices])
+    words = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "群众实际说的词，用顿号、逗号、空格或换行分开；单独出现就说明是这件事（如 路灯、灯不亮、黑黢黢）。"
+            "以*开头的表示词尾：*厂 可匹配 服装厂、砖厂"
+        ),
+    )
+    weak_words = forms.CharField(
+        label=_("辅助词"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("只在和其他词一起出现时才有参考意义的词（如 公开、态度）"),
+    )
+    outranks = forms.ModelMultipleChoiceField(
+        label=_("优先于"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("来信同时提到本事项和所选事项时，由本事项的承办部门办理（如 拖欠工资 优先于 企业服务）"),
+    )
+
+    def __init__(self, *args: Any, topics: Any = None, names_office: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by(
+            "sort_order", "id"
+        )
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["outranks"].queryset = topics  # type: ignore[attr-defined]
+        if names_office:  # the names residents call the office by: no matter, no tie-break
+            for name in ("category", "weak_words", "outranks"):
+                del self.fields[name]
+            self.fields["words"].label = _("部门名称")
+            self.fields["words"].help_text = _("群众对本部门的叫法；来信中出现即视为点名本部门")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhenwu.suggestions import views
+from zhenwu.suggestions import catalogue_views, views
 
 app_name = "suggestions"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("suggestions/satisfaction/", views.satisfaction_view, name="satisfaction"),
     path("suggestions/campaigns/", views.campaigns_view, name="campaigns"),
     path("suggestions/campaigns/<int:pk>/posters.pdf", views.posters_view, name="posters"),
+    path("suggestions/catalogue/", catalogue_views.catalogue_view, name="catalogue"),
+    path("suggestions/catalogue/seed/", catalogue_views.catalogue_seed_view, name="catalogue_seed"),
+    path("suggestions/catalogue/new/", catalogue_views.topic_edit_view, name="topic_new"),
+    path("suggestions/catalogue/<int:pk>/", catalogue_views.topic_edit_view, name="topic_edit"),
+    path("suggestions/catalogue/<int:pk>/delete/", catalogue_views.topic_delete_view, name="topic_delete"),
     path("suggestions/reopen/", views.reopen_list, name="reopen_list"),
     path("suggestions/reopen/<int:pk>/", views.reopen_decide_view, name="reopen_decide"),
     path("suggestions/photos/<int:pk>/<str:size>/", views.photo_view, name="photo"),

@@ -30,6 +30,15 @@ from zhenwu.suggestions.tests.images import png_upload
 pytestmark = pytest.mark.django_db
 
 
+def _topic() -> int:
+    """A topic of the town's 派单目录 (seeded on first use); a new one after one is deleted."""
+    from zhenwu.suggestions.catalogue import town_catalogue
+    from zhenwu.suggestions.models import RoutingTopic
+
+    town_catalogue()
+    return RoutingTopic.objects.values_list("pk", flat=True).first() or 0
+
+
 class Ctx:
     """What the URLs point at: the town, an assigned problem, a pending extension of it, and a
     resident's suggestion with a photo, a campaign and a reopen request."""
@@ -228,6 +237,22 @@ PAGES: dict[str, Row] = {
         OFFICE,
         404,
     ),
+    # 派单目录: town-wide roles read it; the office edits it.
+    "suggestions:catalogue": ("get", lambda c: reverse("suggestions:catalogue"), TOWN_WIDE, 404),
+    "suggestions:catalogue_seed": ("post", lambda c: reverse("suggestions:catalogue_seed"), OFFICE, 404),
+    "suggestions:topic_new": ("get", lambda c: reverse("suggestions:topic_new"), OFFICE, 404),
+    "suggestions:topic_edit": (
+        "get",
+        lambda c: reverse("suggestions:topic_edit", args=[_topic()]),
+        OFFICE,
+        404,
+    ),
+    "suggestions:topic_delete": (
+        "post",
+        lambda c: reverse("suggestions:topic_delete", args=[_topic()]),
+        OFFICE,
+        404,
+    ),
     # 测评: voters need no account; the office runs surveys; town-wide roles read results.
     "evaluation:vote": ("get", lambda c: reverse("evaluation:vote"), ALL, 404),
     # A cast without a code is refused (400) for anyone.
@@ -338,6 +363,8 @@ REDIRECTS = {
     "suggestions:merge",
     "suggestions:reply",
     "suggestions:bulk",
+    "suggestions:catalogue_seed",
+    "suggestions:topic_delete",
     "evaluation:step",
     "evaluation:question_add",
     "evaluation:question_change",

@@ -79,7 +79,7 @@ def public_new(request: HttpRequest) -> HttpResponse:
     form = SuggestForm(request.POST or None, initial=initial)
     campaign_id = parse_id(request.GET.get("campaign"))
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
-    context = {"form": form, "campaign": campaign}
+    context: dict[str, Any] = {"form": form, "campaign": campaign}
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             form.add_error(None, _("提交未被接受，请刷新页面后重试"))

@@ -110,12 +110,15 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    counts = registry_counts(request.user)  # type: ignore[arg-type]
+    # The registry's figures mean something to the town-wide roles and to a branch secretary
+    # (their branch's members); to a department's clerk they are noise.
+    town_wide = is_town_wide(request.user)
+    show_registry = town_wide or request.user.role == AccountRole.BRANCH  # type: ignore[union-attr]
     context = {
-        "counts": counts,
+        "counts": registry_counts(request.user) if show_registry else None,  # type: ignore[arg-type]
         "panels": panels_for(request),
         "role_intro": ROLE_INTROS.get(request.user.role, ROLE_INTROS[AccountRole.ADMIN]),  # type: ignore[union-attr]
-        "town_wide": is_town_wide(request.user),
+        "town_wide": town_wide,
     }
     return render(request, "core/home.html", context)
 

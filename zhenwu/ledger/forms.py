@@ -59,7 +59,8 @@ class ProblemFilterForm(StyledForm):
         label=_("排序"),
         required=False,
         choices=[
-            ("number", _("编号")),
+            ("-number", _("编号（新的在前）")),
+            ("number", _("编号（旧的在前）")),
             ("deadline", _("时限由近到远")),
             ("-deadline", _("时限由远到近")),
             ("department", _("责任部门")),

@@ -136,7 +136,8 @@ def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[
     rules = [filters.get("rule")] + [key for key in ("overdue", "report_missing") if filters.get(key)]
     for key in filter(None, rules):
         problems = problems.filter(LIST_RULES[key].q(today))
-    return problems.order_by(*SORTS.get(filters.get("sort") or "number", SORTS["number"]))
+    # Newest first by default: new and imported problems are what the office looks for.
+    return problems.order_by(*SORTS.get(filters.get("sort") or "-number", SORTS["-number"]))
 
 
 _OPTIONS: dict[str, Any] = {}

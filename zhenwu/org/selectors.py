@@ -119,13 +119,33 @@ def get_person_for_user(user: User, pk: int) -> Person:
         raise Http404("没有找到该人员") from exc
 
 
+_KIND_RANK = {kind: rank for rank, kind in enumerate(UnitKind.values)}
+
+
 def unit_tree(user: User) -> list[Unit]:
-    """Visible units in tree order, each with its direct member count, in two queries."""
-    return list(
-        units_visible_to(user)
-        .annotate(member_count=Count("role_holders", filter=Q(role_holders__kind=RoleKind.PARTY_MEMBER)))
-        .order_by("path")
+    """Visible units in tree order, each with its direct member count, in one query.
+
+    Siblings are grouped by kind in UnitKind's order (the government's departments before the
+    村委会, branches together), then by the office's sort order and name — not by creation
+    order, which the materialised path alone would give."""
+    units = list(
+        units_visible_to(user).annotate(
+            member_count=Count("role_holders", filter=Q(role_holders__kind=RoleKind.PARTY_MEMBER))
+        )
     )
+    ids = {u.pk for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:  # a unit whose parent is out of sight is a root of the visible tree
+        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (_KIND_RANK.get(u.kind, len(_KIND_RANK)), u.sort_order, u.name))
+    ordered: list[Unit] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.pk, [])))
+    return ordered
 
 
 def people_search(

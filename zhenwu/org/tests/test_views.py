@@ -116,3 +116,28 @@ def test_the_calendar_page_lets_the_office_mark_a_day(office):
 def test_the_audit_page_filters_by_action(office, town):
     page = client_for(office).get(reverse("core:audit_list"), {"action": "person.created"}).content.decode()
     assert "<td>新建人员</td>" in page and "<td>新建单位</td>" not in page
+
+
+def test_the_unit_tree_groups_siblings_by_kind_then_the_offices_order(office, town):
+    from zhenwu.org.constants import UnitKind
+    from zhenwu.org.selectors import unit_tree
+    from zhenwu.org.services import unit_create
+
+    government = town.government
+    unit_create(actor=office, name="甲村村民委员会", kind=UnitKind.VILLAGE_COMMITTEE, parent=government)
+    unit_create(actor=office, name="新设部门", kind=UnitKind.DEPARTMENT, parent=government, sort_order=99)
+    below = [u for u in unit_tree(office) if u.parent_id == government.pk]
+    kinds = [u.kind for u in below]
+    assert kinds == sorted(kinds, key=list(UnitKind.values).index)  # departments, then 村委会…
+    departments = [u.name for u in below if u.kind == UnitKind.DEPARTMENT]
+    assert departments[-1] == "新设部门"  # by the office's sort order within a kind
+    tree = unit_tree(office)
+    for unit in tree:  # every unit comes after its parent
+        if unit.parent_id:
+            assert [u.pk for u in tree].index(unit.parent_id) < tree.index(unit)
+
+
+def test_a_departments_clerk_is_not_shown_the_registrys_figures(department_staff, branch_secretary, office):
+    assert "组织与人员" not in client_for(department_staff).get(reverse("home")).content.decode()
+    for user in (office, branch_secretary):
+        assert "组织与人员" in client_for(user).get(reverse("home")).content.decode()

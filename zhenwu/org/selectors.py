@@ -128,7 +128,7 @@ def unit_tree(user: User) -> list[Unit]:
     Siblings are grouped by kind in UnitKind's order (the government's departments before the
     村委会, branches together), then by the office's sort order and name — not by creation
     order, which the materialised path alone would give."""
-    units = list(
+    units: list[Unit] = list(
         units_visible_to(user).annotate(
             member_count=Count("role_holders", filter=Q(role_holders__kind=RoleKind.PARTY_MEMBER))
         )
@@ -142,9 +142,9 @@ def unit_tree(user: User) -> list[Unit]:
     ordered: list[Unit] = []
     stack = list(reversed(children.get(None, [])))
     while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit.pk, [])))
+        top = stack.pop()
+        ordered.append(top)
+        stack.extend(reversed(children.get(top.pk, [])))
     return ordered
 
 

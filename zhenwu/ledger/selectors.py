@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action
-from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.models import Evidence, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
@@ -49,6 +49,18 @@ def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Pr
         )
     except Problem.DoesNotExist as exc:
         raise Http404("没有找到该问题") from exc
+
+
+def get_evidence_for_user(user: User, pk: int) -> Evidence:
+    """A file behind a report or a closure, for whoever may see its problem; 404 for anyone else."""
+    found = (
+        Evidence.objects.filter(pk=pk, problem__in=problems_visible_to(user).values("pk"))
+        .select_related("problem")
+        .first()
+    )
+    if found is None:
+        raise Http404("没有找到该文件")
+    return found
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------

@@ -435,8 +435,9 @@ def _attach(
     problem: Problem,
     files: Sequence[UploadedFile],
     kind: str,
-    actor: User,
+    actor: Actor,
     report: ProgressReport | None = None,
+    at: datetime | None = None,
 ) -> list[Evidence]:
     if len(files) > EVIDENCE_MAX_FILES:
         raise ValidationError(
@@ -455,11 +456,14 @@ def _attach(
             original_name=(upload.name or "")[:200],
             size=upload.size or 0,
             content_type=content_type,
-            uploaded_by=actor,
+            uploaded_by=account_of(actor),
         )
         item.file.save(upload.name or "evidence", upload, save=False)
         item.save()
         saved.append(item)
+    if at is not None and saved:
+        # Filed with a step recorded at its own moment: dated with the step, not the seeding.
+        Evidence.objects.filter(pk__in=[e.pk for e in saved]).update(uploaded_at=at)
     return saved
 
 
@@ -548,15 +552,26 @@ _RECORDABLE = (Action.APPLY_CLOSE, Action.ACCEPT, Action.RETURN)
 
 @transaction.atomic
 def problem_record_step(
-    *, actor: Actor, problem: Problem, action: str, at: datetime, reason: str = "", completion: str = ""
+    *,
+    actor: Actor,
+    problem: Problem,
+    action: str,
+    at: datetime,
+    reason: str = "",
+    completion: str = "",
+    files: Sequence[UploadedFile] = (),
 ) -> Problem:
     """Record a closure-side step that already happened elsewhere, at its own moment: a paper
     ledger's 销号 being imported, the demo's made-up history. Same table, same `_step`; the
-    files and signatures stay on paper, so the policy's closure needs are not asked again.
+    signatures stay on paper, so the policy's closure needs are not asked again. Files that
+    came with an application for closure (`files`, scanned or photographed) are checked and
+    filed as its evidence, dated with the step, like any upload.
     Only the importer and the demo (as the system, or the office importing a sheet) may."""
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有台账导入或演示数据可以补录办理记录"))
     if action not in _RECORDABLE:
         raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
+    if files and action != Action.APPLY_CLOSE:
+        raise ValidationError({"files": _("佐证材料：只能随申请销号补录")})
     problem = _lock(problem)
     # History is appended in time order: a recorded step cannot come before the last one.
     last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
@@ -571,9 +586,11 @@ def problem_record_step(
     _step(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():
         problem.completion = completion.strip()
+    filed = _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor, at=at)
     if action == Action.ACCEPT:
         problem.closed_on = timezone.localdate(at)
-    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat())
+    extra = {"evidence": [e.original_name for e in filed]} if filed else {}
+    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat(), **extra)
 
 
 # ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from zhenwu.core.audit import audit_record
 from zhenwu.demo.base import DemoTown
 from zhenwu.demo.base import at_hour as _at
 from zhenwu.demo.constants import DemoAudit
+from zhenwu.demo.files import acceptance_form, site_photo
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProgressReport
 from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step, refresh_report_state
@@ -286,14 +287,39 @@ def _close(problem: Problem, applied: date, today: date, rng: random.Random, cou
         )
     for action, _before, after, day in steps:
         reason = "佐证照片不清晰，请补充" if action == Action.RETURN else ""
+        completion = "已按整改措施完成，群众认可" if action == Action.APPLY_CLOSE else ""
         problem = problem_record_step(
             actor=DEMO,
             problem=problem,
             action=action,
             at=_past(day, 15),
             reason=reason,
-            completion="已按整改措施完成，群众认可" if action == Action.APPLY_CLOSE else "",
+            completion=completion,
+            files=_evidence(problem, day, completion) if action == Action.APPLY_CLOSE else (),
         )
         assert problem.status == after
         if after == Status.CLOSED:
             counts["closed"] += 1
+
+
+def _evidence(problem: Problem, day: date, completion: str) -> list[Any]:
+    """What a 责任人 would attach to an application for closure: one or two site photos, and
+    often the signed 验收单 (scanned). Its own random source, seeded by the problem and day:
+    drawing from the seed's would change everything seeded after it."""
+    rng = random.Random(f"evidence:{problem.number}:{day}")
+    stamp = day.isoformat()
+    files: list[Any] = [
+        site_photo(number=problem.number, day=stamp, what="整改后", index=i, rng=rng)
+        for i in range(1, rng.choice([1, 2, 2]) + 1)
+    ]
+    if rng.random() < 0.6:
+        files.append(
+            acceptance_form(
+                number=problem.number,
+                day=stamp,
+                description=problem.description,
+                completion=completion,
+                department=problem.department.name if problem.department else "",
+            )
+        )
+    return files

@@ -24,7 +24,13 @@ from zhenwu.demo.constants import DemoAudit
 from zhenwu.demo.files import acceptance_form, site_photo
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProgressReport
-from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step, refresh_report_state
+from zhenwu.ledger.services import (
+    extension_request,
+    problem_assign,
+    problem_create,
+    problem_record_step,
+    refresh_report_state,
+)
 from zhenwu.lib.cadence import Cadence, period_containing, periods_between
 from zhenwu.org.models import Person, User
 
@@ -178,6 +184,7 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
                 continue
             problem = _assign(problem, town, dept_name, leaders, staff, collected, today, rng)
             counts["reports"] += _history(problem, office, today, rng, counts)
+        counts["extensions"] = _extension_requests(today)
         audit_record(
             actor=DEMO,
             action=DemoAudit.DEMO_SEEDED,
@@ -186,6 +193,24 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
             after=counts,
         )
     return counts
+
+
+def _extension_requests(today: date) -> int:
+    """Two of the 镇长's problems wait for the office to decide an extension (延期), asked for by
+    the leader's own account through the service, as the demo's leader would."""
+    account = User.objects.get(username="zhenzhang")
+    asking = Problem.objects.filter(
+        status=Status.IN_PROGRESS, leader_id=account.person_id, deadline__gt=today
+    ).order_by("number")[:2]
+    for problem in asking:
+        assert problem.deadline is not None
+        extension_request(
+            actor=account,
+            problem=problem,
+            new_deadline=problem.deadline + timedelta(days=30),
+            reason="涉及县级部门审批，审批周期较长，申请延期一个月",
+        )
+    return len(asking)
 
 
 def _assign(

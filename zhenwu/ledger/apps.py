@@ -11,13 +11,14 @@ class LedgerConfig(AppConfig):
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.calendar import on_year_confirmed
-        from zhenwu.core.home import register
+        from zhenwu.core.home import register, register_queue
         from zhenwu.ledger import tasks  # noqa: F401 - tasks registers the tick tasks
         from zhenwu.ledger.constants import API_FIELD_LABELS, LedgerAudit
-        from zhenwu.ledger.home import my_work_panel
+        from zhenwu.ledger.home import my_work_panel, office_queue
         from zhenwu.ledger.services import problems_recompute_provisional
 
         register(my_work_panel)
+        register_queue(office_queue)
         on_year_confirmed(problems_recompute_provisional)
         register_actions(LedgerAudit)
         # By name: the router's schemas list every registered source, so it is imported when the

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
+from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
@@ -334,7 +335,46 @@ def problem_assign(
     _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
     problem.assignees.set(assignees)
     problem.cooperating_units.set(list(cooperating_units))
+    if at is None:
+        # Not for a past assignment being recorded (the demo's history): that is not news.
+        _notify_owners(
+            actor=actor, problem=problem, leader_id=problem.leader_id, person_ids=[p.pk for p in assignees]
+        )
     return problem
+
+
+def _notify_owners(
+    *, actor: Actor, problem: Problem, leader_id: int | None, person_ids: Iterable[int]
+) -> None:
+    """Tell the 责任领导 and each 责任人 who has an account that the problem is now theirs.
+
+    One notice per account and problem (the key): named again after a correction, or both
+    leader and 责任人, a person is told once. Nobody is told what they did themselves."""
+    roles: dict[int, list[str]] = {}
+    if leader_id is not None:
+        roles.setdefault(leader_id, []).append(_("责任领导"))
+    for person in person_ids:
+        roles.setdefault(person, []).append(_("责任人"))
+    if not roles:
+        return
+    accounts = User.objects.filter(person_id__in=roles, is_active=True)
+    if (own := account_of(actor)) is not None:
+        accounts = accounts.exclude(pk=own.pk)
+    deadline = problem.deadline.isoformat() if problem.deadline else _("长期坚持")
+    department = problem.department.name if problem.department else ""
+    drafts = [
+        Draft(
+            recipient_id=account,
+            key=f"assigned:{problem.pk}:{account}",
+            subject=_("【新分派】%(number)s 请您作为%(roles)s牵头整改")
+            % {"number": problem.number, "roles": "、".join(roles[person])},
+            body=_("%(description)s\n责任部门：%(department)s；整改时限：%(deadline)s。请按期报送半月进度。")
+            % {"description": problem.description, "department": department, "deadline": deadline},
+            url=reverse("ledger:problem_detail", args=[problem.pk]),
+        )
+        for account, person in accounts.values_list("pk", "person_id")
+    ]
+    notices_send(drafts, reason=_("问题分派通知"), actor=actor)
 
 
 @transaction.atomic
@@ -667,6 +707,12 @@ def problem_correct_assignment(
     problem.save()
     if assignees is not None:
         problem.assignees.set(assignees)
+    _notify_owners(
+        actor=actor,
+        problem=problem,
+        leader_id=new["leader"] if "leader" in changed else None,
+        person_ids=set(new["assignees"]) - set(old["assignees"]),
+    )
     audit_record(
         actor=actor,
         action=LedgerAudit.ASSIGNMENT_CORRECTED,

@@ -368,8 +368,10 @@ def _notify_owners(
             key=f"assigned:{problem.pk}:{account}",
             subject=_("【新分派】%(number)s 请您作为%(roles)s牵头整改")
             % {"number": problem.number, "roles": "、".join(roles[person])},
-            body=_("%(description)s\n责任部门：%(department)s；整改时限：%(deadline)s。请按期报送半月进度。")
-            % {"description": problem.description, "department": department, "deadline": deadline},
+            body=problem.description
+            + "\n"
+            + _("责任部门：%(department)s；整改时限：%(deadline)s。请按期报送半月进度。")
+            % {"department": department, "deadline": deadline},
             url=reverse("ledger:problem_detail", args=[problem.pk]),
         )
         for account, person in accounts.values_list("pk", "person_id")

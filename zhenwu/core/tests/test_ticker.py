@@ -36,7 +36,8 @@ def test_the_ticker_runs_its_command_again_and_again_never_two_at_once(tmp_path)
     # start/end strictly alternate (the last run may be cut short by the stop): a run never
     # began while the one before was still going.
     assert lines[0] == "start" and all(a != b for a, b in zip(lines, lines[1:], strict=False))
-    assert lines.count("start") == ticker.runs
+    # The run the stop cut short may have been ended before its first line.
+    assert ticker.runs - 1 <= lines.count("start") <= ticker.runs
 
 
 def test_stopping_ends_a_running_tick_at_once(tmp_path):

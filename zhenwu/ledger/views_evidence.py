@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from zhenwu.ledger.constants import EVIDENCE_PREVIEW_TYPES, EVIDENCE_TYPES
@@ -48,11 +49,15 @@ def evidence_content_type(evidence: Evidence) -> str:
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file under its own (Chinese) name: photos and PDFs inline, the rest as a download."""
     evidence = get_evidence_for_user(_user(request), pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (a media folder not restored)
+        raise Http404(_("文件“%(name)s”已不在服务器上") % {"name": evidence.original_name}) from exc
     evidence_record_opened(actor=_user(request), evidence=evidence)
     content_type = evidence_content_type(evidence)
     inline = content_type in INLINE_TYPES and request.GET.get("download") != "1"
     response = FileResponse(
-        evidence.file.open("rb"),
+        handle,
         content_type=content_type,
         as_attachment=not inline,
         filename=evidence.original_name,

@@ -106,6 +106,16 @@ def test_files_are_in_the_problems_scope_and_404_outside_it(
     assert _opened(outsider) == 0
 
 
+def test_a_file_missing_from_the_server_is_a_404_and_not_recorded(closure, office):
+    photo = closure["修复后照片.png"]
+    Path(photo.file.path).unlink()
+    assert client_for(office).get(reverse("ledger:evidence_file", args=[photo.pk])).status_code == 404
+    assert (
+        client_for(office).get(reverse("ledger:evidence_preview", args=[photo.pk])).status_code == 200
+    )  # the tile
+    assert _opened(office) == 0
+
+
 def test_opening_is_recorded_once_per_person_file_and_day(closure, office, department_staff):
     photo, pdf = closure["修复后照片.png"], closure["验收单.pdf"]
     client = client_for(office)

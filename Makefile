@@ -35,9 +35,10 @@ migrate: install
 seed: migrate
 	$(ZHENWU) seed-demo --if-empty
 
+# The demo runs `zhenwu tick` every 5 minutes beside the server, as production's timer would.
 run: seed
 	@echo "演示账号见上（首次登录须修改密码）。打开 http://127.0.0.1:$${ZHENWU_PORT:-8000}/"
-	$(ZHENWU) serve
+	ZHENWU_SERVE_TICK_MINUTES=$${ZHENWU_SERVE_TICK_MINUTES:-5} $(ZHENWU) serve
 
 test: install-dev
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -214,6 +214,9 @@ DEFAULT_FROM_EMAIL = env_str("ZHENWU_FROM_EMAIL", "zhenwu@localhost")
 # --- Working days -----------------------------------------------------------------------
 # Years before this are not expected to carry deadlines; the calendar refuses them too.
 ZHENWU_SERVER_PORT = env_int("ZHENWU_PORT", 8000)
+# `zhenwu serve` runs `zhenwu tick` every N minutes beside the server when above 0: the demo
+# (`make run` sets 5). Production leaves it 0 and runs tick from its systemd timer.
+ZHENWU_SERVE_TICK_MINUTES = env_int("ZHENWU_SERVE_TICK_MINUTES", 0)
 ZHENWU_BENCH = env_bool("ZHENWU_BENCH", False)
 
 LOGGING = {

@@ -8,11 +8,14 @@ class BulletinsConfig(AppConfig):
 
     def ready(self) -> None:
         from zhenwu.bulletins.constants import BulletinAudit
+        from zhenwu.bulletins.selectors import office_queue
         from zhenwu.core import navigation
         from zhenwu.core.audit_actions import register_actions
+        from zhenwu.core.home import register_queue
         from zhenwu.org.roles import is_town_reader
 
         register_actions(BulletinAudit)
+        register_queue(office_queue)
         navigation.register(
             navigation.NavEntry("dashboard", _("驾驶舱"), "bulletins:dashboard", 20, is_town_reader)
         )

@@ -17,6 +17,7 @@ from zhenwu.bulletins.dashboard import cached_dashboard
 from zhenwu.bulletins.figures import Figures
 from zhenwu.bulletins.forms import BulletinTextForm, MonthForm
 from zhenwu.bulletins.models import Bulletin, BulletinStatus
+from zhenwu.bulletins.selectors import bulletins
 from zhenwu.core.access import roles_required
 from zhenwu.core.calendar import work_calendar
 from zhenwu.core.downloads import attachment, file_name
@@ -55,8 +56,11 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已生成草稿，请补充开头段落和下步工作要求后印发"))
                 return redirect("bulletins:detail", pk=bulletin.pk)
+    status = request.GET.get("status", "")
     context = {
-        "bulletins": list(Bulletin.objects.all()),
+        "bulletins": list(bulletins(status)),
+        "status": status if status in BulletinStatus.values else "",
+        "statuses": BulletinStatus.choices,
         "form": form if office else None,
         "nav_active": "bulletins",
     }

@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
         register_actions(CoreAudit)
         admin_audit.connect()
         home.register(calendar_banner)  # first: the office sees it above its work
+        home.register(home.queue_panel)  # then its work queue, from the lines modules register
         tick.register("core.calendar_check")(calendar_check)
         navigation.register(navigation.NavEntry("home", _("工作台"), "home", 10))
         navigation.register(navigation.NavEntry("inbox", _("消息"), "core:inbox", 90))

@@ -57,8 +57,8 @@ ARCHIVE_NAME = re.compile(r"^zhenwu-backup-\d{8}T\d{6}\.tar\.gz$")
 DB_MEMBER = {"sqlite": "db/zhenwu.sqlite3", "postgresql": "db/zhenwu.pgdump"}
 # var/ is copied whole, so a key file added later is never silently left out, except what a
 # restore does not need: the database (copied above), media (its own folder), collected static
-# files (rebuilt by collectstatic), locks, and backups themselves.
-VAR_SKIP_NAMES = {"static", "backups", "tick.lock"}
+# files (rebuilt by collectstatic), caches (previews, remade on demand), locks, and backups themselves.
+VAR_SKIP_NAMES = {"static", "cache", "backups", "tick.lock"}
 # The app only ever loads the newest routing model; the older ones are history that grows by
 # one file per retraining, so only the newest goes into a nightly archive.
 NEWEST_ONLY = {"routing": "routing-*.joblib"}

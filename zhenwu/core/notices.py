@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from zhenwu.core.actors import TICK
+from zhenwu.core.actors import TICK, Actor
 from zhenwu.core.audit import audit_record
 from zhenwu.core.constants import CoreAudit
 from zhenwu.core.models import Notice
@@ -25,8 +25,9 @@ class Draft:
     url: str = ""
 
 
-def notices_send(drafts: list[Draft], *, reason: str) -> int:
-    """Store the drafts not sent before; e-mail them after commit. Returns how many were new."""
+def notices_send(drafts: list[Draft], *, reason: str, actor: Actor = TICK) -> int:
+    """Store the drafts not sent before; e-mail them after commit. Returns how many were new.
+    `actor` is who caused them: the tick for reminders, the office for an assignment."""
     if not drafts:
         return 0
     with transaction.atomic():
@@ -41,7 +42,7 @@ def notices_send(drafts: list[Draft], *, reason: str) -> int:
         )
         if fresh:
             audit_record(
-                actor=TICK, action=CoreAudit.REMINDER_SENT, object_type="core.notice",
+                actor=actor, action=CoreAudit.REMINDER_SENT, object_type="core.notice",
                 object_label=reason, after={"count": len(fresh)},
             )  # fmt: skip
         transaction.on_commit(_email_pending)

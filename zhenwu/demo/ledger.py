@@ -21,9 +21,16 @@ from zhenwu.core.audit import audit_record
 from zhenwu.demo.base import DemoTown
 from zhenwu.demo.base import at_hour as _at
 from zhenwu.demo.constants import DemoAudit
+from zhenwu.demo.files import acceptance_form, site_photo
 from zhenwu.ledger.constants import Action, DeadlineBasis, Source, Status
 from zhenwu.ledger.models import Problem, ProgressReport
-from zhenwu.ledger.services import problem_assign, problem_create, problem_record_step, refresh_report_state
+from zhenwu.ledger.services import (
+    extension_request,
+    problem_assign,
+    problem_create,
+    problem_record_step,
+    refresh_report_state,
+)
 from zhenwu.lib.cadence import Cadence, period_containing, periods_between
 from zhenwu.org.models import Person, User
 
@@ -177,6 +184,7 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
                 continue
             problem = _assign(problem, town, dept_name, leaders, staff, collected, today, rng)
             counts["reports"] += _history(problem, office, today, rng, counts)
+        counts["extensions"] = _extension_requests(today)
         audit_record(
             actor=DEMO,
             action=DemoAudit.DEMO_SEEDED,
@@ -185,6 +193,24 @@ def seed_ledger(town: DemoTown, *, today: date, rng: random.Random) -> dict[str,
             after=counts,
         )
     return counts
+
+
+def _extension_requests(today: date) -> int:
+    """Two of the 镇长's problems wait for the office to decide an extension (延期), asked for by
+    the leader's own account through the service, as the demo's leader would."""
+    account = User.objects.get(username="zhenzhang")
+    asking = Problem.objects.filter(
+        status=Status.IN_PROGRESS, leader_id=account.person_id, deadline__gt=today
+    ).order_by("number")[:2]
+    for problem in asking:
+        assert problem.deadline is not None
+        extension_request(
+            actor=account,
+            problem=problem,
+            new_deadline=problem.deadline + timedelta(days=30),
+            reason="涉及县级部门审批，审批周期较长，申请延期一个月",
+        )
+    return len(asking)
 
 
 def _assign(
@@ -286,14 +312,39 @@ def _close(problem: Problem, applied: date, today: date, rng: random.Random, cou
         )
     for action, _before, after, day in steps:
         reason = "佐证照片不清晰，请补充" if action == Action.RETURN else ""
+        completion = "已按整改措施完成，群众认可" if action == Action.APPLY_CLOSE else ""
         problem = problem_record_step(
             actor=DEMO,
             problem=problem,
             action=action,
             at=_past(day, 15),
             reason=reason,
-            completion="已按整改措施完成，群众认可" if action == Action.APPLY_CLOSE else "",
+            completion=completion,
+            files=_evidence(problem, day, completion) if action == Action.APPLY_CLOSE else (),
         )
         assert problem.status == after
         if after == Status.CLOSED:
             counts["closed"] += 1
+
+
+def _evidence(problem: Problem, day: date, completion: str) -> list[Any]:
+    """What a 责任人 would attach to an application for closure: one or two site photos, and
+    often the signed 验收单 (scanned). Its own random source, seeded by the problem and day:
+    drawing from the seed's would change everything seeded after it."""
+    rng = random.Random(f"evidence:{problem.number}:{day}")
+    stamp = day.isoformat()
+    files: list[Any] = [
+        site_photo(number=problem.number, day=stamp, what="整改后", index=i, rng=rng)
+        for i in range(1, rng.choice([1, 2, 2]) + 1)
+    ]
+    if rng.random() < 0.6:
+        files.append(
+            acceptance_form(
+                number=problem.number,
+                day=stamp,
+                description=problem.description,
+                completion=completion,
+                department=problem.department.name if problem.department else "",
+            )
+        )
+    return files

@@ -12,13 +12,14 @@ class LedgerConfig(AppConfig):
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.audit_display import register_key
         from zhenwu.core.calendar import on_year_confirmed
-        from zhenwu.core.home import register
+        from zhenwu.core.home import register, register_queue
         from zhenwu.ledger import tasks  # noqa: F401 - tasks registers the tick tasks
         from zhenwu.ledger.constants import API_FIELD_LABELS, Action, LedgerAudit
-        from zhenwu.ledger.home import my_work_panel
+        from zhenwu.ledger.home import my_work_panel, office_queue
         from zhenwu.ledger.services import problems_recompute_provisional
 
         register(my_work_panel)
+        register_queue(office_queue)
         on_year_confirmed(problems_recompute_provisional)
         register_actions(LedgerAudit)
         register_key("ledger.problem", "last_progress", _("最近报告进度（%）"))

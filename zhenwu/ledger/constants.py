@@ -69,6 +69,10 @@ EVIDENCE_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+# The types the acceptance panel previews (a photo's thumbnail, a PDF's first page, see
+# ledger.previews); Office files show a file-type tile and the link.
+EVIDENCE_PREVIEW_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+
 
 class Status(models.TextChoices):
     PENDING = "pending", gettext_lazy("待分派")
@@ -146,6 +150,7 @@ class LedgerAudit(models.TextChoices):
     ASSIGNMENT_CORRECTED = "problem.assignment_corrected", _("更正分派")
     DEADLINE_RECOMPUTED = "problem.deadline_recomputed", _("按正式日历重算时限")
     STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
+    EVIDENCE_OPENED = "problem.evidence_opened", _("查看佐证材料")
     # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
     REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")

@@ -270,10 +270,6 @@ def reopen_requests(status: str | None = ReopenStatus.PENDING) -> QuerySet[Reope
     return found.filter(status=status) if status else found
 
 
-def pending_reopen_count() -> int:
-    return ReopenRequest.objects.filter(status=ReopenStatus.PENDING).count()
-
-
 def unanswered_count(
     respondents: QuerySet[Model], *, channel: str, start: date, end: date, problem_field: str = "problem"
 ) -> int:

@@ -55,6 +55,7 @@ class ProblemFilterForm(StyledForm):
     rule = forms.ChoiceField(label=_("专项筛选"), required=False)
     overdue = forms.BooleanField(label=_("仅逾期"), required=False)
     report_missing = forms.BooleanField(label=_("仅缺报告"), required=False)
+    extension = forms.BooleanField(label=_("有延期待审批"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"),
         required=False,

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.ledger.constants import (
+    EVIDENCE_PREVIEW_TYPES,
     Category,
     DeadlineBasis,
     EvidenceKind,
@@ -189,7 +190,10 @@ class Evidence(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: recorded by the system with a step that happened elsewhere (the demo's history).
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,6 +201,15 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def extension(self) -> str:
+        """ "PDF", "JPG": the file-type tile's label."""
+        return self.original_name.rpartition(".")[2].upper() if "." in self.original_name else "?"
+
+    @property
+    def previewable(self) -> bool:
+        return self.content_type in EVIDENCE_PREVIEW_TYPES
 
 
 class Extension(models.Model):

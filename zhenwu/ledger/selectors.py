@@ -16,8 +16,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhenwu.ledger.constants import OPEN, WORKING, Action
-from zhenwu.ledger.models import Problem, ProgressReport
+from zhenwu.ledger.constants import OPEN, WORKING, Action, ExtensionStatus
+from zhenwu.ledger.models import Evidence, Extension, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
@@ -49,6 +49,18 @@ def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Pr
         )
     except Problem.DoesNotExist as exc:
         raise Http404("没有找到该问题") from exc
+
+
+def get_evidence_for_user(user: User, pk: int) -> Evidence:
+    """A file behind a report or a closure, for whoever may see its problem; 404 for anyone else."""
+    found = (
+        Evidence.objects.filter(pk=pk, problem__in=problems_visible_to(user).values("pk"))
+        .select_related("problem")
+        .first()
+    )
+    if found is None:
+        raise Http404("没有找到该文件")
+    return found
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------
@@ -131,6 +143,9 @@ def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[
         problems = problems.filter(
             pk__in=Problem.assignees.through.objects.filter(person_id=person).values("problem_id")
         )
+    if filters.get("extension"):
+        waiting = Extension.objects.filter(status=ExtensionStatus.REQUESTED).values("problem_id")
+        problems = problems.filter(pk__in=waiting)
     if colour := filters.get("colour"):
         problems = problems.filter(colour_q(colour, today))
     rules = [filters.get("rule")] + [key for key in ("overdue", "report_missing") if filters.get(key)]

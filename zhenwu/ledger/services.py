@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import audit_record
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
+from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
@@ -334,7 +335,48 @@ def problem_assign(
     _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
     problem.assignees.set(assignees)
     problem.cooperating_units.set(list(cooperating_units))
+    if at is None:
+        # Not for a past assignment being recorded (the demo's history): that is not news.
+        _notify_owners(
+            actor=actor, problem=problem, leader_id=problem.leader_id, person_ids=[p.pk for p in assignees]
+        )
     return problem
+
+
+def _notify_owners(
+    *, actor: Actor, problem: Problem, leader_id: int | None, person_ids: Iterable[int]
+) -> None:
+    """Tell the 责任领导 and each 责任人 who has an account that the problem is now theirs.
+
+    One notice per account and problem (the key): named again after a correction, or both
+    leader and 责任人, a person is told once. Nobody is told what they did themselves."""
+    roles: dict[int, list[str]] = {}
+    if leader_id is not None:
+        roles.setdefault(leader_id, []).append(_("责任领导"))
+    for person in person_ids:
+        roles.setdefault(person, []).append(_("责任人"))
+    if not roles:
+        return
+    accounts = User.objects.filter(person_id__in=roles, is_active=True)
+    if (own := account_of(actor)) is not None:
+        accounts = accounts.exclude(pk=own.pk)
+    deadline = problem.deadline.isoformat() if problem.deadline else _("长期坚持")
+    department = problem.department.name if problem.department else ""
+    drafts = [
+        Draft(
+            recipient_id=account,
+            key=f"assigned:{problem.pk}:{account}",
+            subject=_("【新分派】%(number)s 请您作为%(roles)s牵头整改")
+            % {"number": problem.number, "roles": "、".join(roles[person])},
+            body=problem.description
+            + "\n"
+            + _("责任部门：%(department)s；整改时限：%(deadline)s。请按期报送半月进度。")
+            % {"department": department, "deadline": deadline},
+            url=reverse("ledger:problem_detail", args=[problem.pk]),
+        )
+        for account, person in accounts.values_list("pk", "person_id")
+    ]
+    notices_send(drafts, reason=_("问题分派通知"), actor=actor)
 
 
 @transaction.atomic
@@ -435,8 +477,9 @@ def _attach(
     problem: Problem,
     files: Sequence[UploadedFile],
     kind: str,
-    actor: User,
+    actor: Actor,
     report: ProgressReport | None = None,
+    at: datetime | None = None,
 ) -> list[Evidence]:
     if len(files) > EVIDENCE_MAX_FILES:
         raise ValidationError(
@@ -455,11 +498,14 @@ def _attach(
             original_name=(upload.name or "")[:200],
             size=upload.size or 0,
             content_type=content_type,
-            uploaded_by=actor,
+            uploaded_by=account_of(actor),
         )
         item.file.save(upload.name or "evidence", upload, save=False)
         item.save()
         saved.append(item)
+    if at is not None and saved:
+        # Filed with a step recorded at its own moment: dated with the step, not the seeding.
+        Evidence.objects.filter(pk__in=[e.pk for e in saved]).update(uploaded_at=at)
     return saved
 
 
@@ -548,15 +594,26 @@ _RECORDABLE = (Action.APPLY_CLOSE, Action.ACCEPT, Action.RETURN)
 
 @transaction.atomic
 def problem_record_step(
-    *, actor: Actor, problem: Problem, action: str, at: datetime, reason: str = "", completion: str = ""
+    *,
+    actor: Actor,
+    problem: Problem,
+    action: str,
+    at: datetime,
+    reason: str = "",
+    completion: str = "",
+    files: Sequence[UploadedFile] = (),
 ) -> Problem:
     """Record a closure-side step that already happened elsewhere, at its own moment: a paper
     ledger's 销号 being imported, the demo's made-up history. Same table, same `_step`; the
-    files and signatures stay on paper, so the policy's closure needs are not asked again.
+    signatures stay on paper, so the policy's closure needs are not asked again. Files that
+    came with an application for closure (`files`, scanned or photographed) are checked and
+    filed as its evidence, dated with the step, like any upload.
     Only the importer and the demo (as the system, or the office importing a sheet) may."""
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有台账导入或演示数据可以补录办理记录"))
     if action not in _RECORDABLE:
         raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
+    if files and action != Action.APPLY_CLOSE:
+        raise ValidationError({"files": _("佐证材料：只能随申请销号补录")})
     problem = _lock(problem)
     # History is appended in time order: a recorded step cannot come before the last one.
     last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
@@ -571,9 +628,11 @@ def problem_record_step(
     _step(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():
         problem.completion = completion.strip()
+    filed = _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor, at=at)
     if action == Action.ACCEPT:
         problem.closed_on = timezone.localdate(at)
-    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat())
+    extra = {"evidence": [e.original_name for e in filed]} if filed else {}
+    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat(), **extra)
 
 
 # ---------------------------------------------------------------------------------------
@@ -650,6 +709,12 @@ def problem_correct_assignment(
     problem.save()
     if assignees is not None:
         problem.assignees.set(assignees)
+    _notify_owners(
+        actor=actor,
+        problem=problem,
+        leader_id=new["leader"] if "leader" in changed else None,
+        person_ids=set(new["assignees"]) - set(old["assignees"]),
+    )
     audit_record(
         actor=actor,
         action=LedgerAudit.ASSIGNMENT_CORRECTED,

@@ -31,7 +31,7 @@ from zhenwu.core.calendar import work_calendar
 from zhenwu.core.downloads import attachment, file_name
 from zhenwu.core.forms import apply_errors, flash_errors, lean_widgets, step_then_back
 from zhenwu.ledger import services
-from zhenwu.ledger.constants import Action, ExtensionStatus, Status, allows
+from zhenwu.ledger.constants import Action, EvidenceKind, ExtensionStatus, Status, allows
 from zhenwu.ledger.exports import ledger_workbook
 from zhenwu.ledger.forms import (
     AssignForm,
@@ -216,6 +216,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_correct": office and allows(facts.status, Action.CORRECT),
         "reason_form": ReasonForm(),
         "panels": problem_panels(request, problem),
+        "closure_evidence": [e for e in problem.evidence.all() if e.kind == EvidenceKind.CLOSURE],
     }
     return render(request, "ledger/problem_detail.html", context)
 

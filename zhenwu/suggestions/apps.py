@@ -10,16 +10,16 @@ class SuggestionsConfig(AppConfig):
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
-        from zhenwu.core.home import register
+        from zhenwu.core.home import register_queue
         from zhenwu.ledger.followup import register_channel
         from zhenwu.ledger.panels import register_problem_panel
         from zhenwu.org.roles import is_town_reader
         from zhenwu.suggestions import api, tasks  # noqa: F401 - tasks registers the tick task
         from zhenwu.suggestions.constants import SuggestionAudit
-        from zhenwu.suggestions.panels import office_panel, problem_suggestions_panel
+        from zhenwu.suggestions.panels import office_queue, problem_suggestions_panel
         from zhenwu.suggestions.services import FOLLOW_UP_CHANNEL
 
-        register(office_panel)
+        register_queue(office_queue)
         register_problem_panel(problem_suggestions_panel)
         register_actions(SuggestionAudit)
         register_router("/", api.router)

@@ -20,7 +20,7 @@ from zhenwu.bulletins.models import Bulletin
 from zhenwu.conftest import PERSONAS, Town, client_for
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
-from zhenwu.ledger.models import Extension, FollowUp, Problem, ReopenRequest
+from zhenwu.ledger.models import Evidence, Extension, FollowUp, Problem, ReopenRequest
 from zhenwu.ledger.services import extension_request
 from zhenwu.org.services import api_token_create
 from zhenwu.suggestions.models import Campaign
@@ -50,6 +50,10 @@ class Ctx:
             text="村口路灯坏了很久", village=town.village, photos=[png_upload()]
         )
         self.photo = self.suggestion.photos.get()
+        self.evidence = Evidence.objects.create(
+            problem=problem, kind="report", file=png_upload("现场.png"), original_name="现场.png", size=100,
+            content_type="image/png", uploaded_by=office,
+        )  # fmt: skip
         self.campaign = Campaign.objects.create(title="献言献策", starts_on=date(2026, 1, 1))
         answered = suggestion_submit(text="另一条建议内容", village=town.village)
         answer = FollowUp.objects.create(
@@ -142,6 +146,19 @@ PAGES: dict[str, Row] = {
     "ledger:problem_detail": (
         "get",
         lambda c: reverse("ledger:problem_detail", args=[c.problem.pk]),
+        SEES_PROBLEM,
+        404,
+    ),
+    # A problem's files: whoever sees the problem; a 404 for anyone else, like the problem.
+    "ledger:evidence_file": (
+        "get",
+        lambda c: reverse("ledger:evidence_file", args=[c.evidence.pk]),
+        SEES_PROBLEM,
+        404,
+    ),
+    "ledger:evidence_preview": (
+        "get",
+        lambda c: reverse("ledger:evidence_preview", args=[c.evidence.pk]),
         SEES_PROBLEM,
         404,
     ),

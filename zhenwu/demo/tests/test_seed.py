@@ -76,9 +76,29 @@ def test_the_demo_ledger_has_182_problems_every_source_and_every_colour():
         assert ProgressReport.objects.filter(is_late=True).exists()
         assigned = [p for p in problems if p.status != Status.PENDING]
         assert all(p.leader_id and p.department_id and p.assignees.exists() for p in assigned[:20])
+        _every_closure_has_evidence_to_open()
         _the_campaign_gives_the_reported_rate_from_individual_answers(today.day)
         _the_surveys_give_the_reported_rates_from_individual_ballots()
     assert audit_verify().ok
+
+
+def _every_closure_has_evidence_to_open():
+    """Closed and closure-requested problems carry photos and scanned forms, filed through the
+    services with the application's date, and each one previews."""
+    from zhenwu.ledger.constants import EvidenceKind, Status
+    from zhenwu.ledger.models import Evidence, Problem
+    from zhenwu.ledger.previews import preview_path
+
+    closing = Problem.objects.filter(status__in=[Status.CLOSED, Status.CLOSURE_REQUESTED])
+    assert closing.count() > 50
+    assert not closing.exclude(evidence__kind=EvidenceKind.CLOSURE).exists()
+    files = Evidence.objects.filter(kind=EvidenceKind.CLOSURE)
+    assert set(files.values_list("content_type", flat=True)) == {"image/jpeg", "application/pdf"}
+    for item in files.select_related("problem")[:20]:  # dated with the application, not the seeding
+        applied = item.problem.transitions.filter(action="apply_close").values_list("at", flat=True)
+        assert item.uploaded_at in set(applied) and item.uploaded_by is None
+    for item in (files.filter(content_type=t).first() for t in ("image/jpeg", "application/pdf")):
+        assert item is not None and item.size < 100_000 and preview_path(item) is not None
 
 
 def _the_campaign_gives_the_reported_rate_from_individual_answers(today):

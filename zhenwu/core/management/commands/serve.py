@@ -1,5 +1,7 @@
 import hashlib
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -8,6 +10,8 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from zhenwu.core.ticker import Ticker
 
 
 def _static_fingerprint() -> str:
@@ -40,11 +44,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=2, help="2 cores: 2 workers (more only adds waiting)"
         )
+        parser.add_argument(
+            "--tick-minutes",
+            type=float,
+            default=settings.ZHENWU_SERVE_TICK_MINUTES,
+            help="每隔N分钟在后台运行 zhenwu tick（演示用；正式部署用 systemd 定时器，默认0即不运行）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         _collect_static_if_changed()
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"镇务已启动：http://{bind}/  （Ctrl+C 停止）")
+        minutes = options["tick_minutes"]
+        if minutes > 0:
+            self.stdout.write(f"定时任务（zhenwu tick）每{minutes:g}分钟在后台运行一次")
         sys.stdout.flush()
         argv = [
             sys.executable,
@@ -60,4 +73,28 @@ class Command(BaseCommand):
             "--log-level",
             "warning",
         ]
-        os.execv(sys.executable, argv)
+        if minutes > 0:
+            raise SystemExit(serve_with_ticker(argv, every=minutes * 60))
+        os.execv(sys.executable, argv)  # production: gunicorn is the process systemd watches
+
+
+def serve_with_ticker(argv: list[str], *, every: float, ticker: Ticker | None = None) -> int:
+    """gunicorn as a child, tick beside it; SIGTERM or Ctrl+C stops both, the server first.
+    Returns gunicorn's exit status."""
+    server = subprocess.Popen(argv)
+    ticker = ticker or Ticker(every)
+    ticker.start()
+
+    def forward(signum: int, _frame: object) -> None:
+        # Ctrl+C reaches gunicorn too (the terminal signals the whole group); SIGTERM from a
+        # supervisor reaches only us. Either way gunicorn is told, and shuts down gracefully.
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return server.wait()
+    finally:
+        ticker.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

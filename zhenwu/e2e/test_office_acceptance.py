@@ -1,0 +1,121 @@
+"""The office's day in a browser: its home queue leads to the closures waiting for it; it opens
+a closure's photo and scanned form from the acceptance panel, then accepts; the 责任人 found
+the assignment in their messages. Screenshots go to $ZHENWU_SCREENSHOTS when it is set."""
+
+import io
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page, expect
+
+from zhenwu.core.models import AuditEvent
+from zhenwu.e2e.conftest import sign_in, sign_out
+from zhenwu.ledger.constants import LedgerAudit
+from zhenwu.ledger.models import Problem
+from zhenwu.ledger.services import problem_apply_close, problem_assign, problem_create
+from zhenwu.org.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _photo() -> SimpleUploadedFile:
+    image = Image.new("RGB", (800, 600), "#9ec9e8")
+    ImageDraw.Draw(image).rectangle((0, 380, 800, 600), fill="#6f6f6f")
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return SimpleUploadedFile("修复后的路面.jpg", out.getvalue())
+
+
+def _scan() -> SimpleUploadedFile:
+    page = Image.new("L", (595, 842), 245)
+    ImageDraw.Draw(page).rectangle((50, 120, 545, 700), outline=30, width=3)
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72)
+    return SimpleUploadedFile("整改销号验收单.pdf", out.getvalue())
+
+
+def _shot(page: Page, name: str, width: int) -> None:
+    folder = os.environ.get("ZHENWU_SCREENSHOTS")
+    if folder:
+        page.set_viewport_size({"width": width, "height": 900})
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+
+
+def _both_widths(page: Page, name: str) -> None:
+    for width in (1366, 360):
+        _shot(page, name, width)
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+
+def test_the_office_opens_a_closures_evidence_from_its_queue_then_accepts(page: Page, live_server, people):
+    base = live_server.url
+    office = User.objects.get(username="office")
+    staff = User.objects.get(username="dept")
+    made = problem_create(
+        actor=office, source="self_check", category="infrastructure", description="红岩村三组道路破损"
+    )
+    problem = problem_assign(
+        actor=office, problem=made, leader=people.leader_person, department=people.economy_dept,
+        assignees=[people.staff], deadline=timezone.localdate() + timedelta(days=30),
+        assigned_on=timezone.localdate() - timedelta(days=1),
+    )  # fmt: skip
+    problem_create(actor=office, source="self_check", category="other", description="还没有分派的问题")
+
+    # The 责任人 was told: the notice is in their messages and leads to the problem.
+    sign_in(page, base, "dept")
+    page.get_by_role("link", name="消息").click()
+    notice = page.locator("li", has_text=f"【新分派】{problem.number} 请您作为责任人牵头整改")
+    notice.get_by_role("button", name="查看").click()
+    expect(page.get_by_role("heading", name=problem.number)).to_be_visible()
+    sign_out(page)
+    problem_apply_close(actor=staff, problem=problem, completion="路面已全部硬化", files=[_photo(), _scan()])
+
+    # The office's home: its queue, each figure a link to its list.
+    sign_in(page, base, "office")
+    waiting = page.locator("#queue-ledger\\.closures")
+    expect(waiting.locator("[data-count]")).to_have_text("1")
+    expect(page.locator("#queue-ledger\\.pending [data-count]")).to_have_text("1")
+    _both_widths(page, "home-office")
+    waiting.click()
+    expect(page.locator("#result-count")).to_have_text("共 1 个问题")
+    page.get_by_role("link", name=problem.number).click()
+
+    # The acceptance panel shows the photo's thumbnail and the scanned form's first page.
+    panel = page.locator(".card.border-success")
+    thumbs = panel.locator(".evidence-thumb img")
+    expect(thumbs).to_have_count(2)
+    for i in range(2):
+        thumbs.nth(i).scroll_into_view_if_needed()
+        expect(thumbs.nth(i)).to_have_js_property("complete", True)
+        assert thumbs.nth(i).evaluate("img => img.naturalWidth") > 100  # drawn, not a broken image
+    _both_widths(page, "acceptance-panel")
+
+    # Opening the photo: a new tab shows it.
+    with page.context.expect_page() as opened:
+        panel.get_by_title("打开修复后的路面.jpg").click()
+    photo_tab = opened.value
+    photo_tab.wait_for_load_state()
+    assert photo_tab.evaluate("document.images[0].naturalWidth") == 800
+    photo_tab.close()
+    # The scanned form (headless Chromium downloads a PDF rather than showing it: ask for it as the tab would).
+    form = next(e for e in problem.evidence.all() if e.original_name.endswith(".pdf"))
+    answer = page.request.get(f"{base}/ledger/evidence/{form.pk}/")
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")
+    opened_by_office = AuditEvent.objects.filter(action=LedgerAudit.EVIDENCE_OPENED, actor=office)
+    assert set(opened_by_office.values_list("object_label", flat=True)) == {
+        f"{problem.number} 修复后的路面.jpg", f"{problem.number} 整改销号验收单.pdf",
+    }  # fmt: skip
+
+    # Then it accepts, and the queue has one closure fewer.
+    panel.get_by_role("button", name="验收通过，销号").click()
+    expect(page.get_by_text("已销号").first).to_be_visible()
+    assert Problem.objects.get(pk=problem.pk).closed_on == date.today()  # noqa: DTZ011 - the server's local day
+    page.get_by_role("link", name="工作台").click()
+    expect(page.locator("#queue-ledger\\.closures [data-count]")).to_have_text("0")

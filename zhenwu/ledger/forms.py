@@ -60,7 +60,7 @@ class ProblemFilterForm(StyledForm):
         label=_("排序"),
         required=False,
         choices=[
-            ("-number", _("编号（新的在前）")),
+            ("", _("编号（新的在前）")),  # the default (ledger.selectors.problem_search)
             ("number", _("编号（旧的在前）")),
             ("deadline", _("时限由近到远")),
             ("-deadline", _("时限由远到近")),

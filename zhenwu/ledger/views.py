@@ -92,11 +92,25 @@ def _today() -> Today:
     return Today.build(timezone.localdate(), work_calendar())
 
 
+# data-label: below the small breakpoint each row is a card, its cells labelled (zhenwu.css).
 _ROW = (
-    '<tr><td class="text-nowrap"><a href="/ledger/{pk}/">{number}</a></td><td>{badge}</td><td>{description}</td>'
-    '<td class="text-nowrap">{status}</td><td>{leader}</td><td>{department}</td><td>{assignees}</td>'
-    '<td class="text-nowrap">{deadline}</td><td class="text-nowrap small">{last_report}</td><td>{village}</td></tr>'
+    '<tr><td class="text-nowrap cell-number"><a href="/ledger/{pk}/">{number}</a></td><td class="cell-warning">{badge}</td>'
+    '<td class="cell-description">{description}</td>'
+    '<td class="text-nowrap" data-label="{l_status}">{status}</td><td data-label="{l_leader}">{leader}</td>'
+    '<td data-label="{l_department}">{department}</td><td data-label="{l_assignees}">{assignees}</td>'
+    '<td class="text-nowrap" data-label="{l_deadline}">{deadline}</td>'
+    '<td class="text-nowrap small" data-label="{l_last_report}">{last_report}</td>'
+    '<td data-label="{l_village}">{village}</td></tr>'
 )
+_ROW_LABELS = {
+    "l_status": gettext_lazy("状态"),
+    "l_leader": gettext_lazy("责任领导"),
+    "l_department": gettext_lazy("责任部门"),
+    "l_assignees": gettext_lazy("责任人"),
+    "l_deadline": gettext_lazy("整改时限"),
+    "l_last_report": gettext_lazy("最近报告"),
+    "l_village": gettext_lazy("村(社区)"),
+}
 PROVISIONAL_TITLE = gettext_lazy("该年度放假安排尚未确认，按法定节假日暂算；确认后自动重算")
 PROVISIONAL_BADGE = ' <span class="badge text-bg-light border" title="%(title)s">暂定</span>'
 # The columns each row shows, plus the facts its warning needs; nothing else is loaded (the
@@ -135,6 +149,7 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
     statuses = dict(Status.choices)
     long_term = _("长期坚持")
     provisional = PROVISIONAL_BADGE % {"title": escape(PROVISIONAL_TITLE), "word": escape(_("暂定"))}
+    labels = {key: escape(str(label)) for key, label in _ROW_LABELS.items()}
     out = []
     for p in rows:
         warning = warning_for(p, today)  # type: ignore[arg-type]
@@ -146,6 +161,7 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
         description = p.description if len(p.description) <= 40 else p.description[:39] + "…"
         out.append(
             _ROW.format(
+                **labels,
                 pk=p.id,
                 number=escape(p.number),
                 badge=badge,

@@ -254,3 +254,10 @@ def test_bulk_assignment_through_the_page_is_all_or_nothing(office, town, pendin
         data["deadline"] = "2026-12-31"
         assert client.post(reverse("ledger:bulk_assign"), data).status_code == 302
     assert not Problem.objects.filter(status=Status.PENDING).exists()
+
+
+def test_each_row_labels_its_cells_so_a_phone_can_show_it_as_a_card(leader, problem):
+    body = client_for(leader).get(reverse("ledger:problem_list")).content.decode()
+    assert 'class="cell-description">红岩村三组道路破损' in body
+    for label in ("状态", "责任领导", "责任部门", "责任人", "整改时限"):
+        assert f'data-label="{label}"' in body

@@ -173,8 +173,9 @@ def tokens(text: str, *, stopwords: bool = False) -> list[str]:
 class Topic:
     """A matter one office handles, with the words residents use for it.
 
-    `key` is stable (the shipped catalogue's key, or "t<pk>" for a town's own topic);
-    `office` is the office's name as written; `department` the town's unit id where known.
+    `key` is stable ("t<pk>" for a town's topic); `office` is the office's name as written;
+    `department` the town's unit id where known. `words` say on their own that a message is
+    about the matter; `weak` words only point to it (公开, 态度).
     `outranks` names the keys of topics this one beats when a text mentions both (欠薪 beats
     企业: wages owed by an enterprise go to 劳动保障所). `names_office` marks the topic
     whose words are the office's own names: a text that names an office asks for it.
@@ -184,6 +185,7 @@ class Topic:
     name: str
     office: str
     words: tuple[str, ...]
+    weak: tuple[str, ...] = ()
     department: int | None = None
     category: str = ""
     outranks: tuple[str, ...] = ()
@@ -192,10 +194,12 @@ class Topic:
 
 @dataclass(frozen=True)
 class Mention:
-    """A topic a text mentions, with the catalogue words that matched, first seen first."""
+    """A topic a text mentions, with the catalogue words that matched, first seen first:
+    `words` of the topic's own words, `weak` of its weak ones (a mention may have only weak)."""
 
     topic: Topic
     words: tuple[str, ...]
+    weak: tuple[str, ...] = ()
 
 
 @dataclass
@@ -203,21 +207,24 @@ class Catalogue:
     """A read-only snapshot of a 派单目录: topics, and the index of their normalised words."""
 
     topics: tuple[Topic, ...]
-    _index: dict[str, list[Topic]] = field(default_factory=dict, init=False, repr=False)
+    # normalised word → (topic, whether the word is one of the topic's weak words)
+    _index: dict[str, list[tuple[Topic, bool]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for topic in self.topics:
-            for word in topic.words:
-                key = normalise(word).replace(" ", "")
-                if key and topic not in self._index.setdefault(key, []):
-                    self._index[key].append(topic)
+            for weak, words in ((False, topic.words), (True, topic.weak)):
+                for word in words:
+                    key = normalise(word).replace(" ", "")
+                    entries = self._index.setdefault(key, []) if key else []
+                    if key and all(t.key != topic.key for t, _w in entries):
+                        entries.append((topic, weak))
         add_words(self._index)
 
     def by_key(self) -> dict[str, Topic]:
         return {t.key: t for t in self.topics}
 
-    def word_topics(self, word: str) -> list[Topic]:
-        """The topics a (normalised) word belongs to: how specific the word is."""
+    def word_topics(self, word: str) -> list[tuple[Topic, bool]]:
+        """The topics a normalised word belongs to, and whether it is weak there."""
         return self._index.get(word, [])
 
     def mentions(self, text: str) -> list[Mention]:
@@ -228,21 +235,34 @@ def mentions(text: str, catalogue: Catalogue) -> list[Mention]:
     """The topics of `catalogue` that `text` mentions, in the order first mentioned.
 
     A catalogue word matches a token, or a run of up to `MAX_SPAN` adjacent tokens that
-    joins to it (jieba may cut 医保报销 into 医保 / 报销); a run never crosses punctuation.
+    joins to it (jieba may cut 医保报销 into 医保 / 报销; a run never crosses punctuation),
+    or a part of two or more characters of a longer token that is not itself a catalogue
+    word (自来水管 mentions 自来水 and 水管). A single character never matches inside a token.
     """
-    found: dict[str, list[str]] = {}
+    strong: dict[str, list[str]] = {}
+    weak: dict[str, list[str]] = {}
     order: list[Topic] = []
+
+    def hit(word: str) -> None:
+        for topic, is_weak in catalogue.word_topics(word):
+            if topic.key not in strong:
+                strong[topic.key], weak[topic.key] = [], []
+                order.append(topic)
+            words = (weak if is_weak else strong)[topic.key]
+            if word not in words:
+                words.append(word)
+
     cut = _cut(normalise(text))
-    for start in range(len(cut)):
+    for start, token in enumerate(cut):
+        if len(token) >= 3 and not catalogue.word_topics(token):
+            # A compound jieba keeps whole (自来水管, 路灯杆子): the catalogue words inside it.
+            for size in range(len(token) - 1, 1, -1):
+                for i in range(len(token) - size + 1):
+                    hit(token[i : i + size])
         joined = ""
         for piece in cut[start : start + MAX_SPAN]:
             if _PUNCT.match(piece):
                 break
             joined += piece
-            for topic in catalogue.word_topics(joined):
-                words = found.setdefault(topic.key, [])
-                if not words:
-                    order.append(topic)
-                if joined not in words:
-                    words.append(joined)
-    return [Mention(topic, tuple(found[topic.key])) for topic in order]
+            hit(joined)
+    return [Mention(t, tuple(strong[t.key]), tuple(weak[t.key])) for t in order]

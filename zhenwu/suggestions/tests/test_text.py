@@ -79,3 +79,17 @@ def test_text_without_any_topic_mentions_nothing():
     assert mentions("", CATALOGUE) == []
     assert mentions("😀😀😀", CATALOGUE) == []
     assert mentions("今天天气不错", CATALOGUE) == []
+
+
+def test_catalogue_words_inside_a_compound_token_match_but_single_characters_do_not():
+    found = {m.topic.key: m.words for m in mentions("自来水管爆了", CATALOGUE)}
+    assert set(found["water"]) == {"自来水", "水管"}
+    assert "bridge" not in {m.topic.key for m in mentions("石桥村", CATALOGUE)}
+
+
+def test_weak_words_are_told_apart_from_the_topics_own_words():
+    catalogue = Catalogue((Topic("open", "村务公开", "财政所", ("账目",), weak=("公开",)),))
+    [only_weak] = mentions("什么都不公开", catalogue)
+    assert (only_weak.words, only_weak.weak) == ((), ("公开",))
+    [both] = mentions("账目不公开", catalogue)
+    assert (both.words, both.weak) == (("账目",), ("公开",))

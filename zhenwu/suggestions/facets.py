@@ -1,0 +1,582 @@
+"""What makes two residents' messages one problem: the same place, the same thing, the same matter.
+
+Residents who report the same broken lamp share almost no wording ("三组那几盏灯啥时候修嘛",
+"红岩村三组到村委会那段路的路灯坏了半个月了"), while two different problems can read alike
+("金山村的垃圾池满了" / "青龙村五组垃圾池满了"). So a message is reduced to its facets and
+two messages are compared facet by facet, not by character overlap:
+
+- place: the villages (the resident's pick, or the villages and communities the text names —
+  the text wins, since a resident of 回龙村 may write about 西拓大道), and the 村民小组
+  (三组, 5组, 五社);
+- thing: the named things and places the text mentions (石拱桥, 天蓝公司, 日间照料中心,
+  提灌站, 滨江路, 幸福家园, 地力补贴, a road from one place to another);
+- matter: the catalogue topics the text mentions with their own words (路灯照明, 拖欠工资 …),
+  and the state of the thing (broken, locked, fees asked, not paid, delayed …, see `STATES`).
+
+`compare` answers whether two messages are the same problem, with the reasons. A difference
+in any facet both messages state keeps them apart (another village, another group, another
+thing, another topic, another state); agreement is counted as evidence. A town-wide matter
+(the service hall, an enterprise, a payment programme, see `TOWN_HEADS`) is not tied to the
+resident's village. Nothing here touches the database: `similarity.py` stores the facets of
+each suggestion and problem and groups them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zhenwu.suggestions import text
+
+VERSION = 1  # bump when the facets change: stored facets of an older version are made again
+
+# ---------------------------------------------------------------------------------------
+# Places: the registry's villages and communities
+
+
+@dataclass(frozen=True)
+class Places:
+    """The town's villages and communities as residents write them (红岩村, 滨江社区).
+
+    `names` maps each written form to the place's display name; `ids` the display name to
+    the unit id where there is one."""
+
+    names: Mapping[str, str]
+    ids: Mapping[str, int] = field(default_factory=dict)
+    stems: Mapping[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        # 红岩 for 红岩村: counted as the place only where the text says so (红岩三组, 红岩那条路),
+        # since many stems are words too (幸福家园 is not in 幸福村).
+        stems = {_stem(shown): shown for shown in self.names.values() if len(_stem(shown)) >= 2}
+        object.__setattr__(self, "stems", stems)
+        text.add_words(list(self.names) + list(stems))
+
+    def stem_of(self, token: str) -> str:
+        return _stem(self.names.get(token, token))
+
+    @property
+    def fingerprint(self) -> str:
+        return "|".join(sorted(f"{k}={v}" for k, v in self.names.items()))
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"(村|社区)$", "", name) if len(name) > 2 else name
+
+
+_UNIT_SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|村委|委员会)$")
+
+
+def place_name(unit_name: str) -> str:
+    """红岩村村民委员会 → 红岩村, 滨江社区居民委员会 → 滨江社区 (what residents write)."""
+    name = _UNIT_SUFFIX.sub("", text.normalise(unit_name).replace(" ", ""))
+    if unit_name.endswith(("村民委员会", "村委会", "村委")) and not name.endswith("村"):
+        name += "村"
+    return name
+
+
+def places_from(units: Iterable[tuple[int | None, str, str]]) -> Places:
+    """`units` as (id, name, short name): each place under its written name and short name."""
+    names: dict[str, str] = {}
+    ids: dict[str, int] = {}
+    for pk, name, short in units:
+        shown = place_name(name)
+        if len(shown) < 2:
+            continue
+        names[shown] = shown
+        short = place_name(short) if short else ""
+        if len(short) >= 3 and short.endswith(("村", "社区")):
+            names.setdefault(short, shown)
+        if pk is not None:
+            ids[shown] = pk
+    return Places(names, ids)
+
+
+# ---------------------------------------------------------------------------------------
+# Groups: 三组, 5组, 五社 (a 村民小组 is a place inside a village)
+
+_NUMERALS = "零一二三四五六七八九十"
+_GROUP = re.compile(r"(?<![几多两每各个第])([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:组|社)(?![区会织长员团里合])")
+
+
+def _number(value: str) -> int | None:
+    if value.isdigit():
+        return int(value)
+    if value == "十":
+        return 10
+    if "十" in value:
+        tens, _sep, units = value.partition("十")
+        return (_NUMERALS.index(tens) if tens else 1) * 10 + (_NUMERALS.index(units) if units else 0)
+    return _NUMERALS.index(value) if len(value) == 1 else None
+
+
+def _groups(normalised: str) -> list[str]:
+    found: list[str] = []
+    for match in _GROUP.finditer(normalised):
+        n = _number(match.group(1))
+        if n and 0 < n < 40 and f"{n}组" not in found:
+            found.append(f"{n}组")
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Things: the kinds of thing and place residents complain about, and the names they give them.
+
+# Sites: where a thing is (a road, an estate, a square, a facility).
+PLACE_HEADS = (
+    "大道", "公路", "马路", "街", "巷", "路", "桥", "隧道", "河堤", "河坝", "馆", "楼", "小区", "家园",
+    "花园", "广场", "公园", "市场", "菜市场", "停车场", "球场", "照料中心", "活动中心", "活动室",
+    "卫生室", "养老院", "敬老院", "幼儿园", "小学", "中学", "学校", "码头",
+)  # fmt: skip
+# Objects: the thing itself that is broken, full, locked or unpaid.
+OBJECT_HEADS = (
+    "路灯", "灯", "电梯", "垃圾池", "垃圾桶", "垃圾站", "垃圾房", "水管", "管道", "管网", "水塔", "水厂",
+    "提灌站", "站", "渠", "沟", "堰", "塘", "池", "井", "井盖", "下水道", "水库", "健身器材", "车棚",
+    "厕所", "公厕", "食堂", "堡坎", "挡墙", "涵洞", "监控", "摄像头", "红绿灯", "减速带", "护栏", "站台",
+    "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场",
+)  # fmt: skip
+# Things that belong to the whole town, not to one village: residents of several villages
+# may report the same one (the service hall's hours, an enterprise's wages).
+TOWN_HEADS = (
+    "公司", "厂", "集团", "合作社", "服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所",
+)  # fmt: skip
+# Payment programmes: town-wide too. Any town thing hears of many matters, so sharing one is
+# the same problem only when the state is shared too (see `compare`).
+PROGRAMME_HEADS = ("补贴", "补助", "津贴", "养老金", "养老保险", "医保", "低保金", "过渡费", "生活费")
+# People a complaint is about: within a village, 李书记 and 村书记 are the same 书记.
+PERSON_HEADS = ("书记", "主任", "村长", "会计", "文书", "组长", "村干部", "驻村干部")
+HEADS = tuple(sorted(PLACE_HEADS + OBJECT_HEADS + TOWN_HEADS + PROGRAMME_HEADS + PERSON_HEADS, key=len, reverse=True))
+_SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所"))
+# Kinds found wherever they are written, even inside a longer word (主水管爆 → 水管).
+KINDS = tuple(h for h in HEADS if len(h) >= 2)
+# A lone 路 or 桥 is a thing (那段路); other one-character heads only end a word (茶馆, 垃圾池).
+BARE_HEADS = ("路", "桥", "街", "灯")
+_THAT_ROAD = re.compile(r"(?:那条|这条|那段|这段|那截|这截)路")
+# Words that end in a head but name no thing (走路 is walking, not a road).
+NOT_THINGS = frozenset(
+    """走路 修路 带路 让路 出路 路上 一路 路过 半路 路边 马路边 上街 街上 过桥 站起 站着 车站 一站 站台
+    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口""".split()  # noqa: SIM905
+)
+# Landmarks: places residents locate a thing by.
+LANDMARKS = ("村委会", "村办公室", "场镇", "老街", "新街", "镇政府", "村小")
+_MODIFIER_STOP = re.compile(r"^[这那哪几好一二三四五六七八九十两每各个\d]|的$|[里上下边头辆个只些次回家种条段座栋盏位名户]$")
+TIME_WORDS = frozenset("晚上 早上 白天 每天 天天 半夜 中午 下午 上午 今年 去年 现在 以前 最近".split())  # noqa: SIM905
+
+
+def _head(token: str) -> str | None:
+    for head in HEADS:
+        if token.endswith(head):
+            return head
+    return None
+
+
+def _is_modifier(token: str, places: Places) -> bool:
+    if token in places.names or token in places.stems:
+        return True
+    return (
+        2 <= len(token) <= 4
+        and bool(re.fullmatch(r"[\u4e00-\u9fff]+", token))
+        and token not in text.STOPWORDS
+        and token not in TIME_WORDS
+        and not _MODIFIER_STOP.search(token)
+        and _head(token) is None
+    )
+
+
+def _is_place(token: str, places: Places) -> bool:
+    return token in places.names or token in places.stems or bool(_GROUP.fullmatch(token)) or token in LANDMARKS
+
+
+def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
+    """The things a text names (天蓝公司, 石拱桥, 滨江路) and the kinds it mentions (水管)."""
+    named: list[str] = []
+    for i, token in enumerate(cut):
+        if token in LANDMARKS:
+            named.append(token)
+            continue
+        head = _head(token)
+        if head is None or token in NOT_THINGS or _is_place(token, places):
+            continue
+        name = token
+        if head in PERSON_HEADS:
+            name = head
+        elif token == head and len(head) == 1:
+            if head not in BARE_HEADS:
+                continue
+            if i > 0 and _is_place(cut[i - 1], places):
+                name = cut[i - 1] + token  # 滨江 路
+        elif token == head and i > 0 and _is_modifier(cut[i - 1], places):
+            name = cut[i - 1] + token  # 天蓝 公司, 幸福 家园
+        named.append(name)
+    if _THAT_ROAD.search(normalised) and not any(n.endswith("路") for n in named):
+        named.append("路")  # 那条路塌了: jieba cuts 路塌
+    rest = normalised
+    for kind in KINDS:
+        if kind in rest:
+            rest = rest.replace(kind, " ")
+            if not any(kind in n for n in named):
+                named.append(kind)
+    return list(dict.fromkeys(named))
+
+
+def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
+    """Roads named by their two ends: "石桥村到白鹤村的公路", "三组到村委会那段路"."""
+    routes: list[tuple[str, str]] = []
+    for i in range(1, len(cut) - 1):
+        if cut[i] in ("到", "至", "—", "-", "–", "往") and _is_place(cut[i - 1], places) and _is_place(cut[i + 1], places):
+            a, b = sorted((places.stem_of(cut[i - 1]), places.stem_of(cut[i + 1])))
+            if a != b and (a, b) not in routes:
+                routes.append((a, b))
+    return routes
+
+
+def things_match(a: str, b: str) -> bool:
+    """The same thing: one name inside the other (路 / 水泥路, 天蓝公司 / 公司), or mostly the
+    same characters in order (耕地地力保护补贴 / 地力补贴)."""
+    if a == b or (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) == 1:
+        return long_.endswith(short)
+    if len(short) < 3:
+        return False
+    pairs = {short[i : i + 2] for i in range(len(short) - 1)}
+    inside = sum(1 for p in pairs if p in long_)
+    return inside / len(pairs) >= 0.66 and short[-1] == long_[-1]
+
+
+def is_site(thing: str) -> bool:
+    return thing in LANDMARKS or _head(thing) in _SITE_HEADS
+
+
+def is_town_thing(thing: str) -> bool:
+    return any(thing.endswith(h) for h in TOWN_HEADS + PROGRAMME_HEADS)
+
+
+def is_generic(thing: str) -> bool:
+    """A kind of thing (提灌站, 垃圾池) rather than one thing: it names one only within a village."""
+    head = _head(thing)
+    return head is not None and not is_town_thing(thing) and (thing == head or head in PERSON_HEADS)
+
+
+# ---------------------------------------------------------------------------------------
+# States: what is wrong with the thing. Matched as written, after normalising.
+
+STATES: dict[str, tuple[str, ...]] = {
+    "stolen": ("偷", "被盗", "遭盗", "丢了", "丢失"),
+    "broken": ("坏", "爆", "烧了", "烧坏", "不亮", "失灵", "不能用", "用不了", "不转", "损坏", "灯不亮", "没修", "修一下", "修嘛", "来修", "尽快修"),
+    "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着"),
+    "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱"),
+    "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
+    "delayed": ("拖了", "延期", "推迟", "迟迟", "交房", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
+    "leaking": ("漏水", "渗水", "漏"),
+    "blocked": ("堵", "淤"),
+    "collapsed": ("垮", "塌", "滑坡"),
+    "potholes": ("坑", "烂"),
+    "full": ("满了", "没清", "没来拉", "没人拉", "清运", "没拉", "来拉"),
+    "dust": ("灰",),
+    "smell": ("臭", "味道", "气味", "熏", "废气", "屎味"),
+    "noisy": ("吵", "噪音", "太响", "音响", "闹"),
+    "rising": ("涨", "交不起", "太高", "负担"),
+    "noon": ("中午", "午休", "12点", "十二点", "午饭"),
+    "weekend": ("周六", "星期六", "周末", "星期天", "周日", "双休"),
+    "morning": ("早上", "上午", "八点半", "九点"),
+    "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
+    "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低"),
+    "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
+    "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了"),
+}  # fmt: skip
+STATE_LABELS = {
+    "stolen": "被盗", "broken": "损坏", "locked": "锁门不开放", "fees": "收费", "unpaid": "未发放", "delayed": "延期",
+    "leaking": "漏水", "blocked": "堵塞", "collapsed": "垮塌", "potholes": "路面破损", "full": "未清运",
+    "dust": "灰尘", "smell": "异味", "noisy": "噪音", "rising": "上涨", "noon": "中午", "weekend": "周末", "morning": "早上",
+    "miscounted": "金额有误", "rate": "标准", "absent": "找不到人", "failing": "办不成",
+}  # fmt: skip
+
+
+def _states(normalised: str) -> list[str]:
+    return [key for key, words in STATES.items() if any(w in normalised for w in words)]
+
+
+# ---------------------------------------------------------------------------------------
+# Facets
+
+
+@dataclass(frozen=True)
+class Facets:
+    villages: tuple[str, ...]  # the places' display names (红岩村)
+    named: bool  # the villages are named in the text (else they are the resident's pick)
+    groups: tuple[str, ...]  # "3组"
+    things: tuple[str, ...]
+    routes: tuple[tuple[str, str], ...]
+    topics: tuple[str, ...]  # catalogue topic keys the text mentions with a topic's own words, most first
+    offices: tuple[str, ...]  # the office of each of those topics
+    topic_words: tuple[str, ...]  # the first matched word of each of those topics (shown in reasons)
+    states: tuple[str, ...]
+    words: tuple[str, ...]  # the content words, for how much of the wording is shared
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "v": list(self.villages), "n": self.named, "g": list(self.groups), "t": list(self.things),
+            "r": [list(r) for r in self.routes], "k": list(self.topics), "o": list(self.offices), "kw": list(self.topic_words),
+            "s": list(self.states), "w": list(self.words),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facets:
+        return cls(
+            villages=tuple(data["v"]), named=bool(data["n"]), groups=tuple(data["g"]), things=tuple(data["t"]),
+            routes=tuple((a, b) for a, b in data["r"]), topics=tuple(data["k"]), offices=tuple(data["o"]), topic_words=tuple(data["kw"]),
+            states=tuple(data["s"]), words=tuple(data["w"]),
+        )  # fmt: skip
+
+    @property
+    def locators(self) -> bool:
+        return bool(self.groups or self.things or self.routes)
+
+
+def _villages(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
+    named = [places.names[t] for t in cut if t in places.names]
+    # Places written inside a longer token (红岩村三组 cut as one word) are found as written too.
+    named += [shown for written, shown in places.names.items() if written in normalised]
+    for i, token in enumerate(cut[:-1]):
+        after = cut[i + 1]
+        if token in places.stems and (_GROUP.fullmatch(after) or after.startswith(("那", "这", "村", "社区"))):
+            named.append(places.stems[token])
+    return list(dict.fromkeys(named))
+
+
+def facets_of(message: str, *, village: str | None, places: Places, catalogue: text.Catalogue) -> Facets:
+    """The facets of a resident's message; `village` is the place the resident picked (display name)."""
+    normalised = text.normalise(message)
+    cut = text.tokens(message, stopwords=True)
+    named = _villages(cut, normalised, places)
+    things = _things(cut, normalised, places)
+    counted: list[tuple[int, int, str, str, str]] = []
+    for order, mention in enumerate(catalogue.mentions(message)):
+        # A topic's word inside a thing's name (服务 in 服务中心) says nothing of the matter.
+        own = [w for w in mention.words if not any(w in t and w != t for t in things)]
+        if mention.topic.names_office or not own:
+            continue
+        counted.append((-len(own), order, mention.topic.key, own[0], mention.topic.office))
+    counted.sort()
+    place_words = set(places.names) | set(places.stems) | set(things) | set(LANDMARKS)
+    words = tuple(
+        dict.fromkeys(
+            t for t in cut if t not in text.STOPWORDS and t not in place_words and len(t) >= 2 and not t.isdigit()
+        )
+    )
+    return Facets(
+        villages=tuple(named) or ((village,) if village else ()),
+        named=bool(named),
+        groups=tuple(_groups(normalised)),
+        things=tuple(things),
+        routes=tuple(_routes(cut, places)),
+        topics=tuple(c[2] for c in counted),
+        offices=tuple(c[4] for c in counted),
+        topic_words=tuple(c[3] for c in counted),
+        states=tuple(_states(normalised)),
+        words=words,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing two messages
+
+SAME = 3.0  # the evidence two messages need to be one problem (tuned on the evaluation set's dev part)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same: bool
+    score: float
+    apart: str = ""  # why not, when a facet differs (for the tests and the report)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return " · ".join(self.reasons)
+
+
+def _shared_things(a: Facets, b: Facets) -> list[str]:
+    return [x for x in a.things if any(things_match(x, y) for y in b.things)]
+
+
+def _routes_match(a: Facets, b: Facets) -> bool | None:
+    if not a.routes or not b.routes:
+        return None
+    return bool(set(a.routes) & set(b.routes))
+
+
+def compare(
+    a: Facets, b: Facets, *, idf: Mapping[str, float] | None = None, names: Mapping[str, str] | None = None
+) -> Verdict:
+    """Whether two messages are the same problem, with the reasons (see the module's docstring).
+
+    `idf` weighs shared words by how rare they are among the messages compared; `names` gives
+    the topics' names for the reasons (key → name)."""
+    names = names or {}
+    idf = idf or {}
+    matching = _shared_things(a, b)
+    states = [s for s in a.states if s in b.states]
+    # The service hall, an enterprise or a programme hears of many matters: sharing one is
+    # not the same problem (its opening hours, its queue) unless the state is shared too.
+    shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
+    town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
+    routes = _routes_match(a, b)
+    # Place
+    same_villages = [v for v in a.villages if v in b.villages]
+    if a.villages and b.villages and not same_villages and not town_wide:
+        return Verdict(False, 0.0, "village")
+    groups = [g for g in a.groups if g in b.groups]
+    if a.groups and b.groups and not groups and not town_wide:
+        return Verdict(False, 0.0, "group")
+    # Thing
+    if routes is False:
+        return Verdict(False, 0.0, "route")
+    a_sites, b_sites = [t for t in a.things if is_site(t)], [t for t in b.things if is_site(t)]
+    a_objects, b_objects = [t for t in a.things if not is_site(t)], [t for t in b.things if not is_site(t)]
+    if a_objects and b_objects and not any(is_site(t) is False for t in matching):
+        return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps
+    # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
+    # (三组's lamps and the stone bridge's lamp).
+    a_where, b_where = a.groups or a_sites or a.routes, b.groups or b_sites or b.routes
+    if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
+        return Verdict(False, 0.0, "thing")
+    # Matter
+    if a.states and b.states and not states:
+        return Verdict(False, 0.0, "state")
+    topics = [k for k in a.topics if k in b.topics]
+    shared_words = set(a.words) & set(b.words)
+    # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
+    # topic in passing: only topics of two different offices, with nothing else shared, say
+    # that two messages are about different matters.
+    if a.topics and b.topics and not topics and not (states or matching):
+        if not set(a.offices) & set(b.offices):
+            return Verdict(False, 0.0, "topic")
+    score = 0.0
+    reasons: list[str] = []
+    if same_villages:
+        score += 1.0
+        reasons.append(_("同村（%(v)s）") % {"v": "、".join(same_villages)})
+    elif town_wide:
+        reasons.append(_("全镇同一事项"))
+    if groups:
+        score += 1.0
+    if routes or any(not is_generic(t) for t in shared_things):
+        score += 2.0
+    elif shared_things:
+        # A kind of thing (提灌站) is one thing within one village, only a hint elsewhere.
+        score += 2.0 if same_villages else 1.0
+    if topics:
+        score += 1.0 + (0.5 if a.topics[0] == b.topics[0] else 0.0)
+        words = set(a.topic_words) & set(b.topic_words)
+        score += min(1.0, 0.5 * len(words))
+    if states:
+        score += 1.0
+    if a.words and b.words:
+        overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
+        score += 2.0 * overlap / (_norm(a.words, idf) * _norm(b.words, idf))
+    if not (shared_things or routes or groups or topics):
+        return Verdict(False, score, "nothing")
+    label = "".join(groups) + "、".join(shared_things[:2])
+    if not shared_things and topics:
+        label += a.topic_words[a.topics.index(topics[0])]
+    if label:
+        reasons.append(_("同一对象（%(t)s）") % {"t": label})
+    matter = [names.get(k, k) for k in topics[:1]] + [_(STATE_LABELS[s]) for s in states[:2]]
+    if matter:
+        reasons.append(_("同一事项（%(m)s）") % {"m": "·".join(matter)})
+    return Verdict(score >= SAME, score, "" if score >= SAME else "weak", tuple(reasons))
+
+
+def _norm(words: Iterable[str], idf: Mapping[str, float]) -> float:
+    return math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in words))
+
+
+def idf_of(all_facets: Sequence[Facets]) -> dict[str, float]:
+    """How rare each content word is among these messages (a word in every message weighs ~1)."""
+    counts: dict[str, int] = {}
+    for f in all_facets:
+        for w in set(f.words):
+            counts[w] = counts.get(w, 0) + 1
+    n = len(all_facets) or 1
+    return {w: 1.0 + math.log(n / c) for w, c in counts.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Grouping
+
+CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
+
+
+def _keys(f: Facets) -> set[str]:
+    """Two messages can be the same problem only if they share one of these (see `compare`)."""
+    keys = {f"k:{k}" for k in f.topics}
+    keys |= {f"h:{_head(t) or t}" for t in f.things}
+    keys |= {f"g:{g}" for g in f.groups}
+    keys |= {f"r:{a}-{b}" for a, b in f.routes}
+    return keys
+
+
+def candidate_pairs(all_facets: Sequence[Facets]) -> set[tuple[int, int]]:
+    """The pairs worth comparing: those sharing a topic, a kind of thing, a group or a route."""
+    index: dict[str, list[int]] = {}
+    for i, f in enumerate(all_facets):
+        for key in _keys(f):
+            index.setdefault(key, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in index.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                pairs.add((i, j))
+    return pairs
+
+
+def group(
+    all_facets: Sequence[Facets], *, idf: Mapping[str, float] | None = None, apart: Iterable[tuple[int, int]] = ()
+) -> list[list[int]]:
+    """Groups (of indexes) of messages that are one problem, each of two or more, largest first.
+
+    The closest pairs are joined first; two groups are joined only if no message of one
+    differs from a message of the other in a facet both state (another village, another
+    thing …), so a chain of look-alikes never joins two problems. `apart` are pairs never to
+    be joined (two ledger problems, say)."""
+    idf = idf if idf is not None else idf_of(all_facets)
+    verdicts: dict[tuple[int, int], Verdict] = {}
+
+    def verdict(i: int, j: int) -> Verdict:
+        key = (i, j) if i < j else (j, i)
+        if key not in verdicts:
+            verdicts[key] = compare(all_facets[key[0]], all_facets[key[1]], idf=idf)
+        return verdicts[key]
+
+    never = {(min(i, j), max(i, j)) for i, j in apart}
+    same = sorted(
+        ((v.score, i, j) for i, j in candidate_pairs(all_facets) if (v := verdict(i, j)).same),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    owner = list(range(len(all_facets)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(all_facets))}
+    for _score, i, j in same:
+        a, b = owner[i], owner[j]
+        if a == b:
+            continue
+        if any(
+            (min(x, y), max(x, y)) in never or verdict(x, y).apart in CONFLICTS
+            for x in members[a]
+            for y in members[b]
+        ):
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for x in members.pop(b):
+            owner[x] = a
+            members[a].append(x)
+    found = [sorted(m) for m in members.values() if len(m) > 1]
+    return sorted(found, key=lambda m: (-len(m), m[0]))

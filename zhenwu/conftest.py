@@ -168,11 +168,12 @@ def _fresh_process_memos():
     from zhenwu.core import calendar
     from zhenwu.core.anchors import anchor_file
     from zhenwu.evaluation import services as evaluation
-    from zhenwu.suggestions import routing, similarity
+    from zhenwu.suggestions import catalogue, routing, similarity
 
     calendar._cache.clear()
     evaluation._structures.clear()
     routing._loaded.clear()
+    catalogue._snapshot = None
     similarity._last = None
     # The daily audit anchor (a file in var/) names a row of an earlier test's rolled-back log.
     anchor_file().unlink(missing_ok=True)

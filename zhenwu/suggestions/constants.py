@@ -52,3 +52,6 @@ class SuggestionAudit(models.TextChoices):
     SUGGESTION_TRIAGED = "suggestion.triaged", _("处理意见建议")
     CAMPAIGN_SAVED = "suggestion.campaign_saved", _("保存征集活动")
     ROUTING_TRAINED = "suggestion.routing_trained", _("训练分派模型")
+    CATALOGUE_SEEDED = "suggestion.catalogue_seeded", _("载入派单目录")
+    TOPIC_SAVED = "suggestion.topic_saved", _("保存派单事项")
+    TOPIC_DELETED = "suggestion.topic_deleted", _("删除派单事项")

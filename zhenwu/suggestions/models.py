@@ -150,3 +150,61 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trained_at:%Y-%m-%d %H:%M} n={self.examples}"
+
+
+class RoutingCatalogue(models.Model):
+    """The town's 派单目录 as a whole: whether it was seeded, and a version every edit bumps.
+
+    One row. Routing keeps a snapshot of the topics per process and reads only `version`
+    per suggestion to know whether its snapshot is still the catalogue.
+    """
+
+    seeded_at = models.DateTimeField(null=True, blank=True)
+    shipped_version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+    # Shipped topics the office deleted: seeding again does not bring them back.
+    removed_keys = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("派单目录")
+        verbose_name_plural = _("派单目录")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class RoutingTopic(models.Model):
+    """A matter of the 派单目录: the office that takes it and the words residents use for it.
+
+    `office_name` is the office as the catalogue names it; `department` is the town's own
+    unit, null when the town has no such department (shown to the office to fix, never
+    used for routing). `outranks` are the tie-breaks: topics this one beats when a message
+    mentions both. A `names_office` topic holds the names residents call the office by.
+    """
+
+    key = models.CharField(max_length=40, blank=True, help_text="the shipped catalogue's key")
+    name = models.CharField(_("事项"), max_length=40)
+    office_name = models.CharField(_("承办部门"), max_length=100)
+    department = models.ForeignKey(
+        Unit, verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, blank=True)
+    words = models.TextField(_("关键词"))
+    weak_words = models.TextField(_("辅助词"), blank=True)
+    outranks = models.ManyToManyField(
+        "self", verbose_name=_("优先于"), symmetrical=False, blank=True, related_name="outranked_by"
+    )
+    names_office = models.BooleanField(_("部门名称"), default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("派单事项")
+        verbose_name_plural = _("派单事项")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="routing_topic_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_name}：{self.name}"

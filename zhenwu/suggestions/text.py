@@ -210,12 +210,17 @@ class Catalogue:
     # normalised word → (topic, whether the word is one of the topic's weak words)
     _index: dict[str, list[tuple[Topic, bool]]] = field(default_factory=dict, init=False, repr=False)
 
+    # "*厂": any longer token ending in 厂 (服装厂, 砖厂) — suffix → (topic, weak)
+    _suffixes: dict[str, list[tuple[Topic, bool]]] = field(default_factory=dict, init=False, repr=False)
+
     def __post_init__(self) -> None:
         for topic in self.topics:
             for weak, words in ((False, topic.words), (True, topic.weak)):
                 for word in words:
-                    key = normalise(word).replace(" ", "")
-                    entries = self._index.setdefault(key, []) if key else []
+                    pattern = word.startswith("*")
+                    key = normalise(word.lstrip("*")).replace(" ", "")
+                    index = self._suffixes if pattern else self._index
+                    entries = index.setdefault(key, []) if key else []
                     if key and all(t.key != topic.key for t, _w in entries):
                         entries.append((topic, weak))
         add_words(self._index)
@@ -227,6 +232,15 @@ class Catalogue:
         """The topics a normalised word belongs to, and whether it is weak there."""
         return self._index.get(word, [])
 
+    def suffix_topics(self, token: str) -> list[tuple[Topic, bool]]:
+        """The topics whose "*suffix" words a longer token ends with (服装厂 for *厂)."""
+        return [
+            entry
+            for suffix, entries in self._suffixes.items()
+            if len(token) > len(suffix) and token.endswith(suffix)
+            for entry in entries
+        ]
+
     def mentions(self, text: str) -> list[Mention]:
         return mentions(text, self)
 
@@ -237,14 +251,16 @@ def mentions(text: str, catalogue: Catalogue) -> list[Mention]:
     A catalogue word matches a token, or a run of up to `MAX_SPAN` adjacent tokens that
     joins to it (jieba may cut 医保报销 into 医保 / 报销; a run never crosses punctuation),
     or a part of two or more characters of a longer token that is not itself a catalogue
-    word (自来水管 mentions 自来水 and 水管). A single character never matches inside a token.
+    word (自来水管 mentions 自来水 and 水管). A single character never matches inside a token,
+    except as a "*厂" word: a suffix any longer token may end with (服装厂, 砖厂), matched as
+    the whole token.
     """
     strong: dict[str, list[str]] = {}
     weak: dict[str, list[str]] = {}
     order: list[Topic] = []
 
-    def hit(word: str) -> None:
-        for topic, is_weak in catalogue.word_topics(word):
+    def hit(word: str, entries: list[tuple[Topic, bool]] | None = None) -> None:
+        for topic, is_weak in catalogue.word_topics(word) if entries is None else entries:
             if topic.key not in strong:
                 strong[topic.key], weak[topic.key] = [], []
                 order.append(topic)
@@ -259,6 +275,8 @@ def mentions(text: str, catalogue: Catalogue) -> list[Mention]:
             for size in range(len(token) - 1, 1, -1):
                 for i in range(len(token) - size + 1):
                     hit(token[i : i + size])
+        if len(token) >= 2 and not catalogue.word_topics(token):
+            hit(token, catalogue.suffix_topics(token))
         joined = ""
         for piece in cut[start : start + MAX_SPAN]:
             if _PUNCT.match(piece):

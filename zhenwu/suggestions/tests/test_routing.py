@@ -16,7 +16,8 @@ from zhenwu.core.models import AuditEvent
 from zhenwu.ledger.models import Problem
 from zhenwu.suggestions import services
 from zhenwu.suggestions.models import RoutingModel, Suggestion
-from zhenwu.suggestions.routing import evaluate, history, route
+from zhenwu.suggestions.routing import history, route
+from zhenwu.suggestions.routing_eval import evaluate
 from zhenwu.suggestions.services import suggestion_submit
 from zhenwu.suggestions.similarity import clusters, similar_items
 from zhenwu.suggestions.tasks import retrain_routing
@@ -67,7 +68,7 @@ def make_history(town, per_topic: int = 12) -> None:
             )  # fmt: skip
 
 
-def test_cold_start_uses_keyword_rules(town):
+def test_cold_start_uses_the_dispatch_catalogue(town):
     routing = route("办证要跑好几趟，窗口签字难")
     assert not routing.by_model
     assert routing.departments[0].label == "政务快捷服务中心"
@@ -117,7 +118,7 @@ def test_the_report_scores_on_the_newest_fifth_it_never_saw(town):
     out = StringIO()
     call_command("routing_report", stdout=out)
     text = out.getvalue()
-    assert "训练 28 条，留出检验 8 条" in text and "责任部门 top-1 准确率" in text and "关键词规则" in text
+    assert "训练 28 条，留出检验 8 条" in text and "责任部门 top-1 准确率" in text and "只用派单目录" in text
 
 
 def test_similar_open_items_in_the_same_village_are_found(town, problem, office):

@@ -93,3 +93,10 @@ def test_weak_words_are_told_apart_from_the_topics_own_words():
     assert (only_weak.words, only_weak.weak) == ((), ("公开",))
     [both] = mentions("账目不公开", catalogue)
     assert (both.words, both.weak) == (("账目",), ("公开",))
+
+
+def test_a_starred_word_matches_the_end_of_a_longer_token_as_that_token():
+    catalogue = Catalogue((Topic("factory", "企业", "经济发展办", ("企业", "*厂")),))
+    [found] = mentions("新华村有个服装厂想扩建", catalogue)
+    assert found.words == ("服装厂",)
+    assert mentions("厂", catalogue) == []  # the suffix alone is not a factory

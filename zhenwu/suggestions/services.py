@@ -48,6 +48,7 @@ from zhenwu.suggestions.constants import (
     TriageAction,
 )
 from zhenwu.suggestions.models import Campaign, Suggestion, SuggestionFollowUp, SuggestionPhoto
+from zhenwu.suggestions import similarity
 from zhenwu.suggestions.photos import clean_photos
 
 PUBLIC = RESIDENT  # the audit log's actor for residents, who have no account
@@ -163,6 +164,8 @@ def suggestion_submit(
             actor=PUBLIC, action=SuggestionAudit.SUGGESTION_RECEIVED, obj=suggestion,
             after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
         )  # fmt: skip
+        # Its place, thing and matter, made now so the inbox's grouping only reads them.
+        similarity.remember(suggestion)
     return suggestion
 
 

@@ -175,7 +175,9 @@ class SimilarOut(Schema):
     label: str = Field(description="receipt code or problem number")
     text: str
     score: float = Field(description="the evidence they share (same at 3 or more)")
-    reason: str = Field(description="what they share, e.g. 同村（红岩村） · 同一对象（3组路灯） · 同一事项（路灯照明·损坏）")
+    reason: str = Field(
+        description="what they share, e.g. 同村（红岩村） · 同一对象（3组路灯） · 同一事项（路灯照明·损坏）"
+    )
 
 
 class TriageIn(Schema):
@@ -214,7 +216,9 @@ def get_routing(request: HttpRequest, suggestion_id: ObjectId) -> Any:
 
 
 @router.get(
-    "/suggestions/{suggestion_id}/similar", response=list[SimilarOut], summary="同一问题的意见建议和未办结问题（附理由）"
+    "/suggestions/{suggestion_id}/similar",
+    response=list[SimilarOut],
+    summary="同一问题的意见建议和未办结问题（附理由）",
 )
 def get_similar(request: HttpRequest, suggestion_id: ObjectId) -> Any:
     """The same candidates as the inbox's cluster view: the new suggestions grouped with this

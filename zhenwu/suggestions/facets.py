@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
@@ -101,7 +102,9 @@ def places_from(units: Iterable[tuple[int | None, str, str]]) -> Places:
 # Groups: 三组, 5组, 五社 (a 村民小组 is a place inside a village)
 
 _NUMERALS = "零一二三四五六七八九十"
-_GROUP = re.compile(r"(?<![几多两每各个第])([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:组|社)(?![区会织长员团里合])")
+_GROUP = re.compile(
+    r"(?<![几多两每各个第])([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:组|社)(?![区会织长员团里合])"
+)
 
 
 def _number(value: str) -> int | None:
@@ -150,7 +153,9 @@ TOWN_HEADS = (
 PROGRAMME_HEADS = ("补贴", "补助", "津贴", "养老金", "养老保险", "医保", "低保金", "过渡费", "生活费")
 # People a complaint is about: within a village, 李书记 and 村书记 are the same 书记.
 PERSON_HEADS = ("书记", "主任", "村长", "会计", "文书", "组长", "村干部", "驻村干部")
-HEADS = tuple(sorted(PLACE_HEADS + OBJECT_HEADS + TOWN_HEADS + PROGRAMME_HEADS + PERSON_HEADS, key=len, reverse=True))
+HEADS = tuple(
+    sorted(PLACE_HEADS + OBJECT_HEADS + TOWN_HEADS + PROGRAMME_HEADS + PERSON_HEADS, key=len, reverse=True)
+)
 _SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所"))
 # Kinds found wherever they are written, even inside a longer word (主水管爆 → 水管).
 KINDS = tuple(h for h in HEADS if len(h) >= 2)
@@ -164,7 +169,9 @@ NOT_THINGS = frozenset(
 )
 # Landmarks: places residents locate a thing by.
 LANDMARKS = ("村委会", "村办公室", "场镇", "老街", "新街", "镇政府", "村小")
-_MODIFIER_STOP = re.compile(r"^[这那哪几好一二三四五六七八九十两每各个\d]|的$|[里上下边头辆个只些次回家种条段座栋盏位名户]$")
+_MODIFIER_STOP = re.compile(
+    r"^[这那哪几好一二三四五六七八九十两每各个\d]|的$|[里上下边头辆个只些次回家种条段座栋盏位名户]$"
+)
 TIME_WORDS = frozenset("晚上 早上 白天 每天 天天 半夜 中午 下午 上午 今年 去年 现在 以前 最近".split())  # noqa: SIM905
 
 
@@ -189,7 +196,9 @@ def _is_modifier(token: str, places: Places) -> bool:
 
 
 def _is_place(token: str, places: Places) -> bool:
-    return token in places.names or token in places.stems or bool(_GROUP.fullmatch(token)) or token in LANDMARKS
+    return (
+        token in places.names or token in places.stems or bool(_GROUP.fullmatch(token)) or token in LANDMARKS
+    )
 
 
 def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
@@ -228,7 +237,11 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
     """Roads named by their two ends: "石桥村到白鹤村的公路", "三组到村委会那段路"."""
     routes: list[tuple[str, str]] = []
     for i in range(1, len(cut) - 1):
-        if cut[i] in ("到", "至", "—", "-", "–", "往") and _is_place(cut[i - 1], places) and _is_place(cut[i + 1], places):
+        if (
+            cut[i] in ("到", "至", "—", "-", "–", "往")
+            and _is_place(cut[i - 1], places)
+            and _is_place(cut[i + 1], places)
+        ):
             a, b = sorted((places.stem_of(cut[i - 1]), places.stem_of(cut[i + 1])))
             if a != b and (a, b) not in routes:
                 routes.append((a, b))
@@ -292,11 +305,29 @@ STATES: dict[str, tuple[str, ...]] = {
     "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了"),
 }  # fmt: skip
 STATE_LABELS = {
-    "stolen": "被盗", "broken": "损坏", "locked": "锁门不开放", "fees": "收费", "unpaid": "未发放", "delayed": "延期",
-    "leaking": "漏水", "blocked": "堵塞", "collapsed": "垮塌", "potholes": "路面破损", "full": "未清运",
-    "dust": "灰尘", "smell": "异味", "noisy": "噪音", "rising": "上涨", "noon": "中午", "weekend": "周末", "morning": "早上",
-    "miscounted": "金额有误", "rate": "标准", "absent": "找不到人", "failing": "办不成",
-}  # fmt: skip
+    "stolen": gettext_lazy("被盗"),
+    "broken": gettext_lazy("损坏"),
+    "locked": gettext_lazy("锁门不开放"),
+    "fees": gettext_lazy("收费"),
+    "unpaid": gettext_lazy("未发放"),
+    "delayed": gettext_lazy("延期"),
+    "leaking": gettext_lazy("漏水"),
+    "blocked": gettext_lazy("堵塞"),
+    "collapsed": gettext_lazy("垮塌"),
+    "potholes": gettext_lazy("路面破损"),
+    "full": gettext_lazy("未清运"),
+    "dust": gettext_lazy("灰尘"),
+    "smell": gettext_lazy("异味"),
+    "noisy": gettext_lazy("噪音"),
+    "rising": gettext_lazy("上涨"),
+    "noon": gettext_lazy("中午"),
+    "weekend": gettext_lazy("周末"),
+    "morning": gettext_lazy("早上"),
+    "miscounted": gettext_lazy("金额有误"),
+    "rate": gettext_lazy("标准"),
+    "absent": gettext_lazy("找不到人"),
+    "failing": gettext_lazy("办不成"),
+}
 
 
 def _states(normalised: str) -> list[str]:
@@ -346,7 +377,9 @@ def _villages(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
     named += [shown for written, shown in places.names.items() if written in normalised]
     for i, token in enumerate(cut[:-1]):
         after = cut[i + 1]
-        if token in places.stems and (_GROUP.fullmatch(after) or after.startswith(("那", "这", "村", "社区"))):
+        if token in places.stems and (
+            _GROUP.fullmatch(after) or after.startswith(("那", "这", "村", "社区"))
+        ):
             named.append(places.stems[token])
     return list(dict.fromkeys(named))
 
@@ -368,7 +401,9 @@ def facets_of(message: str, *, village: str | None, places: Places, catalogue: t
     place_words = set(places.names) | set(places.stems) | set(things) | set(LANDMARKS)
     words = tuple(
         dict.fromkeys(
-            t for t in cut if t not in text.STOPWORDS and t not in place_words and len(t) >= 2 and not t.isdigit()
+            t
+            for t in cut
+            if t not in text.STOPWORDS and t not in place_words and len(t) >= 2 and not t.isdigit()
         )
     )
     return Facets(
@@ -401,6 +436,15 @@ class Verdict:
     @property
     def reason(self) -> str:
         return " · ".join(self.reasons)
+
+
+ROAD_HEADS = ("路", "大道", "公路", "马路", "街", "巷", "桥")
+
+
+def _objects(things: Sequence[str]) -> list[str]:
+    """What is wrong: the objects; where there is none, the road or bridge itself (路垮了)."""
+    objects = [t for t in things if not is_site(t)]
+    return objects or [t for t in things if _head(t) in ROAD_HEADS]
 
 
 def _shared_things(a: Facets, b: Facets) -> list[str]:
@@ -440,9 +484,9 @@ def compare(
     if routes is False:
         return Verdict(False, 0.0, "route")
     a_sites, b_sites = [t for t in a.things if is_site(t)], [t for t in b.things if is_site(t)]
-    a_objects, b_objects = [t for t in a.things if not is_site(t)], [t for t in b.things if not is_site(t)]
-    if a_objects and b_objects and not any(is_site(t) is False for t in matching):
-        return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps
+    a_objects, b_objects = _objects(a.things), _objects(b.things)
+    if a_objects and b_objects and not any(things_match(x, y) for x in a_objects for y in b_objects):
+        return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
     # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
     # (三组's lamps and the stone bridge's lamp).
     a_where, b_where = a.groups or a_sites or a.routes, b.groups or b_sites or b.routes
@@ -456,9 +500,9 @@ def compare(
     # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
     # topic in passing: only topics of two different offices, with nothing else shared, say
     # that two messages are about different matters.
-    if a.topics and b.topics and not topics and not (states or matching):
-        if not set(a.offices) & set(b.offices):
-            return Verdict(False, 0.0, "topic")
+    other_offices = not set(a.offices) & set(b.offices)
+    if a.topics and b.topics and not topics and not (states or matching) and other_offices:
+        return Verdict(False, 0.0, "topic")
     score = 0.0
     reasons: list[str] = []
     if same_villages:
@@ -489,7 +533,7 @@ def compare(
         label += a.topic_words[a.topics.index(topics[0])]
     if label:
         reasons.append(_("同一对象（%(t)s）") % {"t": label})
-    matter = [names.get(k, k) for k in topics[:1]] + [_(STATE_LABELS[s]) for s in states[:2]]
+    matter = [names.get(k, k) for k in topics[:1]] + [str(STATE_LABELS[s]) for s in states[:2]]
     if matter:
         reasons.append(_("同一事项（%(m)s）") % {"m": "·".join(matter)})
     return Verdict(score >= SAME, score, "" if score >= SAME else "weak", tuple(reasons))
@@ -539,7 +583,10 @@ def candidate_pairs(all_facets: Sequence[Facets]) -> set[tuple[int, int]]:
 
 
 def group(
-    all_facets: Sequence[Facets], *, idf: Mapping[str, float] | None = None, apart: Iterable[tuple[int, int]] = ()
+    all_facets: Sequence[Facets],
+    *,
+    idf: Mapping[str, float] | None = None,
+    apart: Iterable[tuple[int, int]] = (),
 ) -> list[list[int]]:
     """Groups (of indexes) of messages that are one problem, each of two or more, largest first.
 

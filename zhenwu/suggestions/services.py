@@ -36,6 +36,7 @@ from zhenwu.org.constants import PLACE_KINDS, OrgAudit
 from zhenwu.org.models import Unit, User
 from zhenwu.org.roles import is_office
 from zhenwu.org.selectors import can_unmask
+from zhenwu.suggestions import similarity
 from zhenwu.suggestions.constants import (
     LINKED,
     NAME_MAX_CHARS,
@@ -48,7 +49,6 @@ from zhenwu.suggestions.constants import (
     TriageAction,
 )
 from zhenwu.suggestions.models import Campaign, Suggestion, SuggestionFollowUp, SuggestionPhoto
-from zhenwu.suggestions import similarity
 from zhenwu.suggestions.photos import clean_photos
 
 PUBLIC = RESIDENT  # the audit log's actor for residents, who have no account

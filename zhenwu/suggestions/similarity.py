@@ -100,7 +100,9 @@ def _catalogue() -> Catalogue:
 def basis() -> Basis:
     """The catalogue and places facets are made with (two queries; built once per change)."""
     catalogue = _catalogue()
-    units = tuple(Unit.objects.filter(kind__in=PLACE_KINDS).order_by("id").values_list("id", "name", "short_name"))
+    units = tuple(
+        Unit.objects.filter(kind__in=PLACE_KINDS).order_by("id").values_list("id", "name", "short_name")
+    )
     memo = (id(catalogue), units)
     with _lock:
         found = _bases.get(memo)
@@ -126,13 +128,12 @@ def remember(suggestion: Suggestion) -> None:
     b = basis()
     found = _facets(b, suggestion.text, suggestion.village)
     SimilarityFacets.objects.update_or_create(
-        suggestion=suggestion, defaults={"key": b.key(suggestion.text, suggestion.village_id), "data": found.as_json()}
+        suggestion=suggestion,
+        defaults={"key": b.key(suggestion.text, suggestion.village_id), "data": found.as_json()},
     )
 
 
-def _kept(
-    b: Basis, owners: Sequence[Suggestion | Problem], *, text_of: str, field: str
-) -> list[F.Facets]:
+def _kept(b: Basis, owners: Sequence[Suggestion | Problem], *, text_of: str, field: str) -> list[F.Facets]:
     """The owners' facets, from their kept rows (fetched with them), made and kept where
     missing or stale. Writes only what changed: two bulk statements at most."""
     made: list[F.Facets] = []
@@ -207,7 +208,9 @@ def grouping(limit: int = CANDIDATES) -> Grouping:
     """The inbox's new suggestions grouped into problems (reused until the inbox changes)."""
     global _last
     b = basis()
-    state = Suggestion.objects.filter(status=SuggestionStatus.RECEIVED).aggregate(n=Count("id"), last=Max("id"))
+    state = Suggestion.objects.filter(status=SuggestionStatus.RECEIVED).aggregate(
+        n=Count("id"), last=Max("id")
+    )
     key = (state["n"], state["last"], limit, b.stamp)
     if _last is not None and _last[0] == key:
         return _last[1]
@@ -265,13 +268,24 @@ def _matches(
         if other.pk == exclude:
             continue
         verdict = F.compare(target, g.facets[row], idf=g.idf, names=b.topic_names)
-        out.append(Similar(SIMILAR_SUGGESTION, other.pk, other.receipt, other.text, verdict.score, verdict.reason))
+        out.append(
+            Similar(SIMILAR_SUGGESTION, other.pk, other.receipt, other.text, verdict.score, verdict.reason)
+        )
     problems = _open_problems()
-    for problem, found in zip(problems, _kept(b, problems, text_of="description", field="problem"), strict=True):
+    for problem, found in zip(
+        problems, _kept(b, problems, text_of="description", field="problem"), strict=True
+    ):
         verdict = F.compare(target, found, idf=g.idf, names=b.topic_names)
         if verdict.same:
             out.append(
-                Similar(SIMILAR_PROBLEM, problem.pk, problem.number, problem.description, verdict.score, verdict.reason)
+                Similar(
+                    SIMILAR_PROBLEM,
+                    problem.pk,
+                    problem.number,
+                    problem.description,
+                    verdict.score,
+                    verdict.reason,
+                )
             )
     return sorted(out, key=lambda s: (s.is_problem, -s.score))[:limit]
 

@@ -39,7 +39,9 @@ class Labelled:
 
 def load(path: Path = MESSAGES) -> list[Labelled]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Labelled(r["id"], r["text"], r.get("village"), r.get("cluster"), r.get("split", "dev")) for r in rows]
+    return [
+        Labelled(r["id"], r["text"], r.get("village"), r.get("cluster"), r.get("split", "dev")) for r in rows
+    ]
 
 
 @dataclass
@@ -68,7 +70,10 @@ class PairFigures:
 
 
 def pair_figures(
-    split: str, labels: Sequence[str | None], groups: Sequence[Sequence[int]], ids: Sequence[int] | None = None
+    split: str,
+    labels: Sequence[str | None],
+    groups: Sequence[Sequence[int]],
+    ids: Sequence[int] | None = None,
 ) -> PairFigures:
     """Score `groups` (indexes into `labels`) against the cluster labels."""
     ids = list(ids) if ids is not None else list(range(len(labels)))

@@ -5,24 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0009_deadline_provisional'),
-        ('suggestions', '0006_routing_catalogue'),
+        ("ledger", "0009_deadline_provisional"),
+        ("suggestions", "0006_routing_catalogue"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SimilarityFacets',
+            name="SimilarityFacets",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40)),
-                ('data', models.JSONField()),
-                ('problem', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='similarity_facets', to='ledger.problem')),
-                ('suggestion', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='facets', to='suggestions.suggestion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                ("data", models.JSONField()),
+                (
+                    "problem",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="similarity_facets",
+                        to="ledger.problem",
+                    ),
+                ),
+                (
+                    "suggestion",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facets",
+                        to="suggestions.suggestion",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('problem__isnull', True), ('suggestion__isnull', False)), models.Q(('problem__isnull', False), ('suggestion__isnull', True)), _connector='OR'), name='similarity_facets_one_owner')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("problem__isnull", True), ("suggestion__isnull", False)),
+                            models.Q(("problem__isnull", False), ("suggestion__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="similarity_facets_one_owner",
+                    )
+                ],
             },
         ),
     ]

@@ -31,15 +31,16 @@ def report_lines(figures: dict[str, PairFigures]) -> list[str]:
         lines.append(
             f"{name}：{f.messages} 条，重复对 {f.duplicate_pairs} 对；归为一组 {f.grouped_pairs} 对，"
             f"其中正确 {f.right_pairs} 对 —— 精确率 {_pct(f.precision)}，召回率 {_pct(f.recall)}；"
-            f"整组找全 {f.whole}/{f.clusters} 组"
-            + ("" if f.meets_target else "（未达目标）")
+            f"整组找全 {f.whole}/{f.clusters} 组" + ("" if f.meets_target else "（未达目标）")
         )
     lines.append(f"目标：召回率 ≥ {TARGET_RECALL:.0%}，精确率 ≥ {TARGET_PRECISION:.0%}（以 test 为准）")
     return lines
 
 
 class Command(BaseCommand):
-    help = "Duplicate grouping on the evaluation set: pair precision/recall and clusters found whole, per split."
+    help = (
+        "Duplicate grouping on the evaluation set: pair precision/recall and clusters found whole, per split."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--messages", type=Path, default=MESSAGES, help="the evaluation set (JSON lines)")
@@ -53,7 +54,9 @@ class Command(BaseCommand):
         # The shipped catalogue, as a new town has it on day one: the figures do not depend
         # on the database's own edits.
         figures = evaluate(messages, catalogue=shipped_catalogue())
-        self.stdout.write(f"重复投诉归组（评测集 {path.name}，{len(messages)} 条，每个 split 作为一个收件箱）")
+        self.stdout.write(
+            f"重复投诉归组（评测集 {path.name}，{len(messages)} 条，每个 split 作为一个收件箱）"
+        )
         for line in report_lines(figures):
             self.stdout.write(line)
         if options["misses"]:

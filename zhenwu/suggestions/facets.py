@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -175,6 +176,7 @@ _MODIFIER_STOP = re.compile(
 TIME_WORDS = frozenset("晚上 早上 白天 每天 天天 半夜 中午 下午 上午 今年 去年 现在 以前 最近".split())  # noqa: SIM905
 
 
+@lru_cache(maxsize=20000)
 def _head(token: str) -> str | None:
     for head in HEADS:
         if token.endswith(head):
@@ -248,6 +250,7 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
     return routes
 
 
+@lru_cache(maxsize=50000)
 def things_match(a: str, b: str) -> bool:
     """The same thing: one name inside the other (路 / 水泥路, 天蓝公司 / 公司), or mostly the
     same characters in order (耕地地力保护补贴 / 地力补贴)."""
@@ -263,14 +266,17 @@ def things_match(a: str, b: str) -> bool:
     return inside / len(pairs) >= 0.66 and short[-1] == long_[-1]
 
 
+@lru_cache(maxsize=50000)
 def is_site(thing: str) -> bool:
     return thing in LANDMARKS or _head(thing) in _SITE_HEADS
 
 
+@lru_cache(maxsize=50000)
 def is_town_thing(thing: str) -> bool:
     return any(thing.endswith(h) for h in TOWN_HEADS + PROGRAMME_HEADS)
 
 
+@lru_cache(maxsize=50000)
 def is_generic(thing: str) -> bool:
     """A kind of thing (提灌站, 垃圾池) rather than one thing: it names one only within a village."""
     head = _head(thing)
@@ -458,7 +464,12 @@ def _routes_match(a: Facets, b: Facets) -> bool | None:
 
 
 def compare(
-    a: Facets, b: Facets, *, idf: Mapping[str, float] | None = None, names: Mapping[str, str] | None = None
+    a: Facets,
+    b: Facets,
+    *,
+    idf: Mapping[str, float] | None = None,
+    names: Mapping[str, str] | None = None,
+    explain: bool = True,
 ) -> Verdict:
     """Whether two messages are the same problem, with the reasons (see the module's docstring).
 
@@ -504,12 +515,8 @@ def compare(
     if a.topics and b.topics and not topics and not (states or matching) and other_offices:
         return Verdict(False, 0.0, "topic")
     score = 0.0
-    reasons: list[str] = []
     if same_villages:
         score += 1.0
-        reasons.append(_("同村（%(v)s）") % {"v": "、".join(same_villages)})
-    elif town_wide:
-        reasons.append(_("全镇同一事项"))
     if groups:
         score += 1.0
     if routes or any(not is_generic(t) for t in shared_things):
@@ -528,6 +535,13 @@ def compare(
         score += 2.0 * overlap / (_norm(a.words, idf) * _norm(b.words, idf))
     if not (shared_things or routes or groups or topics):
         return Verdict(False, score, "nothing")
+    if not explain:
+        return Verdict(score >= SAME, score, "" if score >= SAME else "weak")
+    reasons: list[str] = []
+    if same_villages:
+        reasons.append(_("同村（%(v)s）") % {"v": "、".join(same_villages)})
+    elif town_wide:
+        reasons.append(_("全镇同一事项"))
     label = "".join(groups) + "、".join(shared_things[:2])
     if not shared_things and topics:
         label += a.topic_words[a.topics.index(topics[0])]
@@ -569,16 +583,36 @@ def _keys(f: Facets) -> set[str]:
 
 
 def candidate_pairs(all_facets: Sequence[Facets]) -> set[tuple[int, int]]:
-    """The pairs worth comparing: those sharing a topic, a kind of thing, a group or a route."""
-    index: dict[str, list[int]] = {}
+    """The pairs worth comparing: in one village (or with no village known) sharing a topic, a
+    kind of thing, a group or a route; or in any villages sharing a town-wide thing."""
+    index: dict[tuple[str, str], list[int]] = {}
+    anywhere: dict[str, list[int]] = {}  # key → messages with no village, compared in every village
     for i, f in enumerate(all_facets):
-        for key in _keys(f):
-            index.setdefault(key, []).append(i)
+        keys = _keys(f)
+        for key in keys:
+            if f.villages:
+                for v in f.villages:
+                    index.setdefault((v, key), []).append(i)
+            else:
+                anywhere.setdefault(key, []).append(i)
+        for t in f.things:
+            if is_town_thing(t):
+                index.setdefault(("*town", _head(t) or t), []).append(i)
     pairs: set[tuple[int, int]] = set()
-    for members in index.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                pairs.add((i, j))
+
+    def add(members: Sequence[int], others: Sequence[int]) -> None:
+        for i in members:
+            for j in others:
+                if i != j:
+                    pairs.add((i, j) if i < j else (j, i))
+
+    by_key: dict[str, list[int]] = {}
+    for (_v, key), members in index.items():
+        add(members, members)
+        by_key.setdefault(key, []).extend(members)
+    for key, members in anywhere.items():
+        add(members, members)
+        add(members, by_key.get(key, []))
     return pairs
 
 
@@ -600,7 +634,7 @@ def group(
     def verdict(i: int, j: int) -> Verdict:
         key = (i, j) if i < j else (j, i)
         if key not in verdicts:
-            verdicts[key] = compare(all_facets[key[0]], all_facets[key[1]], idf=idf)
+            verdicts[key] = compare(all_facets[key[0]], all_facets[key[1]], idf=idf, explain=False)
         return verdicts[key]
 
     never = {(min(i, j), max(i, j)) for i, j in apart}

@@ -457,10 +457,38 @@ def _shared_things(a: Facets, b: Facets) -> list[str]:
     return [x for x in a.things if any(things_match(x, y) for y in b.things)]
 
 
-def _routes_match(a: Facets, b: Facets) -> bool | None:
-    if not a.routes or not b.routes:
-        return None
-    return bool(set(a.routes) & set(b.routes))
+@dataclass(frozen=True)
+class Sets:
+    """One message's facets as sets and the parts `compare` asks for, made once per message
+    (a grouping compares each message with many others)."""
+
+    villages: frozenset[str]
+    groups: frozenset[str]
+    routes: frozenset[tuple[str, str]]
+    topics: frozenset[str]
+    offices: frozenset[str]
+    topic_words: frozenset[str]
+    states: frozenset[str]
+    words: frozenset[str]
+    things: frozenset[str]
+    sites: tuple[str, ...]
+    objects: frozenset[str]
+
+
+def sets_of(f: Facets) -> Sets:
+    return Sets(
+        villages=frozenset(f.villages),
+        groups=frozenset(f.groups),
+        routes=frozenset(f.routes),
+        topics=frozenset(f.topics),
+        offices=frozenset(f.offices),
+        topic_words=frozenset(f.topic_words),
+        states=frozenset(f.states),
+        words=frozenset(f.words),
+        things=frozenset(f.things),
+        sites=tuple(t for t in f.things if is_site(t)),
+        objects=frozenset(_objects(f.things)),
+    )
 
 
 def compare(
@@ -475,44 +503,75 @@ def compare(
 
     `idf` weighs shared words by how rare they are among the messages compared; `names` gives
     the topics' names for the reasons (key → name)."""
-    names = names or {}
     idf = idf or {}
-    matching = _shared_things(a, b)
-    states = [s for s in a.states if s in b.states]
+    return _judge(
+        a,
+        b,
+        sets_of(a),
+        sets_of(b),
+        idf,
+        _norm(a.words, idf),
+        _norm(b.words, idf),
+        explain=explain,
+        names=names,
+    )
+
+
+def _judge(
+    a: Facets,
+    b: Facets,
+    sa: Sets,
+    sb: Sets,
+    idf: Mapping[str, float],
+    norm_a: float,
+    norm_b: float,
+    *,
+    explain: bool,
+    names: Mapping[str, str] | None = None,
+    reach: Mapping[str, frozenset[str]] | None = None,
+) -> Verdict:
+    """`compare` with each message's sets made already; `reach` (see `_reach`) answers which
+    things are the same thing without trying each pair of names."""
+    names = names or {}
+    if reach is None:
+        matching = _shared_things(a, b)
+        same_object = any(things_match(x, y) for x in sa.objects for y in sb.objects)
+    else:
+        matching = [x for x in a.things if not reach[x].isdisjoint(sb.things)]
+        same_object = any(not reach[x].isdisjoint(sb.objects) for x in sa.objects)
+    states = [s for s in a.states if s in sb.states]
     # The service hall, an enterprise or a programme hears of many matters: sharing one is
     # not the same problem (its opening hours, its queue) unless the state is shared too.
     shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
     town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
-    routes = _routes_match(a, b)
+    routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
     # Place
-    same_villages = [v for v in a.villages if v in b.villages]
-    if a.villages and b.villages and not same_villages and not town_wide:
+    same_villages = [v for v in a.villages if v in sb.villages]
+    if sa.villages and sb.villages and not same_villages and not town_wide:
         return Verdict(False, 0.0, "village")
-    groups = [g for g in a.groups if g in b.groups]
-    if a.groups and b.groups and not groups and not town_wide:
+    groups = [g for g in a.groups if g in sb.groups]
+    if sa.groups and sb.groups and not groups and not town_wide:
         return Verdict(False, 0.0, "group")
     # Thing
     if routes is False:
         return Verdict(False, 0.0, "route")
-    a_sites, b_sites = [t for t in a.things if is_site(t)], [t for t in b.things if is_site(t)]
-    a_objects, b_objects = _objects(a.things), _objects(b.things)
-    if a_objects and b_objects and not any(things_match(x, y) for x in a_objects for y in b_objects):
+    if sa.objects and sb.objects and not same_object:
         return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
     # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
     # (三组's lamps and the stone bridge's lamp).
-    a_where, b_where = a.groups or a_sites or a.routes, b.groups or b_sites or b.routes
+    a_where, b_where = sa.groups or sa.sites or sa.routes, sb.groups or sb.sites or sb.routes
     if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
         return Verdict(False, 0.0, "thing")
     # Matter
-    if a.states and b.states and not states:
+    if sa.states and sb.states and not states:
         return Verdict(False, 0.0, "state")
-    topics = [k for k in a.topics if k in b.topics]
-    shared_words = set(a.words) & set(b.words)
+    topics = [k for k in a.topics if k in sb.topics]
+    shared_words = sa.words & sb.words
     # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
     # topic in passing: only topics of two different offices, with nothing else shared, say
     # that two messages are about different matters.
-    other_offices = not set(a.offices) & set(b.offices)
-    if a.topics and b.topics and not topics and not (states or matching) and other_offices:
+    other_offices = not sa.offices & sb.offices
+    if sa.topics and sb.topics and not topics and not (states or matching) and other_offices:
         return Verdict(False, 0.0, "topic")
     score = 0.0
     if same_villages:
@@ -526,14 +585,15 @@ def compare(
         score += 2.0 if same_villages else 1.0
     if topics:
         score += 1.0 + (0.5 if a.topics[0] == b.topics[0] else 0.0)
-        words = set(a.topic_words) & set(b.topic_words)
-        score += min(1.0, 0.5 * len(words))
+        score += min(1.0, 0.5 * len(sa.topic_words & sb.topic_words))
     if states:
         score += 1.0
-    if a.words and b.words:
+    if shared_words:
         overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
-        score += 2.0 * overlap / (_norm(a.words, idf) * _norm(b.words, idf))
-    if not (shared_things or routes or groups or topics):
+        score += 2.0 * overlap / (norm_a * norm_b)
+    if not (shared_things or routes or groups):
+        # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it
+        # takes a concrete thing or place both name.
         return Verdict(False, score, "nothing")
     if not explain:
         return Verdict(score >= SAME, score, "" if score >= SAME else "weak")
@@ -571,48 +631,68 @@ def idf_of(all_facets: Sequence[Facets]) -> dict[str, float]:
 # Grouping
 
 CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
+# The most messages one group takes: past this many reports of one problem the desk has seen
+# it, and the joining (which checks every member of both groups) stays bounded.
+MAX_GROUP = 60
 
 
-def _keys(f: Facets) -> set[str]:
-    """Two messages can be the same problem only if they share one of these (see `compare`)."""
-    keys = {f"k:{k}" for k in f.topics}
-    keys |= {f"h:{_head(t) or t}" for t in f.things}
-    keys |= {f"g:{g}" for g in f.groups}
-    keys |= {f"r:{a}-{b}" for a, b in f.routes}
+def _reach(all_facets: Sequence[Facets]) -> dict[str, frozenset[str]]:
+    """Each thing named, with the things named that are the same thing (`things_match`). The
+    same thing ends alike (路 / 公路, 公司 / 天蓝公司), so only things ending alike are tried."""
+    by_end: dict[str, set[str]] = {}
+    for f in all_facets:
+        for t in f.things:
+            by_end.setdefault(t[-1], set()).add(t)
+    return {
+        x: frozenset(y for y in bucket if things_match(x, y)) for bucket in by_end.values() for x in bucket
+    }
+
+
+def _own_keys(f: Facets) -> list[tuple[str, ...]]:
+    """What a message is found under: its things (a town thing with each state, as only a
+    shared state makes it one problem), its groups and its routes."""
+    keys: list[tuple[str, ...]] = [("g", g) for g in f.groups] + [("r", *r) for r in f.routes]
+    for t in f.things:
+        keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
     return keys
 
 
-def candidate_pairs(all_facets: Sequence[Facets]) -> set[tuple[int, int]]:
-    """The pairs worth comparing: in one village (or with no village known) sharing a topic, a
-    kind of thing, a group or a route; or in any villages sharing a town-wide thing."""
-    index: dict[tuple[str, str], list[int]] = {}
-    anywhere: dict[str, list[int]] = {}  # key → messages with no village, compared in every village
-    for i, f in enumerate(all_facets):
-        keys = _keys(f)
-        for key in keys:
-            if f.villages:
-                for v in f.villages:
-                    index.setdefault((v, key), []).append(i)
+def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[str, ...]]:
+    """The keys of the messages it could be one problem with: another message names the same
+    thing, group or route (see `compare`)."""
+    keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
+    for t in f.things:
+        for y in reach.get(t, (t,)):
+            if is_town_thing(y):
+                keys.update(("s", y, s) for s in f.states)
             else:
-                anywhere.setdefault(key, []).append(i)
-        for t in f.things:
-            if is_town_thing(t):
-                index.setdefault(("*town", _head(t) or t), []).append(i)
+                keys.add(("t", y))
+    return keys
+
+
+def candidate_pairs(
+    all_facets: Sequence[Facets], reach: Mapping[str, frozenset[str]] | None = None
+) -> set[tuple[int, int]]:
+    """The pairs worth comparing, from an inverted index over the facets: two messages that
+    name the same thing, group or route, in one village (or one of them naming none); across
+    villages only a town-wide thing in the same state. Every other pair `compare` turns down."""
+    reach = reach if reach is not None else _reach(all_facets)
+    here: dict[tuple[str, tuple[str, ...]], list[int]] = {}  # (village or "", key) → messages
+    anywhere: dict[tuple[str, ...], list[int]] = {}  # key → messages in any village
+    for i, f in enumerate(all_facets):
+        for key in _own_keys(f):
+            anywhere.setdefault(key, []).append(i)
+            for v in f.villages or ("",):
+                here.setdefault((v, key), []).append(i)
     pairs: set[tuple[int, int]] = set()
-
-    def add(members: Sequence[int], others: Sequence[int]) -> None:
-        for i in members:
-            for j in others:
-                if i != j:
-                    pairs.add((i, j) if i < j else (j, i))
-
-    by_key: dict[str, list[int]] = {}
-    for (_v, key), members in index.items():
-        add(members, members)
-        by_key.setdefault(key, []).extend(members)
-    for key, members in anywhere.items():
-        add(members, members)
-        add(members, by_key.get(key, []))
+    for i, f in enumerate(all_facets):
+        for key in _wanted_keys(f, reach):
+            if not f.villages or key[0] == "s":
+                found: Iterable[int] = anywhere.get(key, ())
+            else:
+                found = [j for v in (*f.villages, "") for j in here.get((v, key), ())]
+            pairs.update((i, j) for j in found if j > i)
+            pairs.update((j, i) for j in found if j < i)
     return pairs
 
 
@@ -629,35 +709,59 @@ def group(
     thing …), so a chain of look-alikes never joins two problems. `apart` are pairs never to
     be joined (two ledger problems, say)."""
     idf = idf if idf is not None else idf_of(all_facets)
+    # Each message's sets and word weight once, not once per pair.
+    sets = [sets_of(f) for f in all_facets]
+    norms = [_norm(f.words, idf) for f in all_facets]
+    reach = _reach(all_facets)
     verdicts: dict[tuple[int, int], Verdict] = {}
 
     def verdict(i: int, j: int) -> Verdict:
         key = (i, j) if i < j else (j, i)
-        if key not in verdicts:
-            verdicts[key] = compare(all_facets[key[0]], all_facets[key[1]], idf=idf, explain=False)
-        return verdicts[key]
+        found = verdicts.get(key)
+        if found is None:
+            x, y = key
+            found = verdicts[key] = _judge(
+                all_facets[x],
+                all_facets[y],
+                sets[x],
+                sets[y],
+                idf,
+                norms[x],
+                norms[y],
+                explain=False,
+                reach=reach,
+            )
+        return found
 
     never = {(min(i, j), max(i, j)) for i, j in apart}
     same = sorted(
-        ((v.score, i, j) for i, j in candidate_pairs(all_facets) if (v := verdict(i, j)).same),
+        ((v.score, i, j) for i, j in candidate_pairs(all_facets, reach) if (v := verdict(i, j)).same),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     owner = list(range(len(all_facets)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(all_facets))}
+    # Groups found to differ stay apart, and so does what either becomes: not checked again.
+    blocked: dict[int, set[int]] = {}
     for _score, i, j in same:
         a, b = owner[i], owner[j]
-        if a == b:
+        if a == b or b in blocked.get(a, ()):
             continue
-        if any(
+        if len(members[a]) + len(members[b]) > MAX_GROUP or any(
             (min(x, y), max(x, y)) in never or verdict(x, y).apart in CONFLICTS
             for x in members[a]
             for y in members[b]
         ):
+            blocked.setdefault(a, set()).add(b)
+            blocked.setdefault(b, set()).add(a)
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a
         for x in members.pop(b):
             owner[x] = a
             members[a].append(x)
+        for c in blocked.pop(b, set()):
+            blocked[c].discard(b)
+            blocked[c].add(a)
+            blocked.setdefault(a, set()).add(c)
     found = [sorted(m) for m in members.values() if len(m) > 1]
     return sorted(found, key=lambda m: (-len(m), m[0]))

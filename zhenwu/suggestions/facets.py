@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 1  # bump when the facets change: stored facets of an older version are made again
+VERSION = 2  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -142,8 +142,10 @@ OBJECT_HEADS = (
     "路灯", "灯", "电梯", "垃圾池", "垃圾桶", "垃圾站", "垃圾房", "水管", "管道", "管网", "水塔", "水厂",
     "提灌站", "站", "渠", "沟", "堰", "塘", "池", "井", "井盖", "下水道", "水库", "健身器材", "车棚",
     "厕所", "公厕", "食堂", "堡坎", "挡墙", "涵洞", "监控", "摄像头", "红绿灯", "减速带", "护栏", "站台",
-    "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场",
+    "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
 )  # fmt: skip
+# One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
+SAME_KIND = {"栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水"}
 # Things that belong to the whole town, not to one village: residents of several villages
 # may report the same one (the service hall's hours, an enterprise's wages).
 TOWN_HEADS = (
@@ -157,6 +159,7 @@ PERSON_HEADS = ("书记", "主任", "村长", "会计", "文书", "组长", "村
 HEADS = tuple(
     sorted(PLACE_HEADS + OBJECT_HEADS + TOWN_HEADS + PROGRAMME_HEADS + PERSON_HEADS, key=len, reverse=True)
 )
+_OBJECT_KINDS = frozenset(OBJECT_HEADS)
 _SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所"))
 # Kinds found wherever they are written, even inside a longer word (主水管爆 → 水管).
 KINDS = tuple(h for h in HEADS if len(h) >= 2)
@@ -223,7 +226,7 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
                 name = cut[i - 1] + token  # 滨江 路
         elif token == head and i > 0 and _is_modifier(cut[i - 1], places):
             name = cut[i - 1] + token  # 天蓝 公司, 幸福 家园
-        named.append(name)
+        named.append(_plain(name, places))
     if _THAT_ROAD.search(normalised) and not any(n.endswith("路") for n in named):
         named.append("路")  # 那条路塌了: jieba cuts 路塌
     rest = normalised
@@ -231,7 +234,7 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
         if kind in rest:
             rest = rest.replace(kind, " ")
             if not any(kind in n for n in named):
-                named.append(kind)
+                named.append(SAME_KIND.get(kind, kind))
     return list(dict.fromkeys(named))
 
 
@@ -250,12 +253,33 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
     return routes
 
 
+_NOT_A_NAME = re.compile(r"[不没在是了的个把被给]")
+
+
+def _plain(name: str, places: Places) -> str:
+    """A thing without the village in front (新华村卫生室 → 卫生室: the village is a facet of its
+    own), without words that are no name (经常不在卫生室 → 卫生室), and by its usual word."""
+    head = _head(name)
+    if head is not None and name != head:
+        # The full name only: a stem names streets and estates too (滨江路, 幸福家园).
+        for written in sorted(places.names, key=len, reverse=True):
+            if name.startswith(written) and len(name) > len(written):
+                name = name[len(written) :]
+                break
+        if _NOT_A_NAME.search(name[: -len(head)]):
+            name = head
+    return SAME_KIND.get(name, name)
+
+
 @lru_cache(maxsize=50000)
 def things_match(a: str, b: str) -> bool:
     """The same thing: one name inside the other (路 / 水泥路, 天蓝公司 / 公司), or mostly the
     same characters in order (耕地地力保护补贴 / 地力补贴)."""
     if a == b or (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
         return True
+    head = _head(a)
+    if head is not None and head == _head(b) and head in _OBJECT_KINDS and not is_town_thing(a):
+        return True  # two words for one kind of object (山坪塘 / 堰塘): where says which one
     short, long_ = sorted((a, b), key=len)
     if len(short) == 1:
         return long_.endswith(short)
@@ -289,17 +313,20 @@ def is_generic(thing: str) -> bool:
 STATES: dict[str, tuple[str, ...]] = {
     "stolen": ("偷", "被盗", "遭盗", "丢了", "丢失"),
     "broken": ("坏", "爆", "烧了", "烧坏", "不亮", "失灵", "不能用", "用不了", "不转", "损坏", "灯不亮", "没修", "修一下", "修嘛", "来修", "尽快修"),
-    "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着"),
-    "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱"),
+    "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着", "关门"),
+    "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱", "贵"),
     "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
     "delayed": ("拖了", "延期", "推迟", "迟迟", "交房", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
     "leaking": ("漏水", "渗水", "漏"),
     "blocked": ("堵", "淤"),
-    "collapsed": ("垮", "塌", "滑坡"),
+    "collapsed": ("垮", "塌", "滑坡", "裂"),
     "potholes": ("坑", "烂"),
     "full": ("满了", "没清", "没来拉", "没人拉", "清运", "没拉", "来拉"),
     "dust": ("灰",),
     "smell": ("臭", "味道", "气味", "熏", "废气", "屎味"),
+    "smoke": ("黑烟", "冒烟", "烟大", "烟好大", "烟尘"),
+    "murky": ("浑", "发黄", "黄的", "黄汤", "铁锈", "锈水"),
+    "queue": ("排队", "排长队", "人太少", "人手不够"),
     "noisy": ("吵", "噪音", "太响", "音响", "闹"),
     "rising": ("涨", "交不起", "太高", "负担"),
     "noon": ("中午", "午休", "12点", "十二点", "午饭"),
@@ -324,6 +351,9 @@ STATE_LABELS = {
     "full": gettext_lazy("未清运"),
     "dust": gettext_lazy("灰尘"),
     "smell": gettext_lazy("异味"),
+    "smoke": gettext_lazy("冒烟"),
+    "murky": gettext_lazy("水质浑浊"),
+    "queue": gettext_lazy("排长队"),
     "noisy": gettext_lazy("噪音"),
     "rising": gettext_lazy("上涨"),
     "noon": gettext_lazy("中午"),
@@ -336,8 +366,19 @@ STATE_LABELS = {
 }
 
 
+# A time of day or week is a state only of opening hours (关门, 不上班 at noon); otherwise
+# it is when the resident went (我早上八点去排队) and says nothing of the matter.
+HOURS_STATES = frozenset({"noon", "weekend", "morning"})
+_HOURS = re.compile(r"开门|关门|关了|一关|不开|没开|下班|上班|休息|午休|没人|锁|办公")
+
+
 def _states(normalised: str) -> list[str]:
-    return [key for key, words in STATES.items() if any(w in normalised for w in words)]
+    hours = bool(_HOURS.search(normalised))
+    return [
+        key
+        for key, words in STATES.items()
+        if (hours or key not in HOURS_STATES) and any(w in normalised for w in words)
+    ]
 
 
 # ---------------------------------------------------------------------------------------

@@ -397,12 +397,13 @@ class Facets:
     topic_words: tuple[str, ...]  # the first matched word of each of those topics (shown in reasons)
     states: tuple[str, ...]
     words: tuple[str, ...]  # the content words, for how much of the wording is shared
+    own: bool = False  # the resident's own case or a procedure question (see `OWN_CASE`)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "v": list(self.villages), "n": self.named, "g": list(self.groups), "t": list(self.things),
             "r": [list(r) for r in self.routes], "k": list(self.topics), "o": list(self.offices), "kw": list(self.topic_words),
-            "s": list(self.states), "w": list(self.words),
+            "s": list(self.states), "w": list(self.words), "p": self.own,
         }  # fmt: skip
 
     @classmethod
@@ -410,7 +411,7 @@ class Facets:
         return cls(
             villages=tuple(data["v"]), named=bool(data["n"]), groups=tuple(data["g"]), things=tuple(data["t"]),
             routes=tuple((a, b) for a, b in data["r"]), topics=tuple(data["k"]), offices=tuple(data["o"]), topic_words=tuple(data["kw"]),
-            states=tuple(data["s"]), words=tuple(data["w"]),
+            states=tuple(data["s"]), words=tuple(data["w"]), own=bool(data.get("p", False)),
         )  # fmt: skip
 
     @property
@@ -429,6 +430,18 @@ def _villages(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
         ):
             named.append(places.stems[token])
     return list(dict.fromkeys(named))
+
+
+# A resident's own case of a benefit, a paper or a plot (我的低保, 我妈的养老金, 我家的宅基地)
+# or a question how to do something (想问办残疾证要啥材料): two of them in one village on
+# one matter are two residents' cases, not one problem.
+OWN_CASE = re.compile(
+    r"(我的|我家|我们家|我屋|我妈|我爸|我老汉|我老婆|我儿|我女|我爷|我奶|我婆|本人)[^，。！？,.!?]{0,8}"
+    r"(低保|养老|社保|医保|补贴|补助|救助|证|户口|保险|报销|贷款|宅基地|房|地)"
+)
+PROCEDURE = re.compile(
+    r"(想问|请问|咨询|问一下|问下).*(材料|手续|流程|怎么办|咋个办|咋办|哪里办|要啥|哪些|条件|能不能)"
+)
 
 
 def facets_of(message: str, *, village: str | None, places: Places, catalogue: text.Catalogue) -> Facets:
@@ -464,6 +477,7 @@ def facets_of(message: str, *, village: str | None, places: Places, catalogue: t
         topic_words=tuple(c[3] for c in counted),
         states=tuple(_states(normalised)),
         words=words,
+        own=bool(OWN_CASE.search(normalised) or PROCEDURE.search(normalised)),
     )
 
 
@@ -632,9 +646,11 @@ def _judge(
     if shared_words:
         overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
         score += 2.0 * overlap / (norm_a * norm_b)
-    if not (shared_things or routes or groups):
-        # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it
-        # takes a concrete thing or place both name.
+    # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
+    # a concrete thing or place both name, or one village where the same matter is in the
+    # same state (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
+    in_village = bool(same_villages and topics and states) and not (a.own or b.own)
+    if not (shared_things or routes or groups or in_village):
         return Verdict(False, score, "nothing")
     if not explain:
         return Verdict(score >= SAME, score, "" if score >= SAME else "weak")
@@ -693,15 +709,24 @@ def _own_keys(f: Facets) -> list[tuple[str, ...]]:
     """What a message is found under: its things (a town thing with each state, as only a
     shared state makes it one problem), its groups and its routes."""
     keys: list[tuple[str, ...]] = [("g", g) for g in f.groups] + [("r", *r) for r in f.routes]
+    keys += _matter_keys(f)
     for t in f.things:
         keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
     return keys
+
+
+def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
+    """A matter in a state, within a village (looked up in the village only)."""
+    if f.own or not f.villages:
+        return []
+    return [("k", k, s) for k in f.topics for s in f.states]
 
 
 def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[str, ...]]:
     """The keys of the messages it could be one problem with: another message names the same
     thing, group or route (see `compare`)."""
     keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
+    keys.update(_matter_keys(f))
     for t in f.things:
         for y in reach.get(t, (t,)):
             if is_town_thing(y):

@@ -650,7 +650,9 @@ def _judge(
     # a concrete thing or place both name, or one village where the same matter is in the
     # same state (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
     in_village = bool(same_villages and topics and states) and not (a.own or b.own)
-    if not (shared_things or routes or groups or in_village):
+    # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
+    concrete = bool(sa.villages or sb.villages) or any(not is_generic(t) for t in shared_things)
+    if not (routes or groups or in_village or (shared_things and concrete)):
         return Verdict(False, score, "nothing")
     if not explain:
         return Verdict(score >= SAME, score, "" if score >= SAME else "weak")

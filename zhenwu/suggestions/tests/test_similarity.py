@@ -147,6 +147,77 @@ def test_grouping_never_chains_two_problems_together(catalogue):
     assert F.group(found, apart=[(0, 1), (0, 2)]) == [[1, 2]]
 
 
+def test_one_kind_of_object_in_other_words_is_one_problem(catalogue):
+    # 栏杆 and 护栏 are one railing; 山坪塘 and 那口塘 one pond of the group; the village
+    # written in front of a thing (新华村卫生室) is the village, not another thing.
+    assert same(
+        catalogue,
+        ("三星桥的栏杆断了一截，娃娃放学怕掉河里头", "新华村"),
+        ("新华村那个桥护栏烂了好久了", "新华村"),
+    ).same
+    assert same(
+        catalogue, ("新华村二组的山坪塘漏水，水都放干了", "新华村"), ("二组那口塘渗水渗得凶", "新华村")
+    ).same
+    assert "卫生室" in facets(catalogue, "新华村卫生室一个星期有四天锁起的").things
+    # Another group's pond stays apart.
+    assert not same(
+        catalogue, ("新华村二组的山坪塘漏水", "新华村"), ("新华村五组的塘漏水好多年了", "新华村")
+    ).same
+
+
+def test_a_time_of_day_is_a_state_only_of_opening_hours(catalogue):
+    assert "noon" in facets(catalogue, "便民服务中心中午12点就关门").states
+    assert "morning" not in facets(catalogue, "社保窗口人太少了，我早上八点去排队").states
+
+
+def test_a_matter_in_one_village_needs_the_same_state_and_is_never_a_residents_own_case(catalogue):
+    # No thing named, but one village, one matter, one state: one problem.
+    water = same(
+        catalogue,
+        ("新华村的自来水放出来是黄的，不敢喝", "新华村"),
+        ("新华村水龙头流出来的水浑得很", "新华村"),
+    )
+    assert water.same
+    # Two residents' own cases, or two procedure questions, on one matter are not one problem.
+    for a, b in (
+        ("我的低保今年咋个取消了，想问下啥原因", "我家老人的低保取消了，也没通知"),
+        ("想问一下申请低保要啥子材料", "请问办低保要哪些手续"),
+    ):
+        assert facets(catalogue, a).own and facets(catalogue, b).own
+        assert not same(catalogue, (a, "凤凰村"), (b, "凤凰村")).same
+    # A matter alone, with no village, is nobody's one problem.
+    assert not same(catalogue, ("路灯坏了", None), ("路灯坏了好久了", None)).same
+
+
+def test_candidates_hold_every_pair_compare_joins(catalogue):
+    """The inverted index only saves work: comparing every pair joins nothing it left out."""
+    from pathlib import Path
+
+    from zhenwu.suggestions.similarity_eval import load, places_of
+
+    data = Path(__file__).resolve().parents[3] / "bench" / "data"
+    messages = [m for m in load(data / "residents_messages.jsonl") if m.split == "dev"]
+    messages += load(data / "similarity_tuning.jsonl")
+    places = places_of(messages)
+    found = [F.facets_of(m.text, village=m.village, places=places, catalogue=catalogue) for m in messages]
+    idf = F.idf_of(found)
+    candidates = F.candidate_pairs(found)
+    joined = {
+        (i, j)
+        for i in range(len(found))
+        for j in range(i + 1, len(found))
+        if F.compare(found[i], found[j], idf=idf, explain=False).same
+    }
+    assert joined and joined <= candidates
+    assert len(candidates) < len(found) * (len(found) - 1) // 10  # and it does save work
+
+
+def test_a_group_stops_growing_at_its_cap(catalogue, monkeypatch):
+    monkeypatch.setattr(F, "MAX_GROUP", 3)
+    found = [facets(catalogue, f"红岩村三组路灯坏了{'，' * i}没人修", "红岩村") for i in range(5)]
+    assert max(len(g) for g in F.group(found)) == 3
+
+
 # ---------------------------------------------------------------------------------------
 # The evaluation metric
 

@@ -777,14 +777,23 @@ def group(
     thing …), so a chain of look-alikes never joins two problems. `apart` are pairs never to
     be joined (two ledger problems, say)."""
     idf = idf if idf is not None else idf_of(all_facets)
+    # Messages with the same facets (one text sent twice, one complaint copied round a
+    # group chat) are judged once: each pair's verdict is that of their first copies.
+    first: dict[Facets, int] = {}
+    rep = [first.setdefault(f, i) for i, f in enumerate(all_facets)]
+    copies: dict[int, list[int]] = {}
+    for i, r in enumerate(rep):
+        copies.setdefault(r, []).append(i)
+    distinct = list(copies)
     # Each message's sets and word weight once, not once per pair.
-    sets = [sets_of(f) for f in all_facets]
-    norms = [_norm(f.words, idf) for f in all_facets]
+    sets = {r: sets_of(all_facets[r]) for r in distinct}
+    norms = {r: _norm(all_facets[r].words, idf) for r in distinct}
     reach = _reach(all_facets)
     verdicts: dict[tuple[int, int], Verdict] = {}
 
     def verdict(i: int, j: int) -> Verdict:
-        key = (i, j) if i < j else (j, i)
+        x, y = rep[i], rep[j]
+        key = (x, y) if x <= y else (y, x)
         found = verdicts.get(key)
         if found is None:
             x, y = key
@@ -802,10 +811,16 @@ def group(
         return found
 
     never = {(min(i, j), max(i, j)) for i, j in apart}
-    same = sorted(
-        ((v.score, i, j) for i, j in candidate_pairs(all_facets, reach) if (v := verdict(i, j)).same),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
+    pairs = [(distinct[i], distinct[j]) for i, j in candidate_pairs([all_facets[r] for r in distinct], reach)]
+    pairs += [(r, r) for r, c in copies.items() if len(c) > 1]
+    joined: list[tuple[float, int, int]] = []
+    for x, y in pairs:
+        v = verdict(x, y)
+        if v.same:
+            joined.extend(
+                (v.score, min(i, j), max(i, j)) for i in copies[x] for j in copies[y] if x != y or i < j
+            )
+    same = sorted(joined, key=lambda t: (-t[0], t[1], t[2]))
     owner = list(range(len(all_facets)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(all_facets))}
     # Groups found to differ stay apart, and so does what either becomes: not checked again.

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 2  # bump when the facets change: stored facets of an older version are made again
+VERSION = 3  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -145,7 +145,10 @@ OBJECT_HEADS = (
     "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
 )  # fmt: skip
 # One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
-SAME_KIND = {"栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水"}
+SAME_KIND = {
+    "栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水", "公厕": "厕所",
+    "公共厕所": "厕所", "合作医疗": "医保", "新农合": "医保",
+}  # fmt: skip
 # Things that belong to the whole town, not to one village: residents of several villages
 # may report the same one (the service hall's hours, an enterprise's wages).
 TOWN_HEADS = (
@@ -153,7 +156,9 @@ TOWN_HEADS = (
 )  # fmt: skip
 # Payment programmes: town-wide too. Any town thing hears of many matters, so sharing one is
 # the same problem only when the state is shared too (see `compare`).
-PROGRAMME_HEADS = ("补贴", "补助", "津贴", "养老金", "养老保险", "医保", "低保金", "过渡费", "生活费")
+PROGRAMME_HEADS = (
+    "补贴", "补助", "津贴", "养老金", "养老保险", "医保", "合作医疗", "新农合", "低保金", "过渡费", "生活费",
+)  # fmt: skip
 # People a complaint is about: within a village, 李书记 and 村书记 are the same 书记.
 PERSON_HEADS = ("书记", "主任", "村长", "会计", "文书", "组长", "村干部", "驻村干部")
 HEADS = tuple(
@@ -243,7 +248,7 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
     routes: list[tuple[str, str]] = []
     for i in range(1, len(cut) - 1):
         if (
-            cut[i] in ("到", "至", "—", "-", "–", "往")
+            cut[i] in ("到", "至", "—", "-", "–", "往", "去", "通")
             and _is_place(cut[i - 1], places)
             and _is_place(cut[i + 1], places)
         ):
@@ -268,6 +273,8 @@ def _plain(name: str, places: Places) -> str:
                 break
         if _NOT_A_NAME.search(name[: -len(head)]):
             name = head
+    if head is not None and head in SAME_KIND:
+        name = name[: -len(head)] + SAME_KIND[head]  # 上交合作医疗 → 上交医保
     return SAME_KIND.get(name, name)
 
 
@@ -321,6 +328,7 @@ STATES: dict[str, tuple[str, ...]] = {
     "blocked": ("堵", "淤"),
     "collapsed": ("垮", "塌", "滑坡", "裂"),
     "potholes": ("坑", "烂"),
+    "dumping": ("乱倒", "乱丢", "乱扔", "倾倒", "偷倒"),
     "full": ("满了", "没清", "没来拉", "没人拉", "清运", "没拉", "来拉"),
     "dust": ("灰",),
     "smell": ("臭", "味道", "气味", "熏", "废气", "屎味"),
@@ -352,6 +360,7 @@ STATE_LABELS = {
     "dust": gettext_lazy("灰尘"),
     "smell": gettext_lazy("异味"),
     "smoke": gettext_lazy("冒烟"),
+    "dumping": gettext_lazy("乱倒垃圾"),
     "murky": gettext_lazy("水质浑浊"),
     "queue": gettext_lazy("排长队"),
     "noisy": gettext_lazy("噪音"),
@@ -598,6 +607,9 @@ def _judge(
     # The service hall, an enterprise or a programme hears of many matters: sharing one is
     # not the same problem (its opening hours, its queue) unless the state is shared too.
     shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
+    if a.own and b.own:
+        # Two residents' own cases of one benefit (我的医保卡, 我家的医保报销) are two cases.
+        shared_things = [t for t in shared_things if not is_town_thing(t)]
     town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
     routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
     # Place
@@ -610,6 +622,13 @@ def _judge(
     # Thing
     if routes is False:
         return Verdict(False, 0.0, "route")
+    if routes and not same_object:
+        # One road by its two ends: its names (公路, 水泥路) are no other object.
+        a_objects = [t for t in sa.objects if _head(t) not in ROAD_HEADS]
+        b_objects = [t for t in sb.objects if _head(t) not in ROAD_HEADS]
+        same_object = not (a_objects and b_objects) or any(
+            things_match(x, y) for x in a_objects for y in b_objects
+        )
     if sa.objects and sb.objects and not same_object:
         return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
     # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
@@ -649,7 +668,8 @@ def _judge(
     # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
     # a concrete thing or place both name, or one village where the same matter is in the
     # same state (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
-    in_village = bool(same_villages and topics and states) and not (a.own or b.own)
+    one_place = bool(same_villages) or bool(sa.villages) != bool(sb.villages)
+    in_village = bool(one_place and topics and states) and not (a.own or b.own)
     # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
     concrete = bool(sa.villages or sb.villages) or any(not is_generic(t) for t in shared_things)
     if not (routes or groups or in_village or (shared_things and concrete)):
@@ -719,7 +739,7 @@ def _own_keys(f: Facets) -> list[tuple[str, ...]]:
 
 def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
     """A matter in a state, within a village (looked up in the village only)."""
-    if f.own or not f.villages:
+    if f.own:
         return []
     return [("k", k, s) for k in f.topics for s in f.states]
 

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 3  # bump when the facets change: stored facets of an older version are made again
+VERSION = 4  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -407,12 +407,13 @@ class Facets:
     states: tuple[str, ...]
     words: tuple[str, ...]  # the content words, for how much of the wording is shared
     own: bool = False  # the resident's own case or a procedure question (see `OWN_CASE`)
+    asks: bool = False  # a procedure question (see `PROCEDURE`)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "v": list(self.villages), "n": self.named, "g": list(self.groups), "t": list(self.things),
             "r": [list(r) for r in self.routes], "k": list(self.topics), "o": list(self.offices), "kw": list(self.topic_words),
-            "s": list(self.states), "w": list(self.words), "p": self.own,
+            "s": list(self.states), "w": list(self.words), "p": self.own, "q": self.asks,
         }  # fmt: skip
 
     @classmethod
@@ -420,7 +421,7 @@ class Facets:
         return cls(
             villages=tuple(data["v"]), named=bool(data["n"]), groups=tuple(data["g"]), things=tuple(data["t"]),
             routes=tuple((a, b) for a, b in data["r"]), topics=tuple(data["k"]), offices=tuple(data["o"]), topic_words=tuple(data["kw"]),
-            states=tuple(data["s"]), words=tuple(data["w"]), own=bool(data.get("p", False)),
+            states=tuple(data["s"]), words=tuple(data["w"]), own=bool(data.get("p", False)), asks=bool(data.get("q", False)),
         )  # fmt: skip
 
     @property
@@ -487,6 +488,7 @@ def facets_of(message: str, *, village: str | None, places: Places, catalogue: t
         states=tuple(_states(normalised)),
         words=words,
         own=bool(OWN_CASE.search(normalised) or PROCEDURE.search(normalised)),
+        asks=bool(PROCEDURE.search(normalised)),
     )
 
 
@@ -607,8 +609,10 @@ def _judge(
     # The service hall, an enterprise or a programme hears of many matters: sharing one is
     # not the same problem (its opening hours, its queue) unless the state is shared too.
     shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
-    if a.own and b.own:
-        # Two residents' own cases of one benefit (我的医保卡, 我家的医保报销) are two cases.
+    if a.asks and b.asks:
+        # Two residents asking how to do something about one benefit (补办医保卡要啥材料,
+        # 医保报销要带啥) are two questions. Two residents' own cases in one state (我妈的养老金
+        # 认证不了) may well be one failure, so only questions are kept apart here.
         shared_things = [t for t in shared_things if not is_town_thing(t)]
     town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
     routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
@@ -666,10 +670,10 @@ def _judge(
         overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
         score += 2.0 * overlap / (norm_a * norm_b)
     # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
-    # a concrete thing or place both name, or one village where the same matter is in the
-    # same state (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
+    # a concrete thing or place both name, or one village (one message may name none) where
+    # the same matter is reported (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
     one_place = bool(same_villages) or bool(sa.villages) != bool(sb.villages)
-    in_village = bool(one_place and topics and states) and not (a.own or b.own)
+    in_village = bool(one_place and topics) and not (a.own or b.own)
     # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
     concrete = bool(sa.villages or sb.villages) or any(not is_generic(t) for t in shared_things)
     if not (routes or groups or in_village or (shared_things and concrete)):
@@ -738,10 +742,10 @@ def _own_keys(f: Facets) -> list[tuple[str, ...]]:
 
 
 def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
-    """A matter in a state, within a village (looked up in the village only)."""
+    """A matter, within a village (looked up in the village and among messages naming none)."""
     if f.own:
         return []
-    return [("k", k, s) for k in f.topics for s in f.states]
+    return [("k", k) for k in f.topics]
 
 
 def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[str, ...]]:

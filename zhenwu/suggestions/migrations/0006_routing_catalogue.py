@@ -5,48 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_login_throttle_token_expiry'),
-        ('suggestions', '0005_submit_key'),
+        ("org", "0002_login_throttle_token_expiry"),
+        ("suggestions", "0005_submit_key"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoutingCatalogue',
+            name="RoutingCatalogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seeded_at', models.DateTimeField(blank=True, null=True)),
-                ('shipped_version', models.PositiveIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('removed_keys', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seeded_at", models.DateTimeField(blank=True, null=True)),
+                ("shipped_version", models.PositiveIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("removed_keys", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'verbose_name': '派单目录',
-                'verbose_name_plural': '派单目录',
+                "verbose_name": "派单目录",
+                "verbose_name_plural": "派单目录",
             },
         ),
         migrations.CreateModel(
-            name='RoutingTopic',
+            name="RoutingTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(blank=True, help_text="the shipped catalogue's key", max_length=40)),
-                ('name', models.CharField(max_length=40, verbose_name='事项')),
-                ('office_name', models.CharField(max_length=100, verbose_name='承办部门')),
-                ('category', models.CharField(blank=True, choices=[('infrastructure', '基础设施'), ('economy', '经济发展'), ('livelihood', '民生保障'), ('social', '社会事业'), ('environment', '环境卫生'), ('land', '土地征收与安置'), ('conduct', '干部作风'), ('service', '政务服务'), ('other', '其他')], max_length=30, verbose_name='问题类别')),
-                ('words', models.TextField(verbose_name='关键词')),
-                ('weak_words', models.TextField(blank=True, verbose_name='辅助词')),
-                ('names_office', models.BooleanField(default=False, verbose_name='部门名称')),
-                ('sort_order', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='承办部门')),
-                ('outranks', models.ManyToManyField(blank=True, related_name='outranked_by', to='suggestions.routingtopic', verbose_name='优先于')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(blank=True, help_text="the shipped catalogue's key", max_length=40)),
+                ("name", models.CharField(max_length=40, verbose_name="事项")),
+                ("office_name", models.CharField(max_length=100, verbose_name="承办部门")),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("infrastructure", "基础设施"),
+                            ("economy", "经济发展"),
+                            ("livelihood", "民生保障"),
+                            ("social", "社会事业"),
+                            ("environment", "环境卫生"),
+                            ("land", "土地征收与安置"),
+                            ("conduct", "干部作风"),
+                            ("service", "政务服务"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="问题类别",
+                    ),
+                ),
+                ("words", models.TextField(verbose_name="关键词")),
+                ("weak_words", models.TextField(blank=True, verbose_name="辅助词")),
+                ("names_office", models.BooleanField(default=False, verbose_name="部门名称")),
+                ("sort_order", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="承办部门",
+                    ),
+                ),
+                (
+                    "outranks",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="outranked_by",
+                        to="suggestions.routingtopic",
+                        verbose_name="优先于",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派单事项',
-                'verbose_name_plural': '派单事项',
-                'ordering': ['sort_order', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('key',), name='routing_topic_unique_key')],
+                "verbose_name": "派单事项",
+                "verbose_name_plural": "派单事项",
+                "ordering": ["sort_order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("key", ""), _negated=True),
+                        fields=("key",),
+                        name="routing_topic_unique_key",
+                    )
+                ],
             },
         ),
     ]

@@ -170,8 +170,8 @@ def test_a_time_of_day_is_a_state_only_of_opening_hours(catalogue):
     assert "morning" not in facets(catalogue, "社保窗口人太少了，我早上八点去排队").states
 
 
-def test_a_matter_in_one_village_needs_the_same_state_and_is_never_a_residents_own_case(catalogue):
-    # No thing named, but one village, one matter, one state: one problem.
+def test_a_matter_in_one_village_is_one_problem_unless_a_residents_own_case(catalogue):
+    # No thing named, but one village and one matter: one problem.
     water = same(
         catalogue,
         ("新华村的自来水放出来是黄的，不敢喝", "新华村"),

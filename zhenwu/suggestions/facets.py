@@ -641,7 +641,14 @@ def _judge(
     if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
         return Verdict(False, 0.0, "thing")
     # Matter
-    if sa.states and sb.states and not states:
+    # What is wrong with one object is said many ways (坏了, 不亮, 烂了): two states keep two
+    # messages apart when they share no object, or only a place, a person or a town-wide
+    # thing, which hear many matters (a centre locked or charging, a 文书 asking for money or
+    # never in, an enterprise's wages or fumes).
+    one_object = bool(sa.objects and sb.objects) and any(
+        t in sa.objects and not is_town_thing(t) and _head(t) not in PERSON_HEADS for t in matching
+    )
+    if sa.states and sb.states and not states and not one_object:
         return Verdict(False, 0.0, "state")
     topics = [k for k in a.topics if k in sb.topics]
     shared_words = sa.words & sb.words

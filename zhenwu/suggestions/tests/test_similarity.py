@@ -189,6 +189,19 @@ def test_a_matter_in_one_village_is_one_problem_unless_a_residents_own_case(cata
     assert not same(catalogue, ("路灯坏了", None), ("路灯坏了好久了", None)).same
 
 
+def test_one_object_said_to_be_wrong_in_two_ways_is_one_problem(catalogue):
+    # The same pond leaking and cracked: one object, two ways of saying what is wrong.
+    assert same(
+        catalogue, ("新华村二组的山坪塘漏水了", "新华村"), ("新华村二组那口塘的坎子开裂了", "新华村")
+    ).same
+    # A person hears many matters: a 文书 asking for money and a 文书 never in stay apart.
+    assert not same(
+        catalogue,
+        ("凤凰村的文书开证明要收辛苦费", "凤凰村"),
+        ("凤凰村文书上班时间经常不在，电话也不接", "凤凰村"),
+    ).same
+
+
 def test_candidates_hold_every_pair_compare_joins(catalogue):
     """The inverted index only saves work: comparing every pair joins nothing it left out."""
     from pathlib import Path

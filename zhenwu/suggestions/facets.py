@@ -637,7 +637,8 @@ def _judge(
         return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
     # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
     # (三组's lamps and the stone bridge's lamp).
-    a_where, b_where = sa.groups or sa.sites or sa.routes, sb.groups or sb.sites or sb.routes
+    a_where = sa.groups or [t for t in sa.sites if t not in LANDMARKS] or sa.routes
+    b_where = sb.groups or [t for t in sb.sites if t not in LANDMARKS] or sb.routes
     if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
         return Verdict(False, 0.0, "thing")
     # Matter

@@ -24,6 +24,7 @@ from zhenwu.suggestions import facets as F
 from zhenwu.suggestions.text import Catalogue
 
 MESSAGES = Path(settings.BASE_DIR) / "bench" / "data" / "residents_messages.jsonl"
+TUNING = Path(settings.BASE_DIR) / "bench" / "data" / "similarity_tuning.jsonl"
 TARGET_RECALL = 0.70
 TARGET_PRECISION = 0.85
 

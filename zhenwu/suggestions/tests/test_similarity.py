@@ -264,6 +264,14 @@ def test_the_report_prints_dev_and_test(tmp_path):
         in text
     )
     assert "test（留出检验）：1 条" in text and "目标：召回率 ≥ 70%" in text
+    # The hand-written tuning set is scored as a split of its own.
+    tuning = tmp_path / "t.jsonl"
+    tuning.write_text(
+        '{"id": 9, "village": "青龙村", "text": "青龙村的垃圾池满了", "cluster": null}', "utf-8"
+    )
+    out = StringIO()
+    call_command("similarity_report", "--messages", str(data), "--tuning", str(tuning), stdout=out)
+    assert "tuning（手写调参集）：1 条" in out.getvalue()
 
 
 # ---------------------------------------------------------------------------------------

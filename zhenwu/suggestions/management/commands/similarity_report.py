@@ -13,6 +13,8 @@ from zhenwu.suggestions.similarity_eval import (
     MESSAGES,
     TARGET_PRECISION,
     TARGET_RECALL,
+    TUNING,
+    Labelled,
     PairFigures,
     evaluate,
     load,
@@ -27,7 +29,9 @@ def report_lines(figures: dict[str, PairFigures]) -> list[str]:
     """The figures as printed (also for `routing-report` or a page to reuse)."""
     lines = []
     for split, f in figures.items():
-        name = {"dev": "dev（调参用）", "test": "test（留出检验）"}.get(split, split)
+        name = {"dev": "dev（调参用）", "test": "test（留出检验）", "tuning": "tuning（手写调参集）"}.get(
+            split, split
+        )
         lines.append(
             f"{name}：{f.messages} 条，重复对 {f.duplicate_pairs} 对；归为一组 {f.grouped_pairs} 对，"
             f"其中正确 {f.right_pairs} 对 —— 精确率 {_pct(f.precision)}，召回率 {_pct(f.recall)}；"
@@ -45,12 +49,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--messages", type=Path, default=MESSAGES, help="the evaluation set (JSON lines)")
         parser.add_argument("--misses", action="store_true", help="list the pairs missed and wrongly grouped")
+        parser.add_argument(
+            "--tuning",
+            type=Path,
+            default=TUNING,
+            help="hand-written tuning messages, scored as split 'tuning'",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["messages"]
         if not path.exists():
             raise CommandError(f"评测集不存在：{path}")
         messages = load(path)
+        tuning: Path = options["tuning"]
+        if tuning.exists():
+            # The tuning set has no split of its own: it is tuned on, like dev.
+            messages += [Labelled(m.id, m.text, m.village, m.cluster, "tuning") for m in load(tuning)]
         # The shipped catalogue, as a new town has it on day one: the figures do not depend
         # on the database's own edits.
         figures = evaluate(messages, catalogue=shipped_catalogue())

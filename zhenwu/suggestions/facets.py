@@ -17,7 +17,11 @@ two messages are compared facet by facet, not by character overlap:
 in any facet both messages state keeps them apart (another village, another group, another
 thing, another topic, another state); agreement is counted as evidence. A town-wide matter
 (the service hall, an enterprise, a payment programme, see `TOWN_HEADS`) is not tied to the
-resident's village. Nothing here touches the database: `similarity.py` stores the facets of
+resident's village. A matter alone is no duplicate: two messages need a concrete thing or
+place in common (a named thing, a group, a road by its ends, or one village), and a
+resident's own case or a procedure question (我的低保…, 想问…要啥材料) never joins another on
+the matter alone. `group` compares only the pairs an inverted index over these facets offers
+(see `candidate_pairs`). Nothing here touches the database: `similarity.py` stores the facets of
 each suggestion and problem and groups them.
 """
 

@@ -23,7 +23,7 @@ from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import get_suggestion_for_user, inbox
-from zhenwu.suggestions.similarity import similar_items
+from zhenwu.suggestions.similarity import similar_to
 
 router = Router(tags=["献言献策"])
 public_router = Router(tags=["献言献策（公开）"], auth=None)
@@ -171,11 +171,14 @@ class RoutingOut(Schema):
 
 
 class SimilarOut(Schema):
-    kind: str
+    kind: str = Field(description="suggestion: a new suggestion in the same group; problem: an open problem")
     id: int = Field(alias="pk")
-    label: str
+    label: str = Field(description="receipt code or problem number")
     text: str
-    score: float
+    score: float = Field(description="the evidence they share (same at 3 or more)")
+    reason: str = Field(
+        description="what they share, e.g. 同村（红岩村） · 同一对象（3组路灯） · 同一事项（路灯照明·损坏）"
+    )
 
 
 class TriageIn(Schema):
@@ -213,10 +216,15 @@ def get_routing(request: HttpRequest, suggestion_id: ObjectId) -> Any:
     return route(get_suggestion_for_user(_user(request), suggestion_id).text)
 
 
-@router.get("/suggestions/{suggestion_id}/similar", response=list[SimilarOut], summary="相似的意见建议和问题")
+@router.get(
+    "/suggestions/{suggestion_id}/similar",
+    response=list[SimilarOut],
+    summary="同一问题的意见建议和未办结问题（附理由）",
+)
 def get_similar(request: HttpRequest, suggestion_id: ObjectId) -> Any:
-    s = get_suggestion_for_user(_user(request), suggestion_id)
-    return similar_items(s.text, village_id=s.village_id, exclude_suggestion=s.pk)
+    """The same candidates as the inbox's cluster view: the new suggestions grouped with this
+    one, then the open problems it is the same problem as, each with the reason."""
+    return similar_to(get_suggestion_for_user(_user(request), suggestion_id))
 
 
 class ContactOut(Schema):

@@ -208,3 +208,34 @@ class RoutingTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_name}：{self.name}"
+
+
+class SimilarityFacets(models.Model):
+    """The facets duplicates are matched on (`facets.py`), made once per suggestion or problem.
+
+    The inbox's groups are made from these rows, so no request cuts the whole inbox's text
+    again. `key` says what a row was made from (the text, the picked village, the catalogue,
+    the registry's places, `facets.VERSION`); a row whose key no longer matches — the
+    problem's description was edited, the catalogue changed — is made again when next read.
+    """
+
+    suggestion = models.OneToOneField(
+        Suggestion, null=True, blank=True, on_delete=models.CASCADE, related_name="facets"
+    )
+    problem = models.OneToOneField(
+        Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="similarity_facets"
+    )
+    key = models.CharField(max_length=40)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suggestion__isnull=False, problem__isnull=True)
+                | Q(suggestion__isnull=True, problem__isnull=False),
+                name="similarity_facets_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id or self.problem_id}:{self.key[:8]}"

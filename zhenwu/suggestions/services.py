@@ -36,6 +36,7 @@ from zhenwu.org.constants import PLACE_KINDS, OrgAudit
 from zhenwu.org.models import Unit, User
 from zhenwu.org.roles import is_office
 from zhenwu.org.selectors import can_unmask
+from zhenwu.suggestions import similarity
 from zhenwu.suggestions.constants import (
     LINKED,
     NAME_MAX_CHARS,
@@ -163,6 +164,8 @@ def suggestion_submit(
             actor=PUBLIC, action=SuggestionAudit.SUGGESTION_RECEIVED, obj=suggestion,
             after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
         )  # fmt: skip
+        # Its place, thing and matter, made now so the inbox's grouping only reads them.
+        similarity.remember(suggestion)
     return suggestion
 
 

@@ -1,29 +1,37 @@
-"""Near-duplicates: the 5th "路灯坏了" from the same village should be merged, not filed again.
+"""Repeated complaints: the 5th "路灯坏了" about the same lamps should be merged, not filed again.
 
-Similarity is the cosine of character unigram+bigram TF-IDF vectors (trigrams made short
-paraphrases look unrelated: 低保评定不公开 / 低保评选不透明 fell from 0.31 to 0.26, while
-unrelated pairs stay under 0.12 either way). Only items from the
-same village (or with no village) are compared: "红岩村路灯坏了" and "石桥村路灯坏了" are
-two problems, not one. Candidates are the open suggestions and the open ledger problems.
+Two messages are the same problem when they share a place, a thing and a matter (see
+`facets.py`, which decides); this module keeps each suggestion's and open problem's facets
+(`SimilarityFacets`, made on submit or on first read, made again when what they were made
+from changed) and answers the three questions the desk asks, all from the one rule
+`facets.compare`:
+
+- `clusters()`: the groups of new suggestions that are one problem (the cluster view, and
+  the inbox row's "N条相似");
+- `similar_to(suggestion)`: the others in its group and the open problems it matches, each
+  with the reason (the triage page and `GET /api/suggestions/{id}/similar`);
+- `similar_items(text, village_id=…)`: the same for a text not yet stored.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
-from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
+from django.db.models import Count, Max
 
 from zhenwu.ledger.constants import OPEN
 from zhenwu.ledger.models import Problem
+from zhenwu.org.constants import PLACE_KINDS
+from zhenwu.org.models import Unit
+from zhenwu.suggestions import facets as F
 from zhenwu.suggestions.constants import SuggestionStatus
-from zhenwu.suggestions.models import Suggestion
+from zhenwu.suggestions.models import SimilarityFacets, Suggestion
+from zhenwu.suggestions.text import Catalogue
 
-SIMILAR = 0.25  # shown as "similar" on the triage page
-CLUSTER = 0.3  # joined into one group on the cluster view
-CANDIDATES = 3000
+CANDIDATES = 3000  # the newest new suggestions grouped, and the newest open problems compared
 SIMILAR_PROBLEM, SIMILAR_SUGGESTION = "problem", "suggestion"
 
 
@@ -34,107 +42,283 @@ class Similar:
     label: str  # receipt code or problem number
     text: str
     score: float
+    reason: str  # 同村（红岩村）· 同一对象（三组路灯）· 同一事项（路灯照明·损坏）
 
     @property
     def is_problem(self) -> bool:
         return self.kind == SIMILAR_PROBLEM
 
 
-def _vectors(texts: list[str]):  # type: ignore[no-untyped-def]
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True).fit_transform(texts)
+@dataclass(frozen=True)
+class Cluster:
+    village: str
+    members: list[Suggestion]
+    reason: str  # what the first two members share
 
 
-def _same_place(village_id: int | None) -> Q:
-    return Q() if village_id is None else Q(village_id=village_id) | Q(village__isnull=True)
+# ---------------------------------------------------------------------------------------
+# What facets are made from: the town's catalogue and its places
+
+
+@dataclass(frozen=True)
+class Basis:
+    places: F.Places
+    catalogue: Catalogue
+    stamp: str  # changes when the catalogue or the places change
+    topic_names: dict[str, str]
+
+    def key(self, text: str, village_id: int | None) -> str:
+        raw = f"{F.VERSION}|{self.stamp}|{village_id or ''}|{text}"
+        return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+_lock = threading.Lock()
+_bases: dict[tuple[int, tuple[tuple[int, str, str], ...]], Basis] = {}
+
+
+_merged: tuple[Catalogue, Catalogue] | None = None
+
+
+def _catalogue() -> Catalogue:
+    """The town's catalogue, and the shipped topics of offices the town has not (yet) got.
+
+    Routing leaves those out (there is nowhere to send them); a matter is still a matter
+    when no office takes it: two reports of the same broken lamp are one problem either way."""
+    from zhenwu.suggestions.catalogue import shipped_catalogue, town_catalogue  # seeds on first use
+
+    global _merged
+    town = town_catalogue()
+    if _merged is not None and _merged[0] is town:
+        return _merged[1]
+    offices = {t.office for t in town.topics}
+    extra = tuple(t for t in shipped_catalogue().topics if t.office not in offices and not t.names_office)
+    merged = Catalogue(town.topics + extra) if extra else town
+    _merged = (town, merged)
+    return merged
+
+
+def basis() -> Basis:
+    """The catalogue and places facets are made with (two queries; built once per change)."""
+    catalogue = _catalogue()
+    units = tuple(
+        Unit.objects.filter(kind__in=PLACE_KINDS).order_by("id").values_list("id", "name", "short_name")
+    )
+    memo = (id(catalogue), units)
+    with _lock:
+        found = _bases.get(memo)
+    if found is not None:
+        return found
+    places = F.places_from(units)
+    topics = "|".join(f"{t.key}:{t.office}:{','.join(t.words)}" for t in catalogue.topics)
+    stamp = hashlib.sha1(f"{topics}#{places.fingerprint}".encode()).hexdigest()[:16]
+    made = Basis(places, catalogue, stamp, {t.key: t.name for t in catalogue.topics})
+    with _lock:
+        _bases.clear()  # only the current one is ever asked for again
+        _bases[memo] = made
+    return made
+
+
+def _facets(basis: Basis, text: str, village: Unit | None) -> F.Facets:
+    shown = F.place_name(village.name) if village is not None else None
+    return F.facets_of(text, village=shown, places=basis.places, catalogue=basis.catalogue)
+
+
+def remember(suggestion: Suggestion) -> None:
+    """Make and keep a new suggestion's facets (on submit, so the inbox need not)."""
+    b = basis()
+    found = _facets(b, suggestion.text, suggestion.village)
+    SimilarityFacets.objects.update_or_create(
+        suggestion=suggestion,
+        defaults={"key": b.key(suggestion.text, suggestion.village_id), "data": found.as_json()},
+    )
+
+
+def _kept(b: Basis, owners: Sequence[Suggestion | Problem], *, text_of: str, field: str) -> list[F.Facets]:
+    """The owners' facets, from their kept rows (fetched with them), made and kept where
+    missing or stale. Writes only what changed: two bulk statements at most."""
+    made: list[F.Facets] = []
+    new: list[SimilarityFacets] = []
+    stale: list[SimilarityFacets] = []
+    for owner in owners:
+        text = getattr(owner, text_of)
+        key = b.key(text, owner.village_id)
+        row = getattr(owner, "facets" if field == "suggestion" else "similarity_facets", None)
+        if row is not None and row.key == key:
+            made.append(F.Facets.from_json(row.data))
+            continue
+        found = _facets(b, text, owner.village)
+        made.append(found)
+        if row is None:
+            new.append(SimilarityFacets(**{field: owner}, key=key, data=found.as_json()))
+        else:
+            row.key, row.data = key, found.as_json()
+            stale.append(row)
+    if new:
+        SimilarityFacets.objects.bulk_create(new, ignore_conflicts=True)
+    if stale:
+        SimilarityFacets.objects.bulk_update(stale, ["key", "data"])
+    return made
+
+
+def _waiting(limit: int) -> list[Suggestion]:
+    return list(
+        Suggestion.objects.filter(status=SuggestionStatus.RECEIVED)
+        .select_related("village", "facets")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def _open_problems(limit: int = CANDIDATES) -> list[Problem]:
+    return list(
+        Problem.objects.filter(status__in=OPEN)
+        .select_related("village", "similarity_facets")
+        .order_by("-id")[:limit]
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The groups
+
+
+@dataclass
+class Grouping:
+    suggestions: list[Suggestion]
+    facets: list[F.Facets]
+    idf: dict[str, float]
+    groups: list[list[int]]
+    where: dict[int, int]  # suggestion pk → its row in `suggestions`
+    basis: Basis
+    clusters: list[Cluster] | None = None  # made on first ask
+
+    def group_of(self, pk: int) -> list[int]:
+        row = self.where.get(pk)
+        for group in self.groups:
+            if row in group:
+                return group
+        return []
+
+
+# The last grouping this process made, and the state of the inbox it was made from. New
+# suggestions only ever arrive with a higher id and leave the inbox for good, so their count
+# and highest id (with the catalogue and places it was made with) tell whether anything changed.
+_last: tuple[tuple[object, ...], Grouping] | None = None
+
+
+def grouping(limit: int = CANDIDATES) -> Grouping:
+    """The inbox's new suggestions grouped into problems (reused until the inbox changes)."""
+    global _last
+    b = basis()
+    state = Suggestion.objects.filter(status=SuggestionStatus.RECEIVED).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    key = (state["n"], state["last"], limit, b.stamp)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    waiting = _waiting(limit)
+    found = _kept(b, waiting, text_of="text", field="suggestion")
+    idf = F.idf_of(found)
+    made = Grouping(
+        suggestions=waiting,
+        facets=found,
+        idf=idf,
+        groups=F.group(found, idf=idf),
+        where={s.pk: row for row, s in enumerate(waiting)},
+        basis=b,
+    )
+    _last = (key, made)
+    return made
+
+
+def clusters(limit: int = CANDIDATES) -> list[Cluster]:
+    """Groups of new suggestions that are one problem, largest first, oldest first within."""
+    g = grouping(limit)
+    if g.clusters is not None:
+        return g.clusters
+    found = []
+    for rows in g.groups:
+        ordered = sorted(rows, key=lambda r: (g.suggestions[r].created_at, g.suggestions[r].pk))
+        members = [g.suggestions[r] for r in ordered]
+        first, second = ordered[0], ordered[1]
+        verdict = F.compare(g.facets[first], g.facets[second], idf=g.idf, names=g.basis.topic_names)
+        villages = dict.fromkeys(m.village.name for m in members if m.village is not None)
+        village = "、".join(F.place_name(v) for v in villages)
+        found.append(Cluster(village, members, verdict.reason))
+    g.clusters = found
+    return found
+
+
+def duplicate_counts(suggestions: Iterable[Suggestion]) -> dict[int, int]:
+    """For an inbox page: how many other new suggestions each one is the same problem as."""
+    g = grouping()
+    sizes = {g.suggestions[r].pk: len(group) - 1 for group in g.groups for r in group}
+    return {s.pk: sizes.get(s.pk, 0) for s in suggestions}
+
+
+# ---------------------------------------------------------------------------------------
+# One suggestion's (or text's) matches
+
+
+def _matches(
+    target: F.Facets, g: Grouping, *, rows: Iterable[int], exclude: int | None, limit: int
+) -> list[Similar]:
+    b = g.basis
+    out: list[Similar] = []
+    for row in rows:
+        other = g.suggestions[row]
+        if other.pk == exclude:
+            continue
+        verdict = F.compare(target, g.facets[row], idf=g.idf, names=b.topic_names)
+        out.append(
+            Similar(SIMILAR_SUGGESTION, other.pk, other.receipt, other.text, verdict.score, verdict.reason)
+        )
+    problems = _open_problems()
+    for problem, found in zip(
+        problems, _kept(b, problems, text_of="description", field="problem"), strict=True
+    ):
+        verdict = F.compare(target, found, idf=g.idf, names=b.topic_names)
+        if verdict.same:
+            out.append(
+                Similar(
+                    SIMILAR_PROBLEM,
+                    problem.pk,
+                    problem.number,
+                    problem.description,
+                    verdict.score,
+                    verdict.reason,
+                )
+            )
+    return sorted(out, key=lambda s: (s.is_problem, -s.score))[:limit]
+
+
+def similar_to(suggestion: Suggestion, *, limit: int = 10) -> list[Similar]:
+    """The new suggestions in its group (the cluster view's), then the open problems it is the
+    same problem as, each with the reason. A suggestion outside the inbox (decided already)
+    gets the new suggestions it is the same problem as."""
+    g = grouping()
+    group = g.group_of(suggestion.pk)
+    if group:
+        target = g.facets[g.where[suggestion.pk]]
+        return _matches(target, g, rows=group, exclude=suggestion.pk, limit=limit)
+    stored = Suggestion.objects.select_related("village", "facets").get(pk=suggestion.pk)
+    target = _kept(g.basis, [stored], text_of="text", field="suggestion")[0]
+    return _direct(target, g, exclude=suggestion.pk, limit=limit)
+
+
+def _direct(target: F.Facets, g: Grouping, *, exclude: int | None, limit: int) -> list[Similar]:
+    rows = [
+        r
+        for r, found in enumerate(g.facets)
+        if g.suggestions[r].pk != exclude and F.compare(target, found, idf=g.idf).same
+    ]
+    return _matches(target, g, rows=rows, exclude=exclude, limit=limit)
 
 
 def similar_items(
     text: str, *, village_id: int | None, exclude_suggestion: int | None = None, limit: int = 5
 ) -> list[Similar]:
-    """Open suggestions and open problems like `text`, best first (three queries, no loop)."""
-    place = _same_place(village_id)
-    suggestions = list(
-        Suggestion.objects.filter(place, status=SuggestionStatus.RECEIVED)
-        .exclude(pk=exclude_suggestion or 0)
-        .order_by("-created_at")
-        .values_list("pk", "receipt", "text")[:CANDIDATES]
-    )
-    problems = list(
-        Problem.objects.filter(place, status__in=OPEN)
-        .order_by("-id")
-        .values_list("pk", "number", "description")[:CANDIDATES]
-    )
-    candidates = [(SIMILAR_SUGGESTION, *row) for row in suggestions] + [
-        (SIMILAR_PROBLEM, *row) for row in problems
-    ]
-    if not candidates or not text.strip():
+    """New suggestions and open problems that are the same problem as `text`, best first."""
+    if not text.strip():
         return []
-    matrix = _vectors([text] + [c[3] for c in candidates])
-    scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
-    ranked = sorted(
-        (
-            Similar(kind, pk, label, body, float(s))
-            for (kind, pk, label, body), s in zip(candidates, scores, strict=True)
-        ),
-        key=lambda s: -s.score,
-    )
-    return [s for s in ranked if s.score >= SIMILAR][:limit]
-
-
-@dataclass(frozen=True)
-class Cluster:
-    village: str
-    members: list[Suggestion]
-
-
-# The last grouping this process made, and the state of the inbox it was made from. New
-# suggestions only ever arrive with a higher id and leave the inbox for good, so their count
-# and highest id tell whether anything changed: the inbox pages reuse the grouping until then
-# (at 3,000 new suggestions it takes about 0.12 s to make).
-_last: tuple[tuple[int, int | None, int], list[Cluster]] | None = None
-
-
-def clusters(limit: int = CANDIDATES) -> list[Cluster]:
-    """Groups of near-duplicate new suggestions, per village, largest first."""
-    global _last
-    waiting = Suggestion.objects.filter(status=SuggestionStatus.RECEIVED)
-    state = waiting.aggregate(n=Count("id"), last=Max("id"))
-    key = (state["n"], state["last"], limit)
-    if _last is not None and _last[0] == key:
-        return _last[1]
-    found = _group(list(waiting.select_related("village").order_by("-created_at")[:limit]))
-    _last = (key, found)
-    return found
-
-
-def _group(new: list[Suggestion]) -> list[Cluster]:
-    if len(new) < 2:
-        return []
-    # One vocabulary for all of them, so rare words weigh the same in every village.
-    vectors = _vectors([s.text for s in new])
-    by_village: dict[int | None, list[int]] = defaultdict(list)
-    for row, suggestion in enumerate(new):
-        by_village[suggestion.village_id].append(row)
-    found: list[Cluster] = []
-    for rows in by_village.values():
-        if len(rows) < 2:
-            continue
-        matrix = vectors[rows]
-        count, labels = connected_components((matrix @ matrix.T) >= CLUSTER, directed=False)
-        groups: dict[int, list[Suggestion]] = defaultdict(list)
-        for row, label in zip(rows, labels, strict=True):
-            groups[int(label)].append(new[row])
-        for group in groups.values():
-            if len(group) > 1:
-                village = group[0].village.name if group[0].village else ""
-                found.append(Cluster(village, sorted(group, key=lambda s: s.created_at)))
-    return sorted(found, key=lambda c: -len(c.members))
-
-
-def duplicate_counts(suggestions: list[Suggestion]) -> dict[int, int]:
-    """For an inbox page: how many other new suggestions each one resembles (one pass)."""
-    counts: dict[int, int] = {}
-    for cluster in clusters():
-        for member in cluster.members:
-            counts[member.pk] = len(cluster.members) - 1
-    return {s.pk: counts.get(s.pk, 0) for s in suggestions}
+    g = grouping()
+    village = Unit.objects.filter(pk=village_id).first() if village_id else None
+    return _direct(_facets(g.basis, text, village), g, exclude=exclude_suggestion, limit=limit)

@@ -54,7 +54,7 @@ from zhenwu.suggestions.models import Campaign, SuggestionPhoto
 from zhenwu.suggestions.posters import posters_pdf
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import follow_ups_of, get_suggestion_for_user, inbox, leader_for_department
-from zhenwu.suggestions.similarity import clusters, duplicate_counts, similar_items
+from zhenwu.suggestions.similarity import clusters, duplicate_counts, similar_to
 
 PAGE_SIZE = 50
 
@@ -224,11 +224,7 @@ def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": can_unmask(_user(request)),
         "photos": list(suggestion.photos.all()),
         "routing": routing,
-        "similar": []
-        if decided
-        else similar_items(
-            suggestion.text, village_id=suggestion.village_id, exclude_suggestion=suggestion.pk
-        ),
+        "similar": [] if decided else similar_to(suggestion),
         "is_office": _user(request).role in OFFICE_ROLES and not decided,
         "merge_form": MergeForm(),
         "reply_form": ReplyForm(),

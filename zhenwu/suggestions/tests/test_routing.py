@@ -126,7 +126,7 @@ def test_similar_open_items_in_the_same_village_are_found(town, problem, office)
         name="石桥村村民委员会", kind=town.village.kind, parent=town.government, path="x"
     )
     first = suggestion_submit(text="红岩村三组的路灯坏了，晚上看不见", village=town.village)
-    suggestion_submit(text="红岩村三组的路灯坏了，晚上看不见路", village=other_village)
+    suggestion_submit(text="石桥村三组的路灯坏了，晚上看不见路", village=other_village)
     found = similar_items("三组路灯坏了好久，晚上看不见", village_id=town.village.pk)
     assert [f.pk for f in found if f.kind == "suggestion"] == [first.pk]
     roads = similar_items("三组道路破损，下雨天没法通行", village_id=town.village.pk)

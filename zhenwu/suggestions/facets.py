@@ -1,0 +1,886 @@
+"""What makes two residents' messages one problem: the same place, the same thing, the same matter.
+
+Residents who report the same broken lamp share almost no wording ("三组那几盏灯啥时候修嘛",
+"红岩村三组到村委会那段路的路灯坏了半个月了"), while two different problems can read alike
+("金山村的垃圾池满了" / "青龙村五组垃圾池满了"). So a message is reduced to its facets and
+two messages are compared facet by facet, not by character overlap:
+
+- place: the villages (the resident's pick, or the villages and communities the text names —
+  the text wins, since a resident of 回龙村 may write about 西拓大道), and the 村民小组
+  (三组, 5组, 五社);
+- thing: the named things and places the text mentions (石拱桥, 天蓝公司, 日间照料中心,
+  提灌站, 滨江路, 幸福家园, 地力补贴, a road from one place to another);
+- matter: the catalogue topics the text mentions with their own words (路灯照明, 拖欠工资 …),
+  and the state of the thing (broken, locked, fees asked, not paid, delayed …, see `STATES`).
+
+`compare` answers whether two messages are the same problem, with the reasons. A difference
+in any facet both messages state keeps them apart (another village, another group, another
+thing, another topic, another state); agreement is counted as evidence. A town-wide matter
+(the service hall, an enterprise, a payment programme, see `TOWN_HEADS`) is not tied to the
+resident's village. A matter alone is no duplicate: two messages need a concrete thing or
+place in common (a named thing, a group, a road by its ends, or one village), and a
+resident's own case or a procedure question (我的低保…, 想问…要啥材料) never joins another on
+the matter alone. `group` compares only the pairs an inverted index over these facets offers
+(see `candidate_pairs`). Nothing here touches the database: `similarity.py` stores the facets of
+each suggestion and problem and groups them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhenwu.suggestions import text
+
+VERSION = 4  # bump when the facets change: stored facets of an older version are made again
+
+# ---------------------------------------------------------------------------------------
+# Places: the registry's villages and communities
+
+
+@dataclass(frozen=True)
+class Places:
+    """The town's villages and communities as residents write them (红岩村, 滨江社区).
+
+    `names` maps each written form to the place's display name; `ids` the display name to
+    the unit id where there is one."""
+
+    names: Mapping[str, str]
+    ids: Mapping[str, int] = field(default_factory=dict)
+    stems: Mapping[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        # 红岩 for 红岩村: counted as the place only where the text says so (红岩三组, 红岩那条路),
+        # since many stems are words too (幸福家园 is not in 幸福村).
+        stems = {_stem(shown): shown for shown in self.names.values() if len(_stem(shown)) >= 2}
+        object.__setattr__(self, "stems", stems)
+        text.add_words(list(self.names) + list(stems))
+
+    def stem_of(self, token: str) -> str:
+        return _stem(self.names.get(token, token))
+
+    @property
+    def fingerprint(self) -> str:
+        return "|".join(sorted(f"{k}={v}" for k, v in self.names.items()))
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"(村|社区)$", "", name) if len(name) > 2 else name
+
+
+_UNIT_SUFFIX = re.compile(r"(村民委员会|居民委员会|村委会|居委会|村委|委员会)$")
+
+
+def place_name(unit_name: str) -> str:
+    """红岩村村民委员会 → 红岩村, 滨江社区居民委员会 → 滨江社区 (what residents write)."""
+    name = _UNIT_SUFFIX.sub("", text.normalise(unit_name).replace(" ", ""))
+    if unit_name.endswith(("村民委员会", "村委会", "村委")) and not name.endswith("村"):
+        name += "村"
+    return name
+
+
+def places_from(units: Iterable[tuple[int | None, str, str]]) -> Places:
+    """`units` as (id, name, short name): each place under its written name and short name."""
+    names: dict[str, str] = {}
+    ids: dict[str, int] = {}
+    for pk, name, short in units:
+        shown = place_name(name)
+        if len(shown) < 2:
+            continue
+        names[shown] = shown
+        short = place_name(short) if short else ""
+        if len(short) >= 3 and short.endswith(("村", "社区")):
+            names.setdefault(short, shown)
+        if pk is not None:
+            ids[shown] = pk
+    return Places(names, ids)
+
+
+# ---------------------------------------------------------------------------------------
+# Groups: 三组, 5组, 五社 (a 村民小组 is a place inside a village)
+
+_NUMERALS = "零一二三四五六七八九十"
+_GROUP = re.compile(
+    r"(?<![几多两每各个第])([一二三四五六七八九十]{1,3}|\d{1,2})\s*(?:组|社)(?![区会织长员团里合])"
+)
+
+
+def _number(value: str) -> int | None:
+    if value.isdigit():
+        return int(value)
+    if value == "十":
+        return 10
+    if "十" in value:
+        tens, _sep, units = value.partition("十")
+        return (_NUMERALS.index(tens) if tens else 1) * 10 + (_NUMERALS.index(units) if units else 0)
+    return _NUMERALS.index(value) if len(value) == 1 else None
+
+
+def _groups(normalised: str) -> list[str]:
+    found: list[str] = []
+    for match in _GROUP.finditer(normalised):
+        n = _number(match.group(1))
+        if n and 0 < n < 40 and f"{n}组" not in found:
+            found.append(f"{n}组")
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Things: the kinds of thing and place residents complain about, and the names they give them.
+
+# Sites: where a thing is (a road, an estate, a square, a facility).
+PLACE_HEADS = (
+    "大道", "公路", "马路", "街", "巷", "路", "桥", "隧道", "河堤", "河坝", "馆", "楼", "小区", "家园",
+    "花园", "广场", "公园", "市场", "菜市场", "停车场", "球场", "照料中心", "活动中心", "活动室",
+    "卫生室", "养老院", "敬老院", "幼儿园", "小学", "中学", "学校", "码头",
+)  # fmt: skip
+# Objects: the thing itself that is broken, full, locked or unpaid.
+OBJECT_HEADS = (
+    "路灯", "灯", "电梯", "垃圾池", "垃圾桶", "垃圾站", "垃圾房", "水管", "管道", "管网", "水塔", "水厂",
+    "提灌站", "站", "渠", "沟", "堰", "塘", "池", "井", "井盖", "下水道", "水库", "健身器材", "车棚",
+    "厕所", "公厕", "食堂", "堡坎", "挡墙", "涵洞", "监控", "摄像头", "红绿灯", "减速带", "护栏", "站台",
+    "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
+)  # fmt: skip
+# One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
+SAME_KIND = {
+    "栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水", "公厕": "厕所",
+    "公共厕所": "厕所", "合作医疗": "医保", "新农合": "医保",
+}  # fmt: skip
+# Things that belong to the whole town, not to one village: residents of several villages
+# may report the same one (the service hall's hours, an enterprise's wages).
+TOWN_HEADS = (
+    "公司", "厂", "集团", "合作社", "服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所",
+)  # fmt: skip
+# Payment programmes: town-wide too. Any town thing hears of many matters, so sharing one is
+# the same problem only when the state is shared too (see `compare`).
+PROGRAMME_HEADS = (
+    "补贴", "补助", "津贴", "养老金", "养老保险", "医保", "合作医疗", "新农合", "低保金", "过渡费", "生活费",
+)  # fmt: skip
+# People a complaint is about: within a village, 李书记 and 村书记 are the same 书记.
+PERSON_HEADS = ("书记", "主任", "村长", "会计", "文书", "组长", "村干部", "驻村干部")
+HEADS = tuple(
+    sorted(PLACE_HEADS + OBJECT_HEADS + TOWN_HEADS + PROGRAMME_HEADS + PERSON_HEADS, key=len, reverse=True)
+)
+_OBJECT_KINDS = frozenset(OBJECT_HEADS)
+_SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所"))
+# Kinds found wherever they are written, even inside a longer word (主水管爆 → 水管).
+KINDS = tuple(h for h in HEADS if len(h) >= 2)
+# A lone 路 or 桥 is a thing (那段路); other one-character heads only end a word (茶馆, 垃圾池).
+BARE_HEADS = ("路", "桥", "街", "灯")
+_THAT_ROAD = re.compile(r"(?:那条|这条|那段|这段|那截|这截)路")
+# Words that end in a head but name no thing (走路 is walking, not a road).
+NOT_THINGS = frozenset(
+    """走路 修路 带路 让路 出路 路上 一路 路过 半路 路边 马路边 上街 街上 过桥 站起 站着 车站 一站 站台
+    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口""".split()  # noqa: SIM905
+)
+# Landmarks: places residents locate a thing by.
+LANDMARKS = ("村委会", "村办公室", "场镇", "老街", "新街", "镇政府", "村小")
+_MODIFIER_STOP = re.compile(
+    r"^[这那哪几好一二三四五六七八九十两每各个\d]|的$|[里上下边头辆个只些次回家种条段座栋盏位名户]$"
+)
+TIME_WORDS = frozenset("晚上 早上 白天 每天 天天 半夜 中午 下午 上午 今年 去年 现在 以前 最近".split())  # noqa: SIM905
+
+
+@lru_cache(maxsize=20000)
+def _head(token: str) -> str | None:
+    for head in HEADS:
+        if token.endswith(head):
+            return head
+    return None
+
+
+def _is_modifier(token: str, places: Places) -> bool:
+    if token in places.names or token in places.stems:
+        return True
+    return (
+        2 <= len(token) <= 4
+        and bool(re.fullmatch(r"[\u4e00-\u9fff]+", token))
+        and token not in text.STOPWORDS
+        and token not in TIME_WORDS
+        and not _MODIFIER_STOP.search(token)
+        and _head(token) is None
+    )
+
+
+def _is_place(token: str, places: Places) -> bool:
+    return (
+        token in places.names or token in places.stems or bool(_GROUP.fullmatch(token)) or token in LANDMARKS
+    )
+
+
+def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
+    """The things a text names (天蓝公司, 石拱桥, 滨江路) and the kinds it mentions (水管)."""
+    named: list[str] = []
+    for i, token in enumerate(cut):
+        if token in LANDMARKS:
+            named.append(token)
+            continue
+        head = _head(token)
+        if head is None or token in NOT_THINGS or _is_place(token, places):
+            continue
+        name = token
+        if head in PERSON_HEADS:
+            name = head
+        elif token == head and len(head) == 1:
+            if head not in BARE_HEADS:
+                continue
+            if i > 0 and _is_place(cut[i - 1], places):
+                name = cut[i - 1] + token  # 滨江 路
+        elif token == head and i > 0 and _is_modifier(cut[i - 1], places):
+            name = cut[i - 1] + token  # 天蓝 公司, 幸福 家园
+        named.append(_plain(name, places))
+    if _THAT_ROAD.search(normalised) and not any(n.endswith("路") for n in named):
+        named.append("路")  # 那条路塌了: jieba cuts 路塌
+    rest = normalised
+    for kind in KINDS:
+        if kind in rest:
+            rest = rest.replace(kind, " ")
+            if not any(kind in n for n in named):
+                named.append(SAME_KIND.get(kind, kind))
+    return list(dict.fromkeys(named))
+
+
+def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
+    """Roads named by their two ends: "石桥村到白鹤村的公路", "三组到村委会那段路"."""
+    routes: list[tuple[str, str]] = []
+    for i in range(1, len(cut) - 1):
+        if (
+            cut[i] in ("到", "至", "—", "-", "–", "往", "去", "通")
+            and _is_place(cut[i - 1], places)
+            and _is_place(cut[i + 1], places)
+        ):
+            a, b = sorted((places.stem_of(cut[i - 1]), places.stem_of(cut[i + 1])))
+            if a != b and (a, b) not in routes:
+                routes.append((a, b))
+    return routes
+
+
+_NOT_A_NAME = re.compile(r"[不没在是了的个把被给]")
+
+
+def _plain(name: str, places: Places) -> str:
+    """A thing without the village in front (新华村卫生室 → 卫生室: the village is a facet of its
+    own), without words that are no name (经常不在卫生室 → 卫生室), and by its usual word."""
+    head = _head(name)
+    if head is not None and name != head:
+        # The full name only: a stem names streets and estates too (滨江路, 幸福家园).
+        for written in sorted(places.names, key=len, reverse=True):
+            if name.startswith(written) and len(name) > len(written):
+                name = name[len(written) :]
+                break
+        if _NOT_A_NAME.search(name[: -len(head)]):
+            name = head
+    if head is not None and head in SAME_KIND:
+        name = name[: -len(head)] + SAME_KIND[head]  # 上交合作医疗 → 上交医保
+    return SAME_KIND.get(name, name)
+
+
+@lru_cache(maxsize=50000)
+def things_match(a: str, b: str) -> bool:
+    """The same thing: one name inside the other (路 / 水泥路, 天蓝公司 / 公司), or mostly the
+    same characters in order (耕地地力保护补贴 / 地力补贴)."""
+    if a == b or (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
+        return True
+    head = _head(a)
+    if head is not None and head == _head(b) and head in _OBJECT_KINDS and not is_town_thing(a):
+        return True  # two words for one kind of object (山坪塘 / 堰塘): where says which one
+    short, long_ = sorted((a, b), key=len)
+    if len(short) == 1:
+        return long_.endswith(short)
+    if len(short) < 3:
+        return False
+    pairs = {short[i : i + 2] for i in range(len(short) - 1)}
+    inside = sum(1 for p in pairs if p in long_)
+    return inside / len(pairs) >= 0.66 and short[-1] == long_[-1]
+
+
+@lru_cache(maxsize=50000)
+def is_site(thing: str) -> bool:
+    return thing in LANDMARKS or _head(thing) in _SITE_HEADS
+
+
+@lru_cache(maxsize=50000)
+def is_town_thing(thing: str) -> bool:
+    return any(thing.endswith(h) for h in TOWN_HEADS + PROGRAMME_HEADS)
+
+
+@lru_cache(maxsize=50000)
+def is_generic(thing: str) -> bool:
+    """A kind of thing (提灌站, 垃圾池) rather than one thing: it names one only within a village."""
+    head = _head(thing)
+    return head is not None and not is_town_thing(thing) and (thing == head or head in PERSON_HEADS)
+
+
+# ---------------------------------------------------------------------------------------
+# States: what is wrong with the thing. Matched as written, after normalising.
+
+STATES: dict[str, tuple[str, ...]] = {
+    "stolen": ("偷", "被盗", "遭盗", "丢了", "丢失"),
+    "broken": ("坏", "爆", "烧了", "烧坏", "不亮", "失灵", "不能用", "用不了", "不转", "损坏", "灯不亮", "没修", "修一下", "修嘛", "来修", "尽快修"),
+    "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着", "关门"),
+    "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱", "贵"),
+    "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
+    "delayed": ("拖了", "延期", "推迟", "迟迟", "交房", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
+    "leaking": ("漏水", "渗水", "漏"),
+    "blocked": ("堵", "淤"),
+    "collapsed": ("垮", "塌", "滑坡", "裂"),
+    "potholes": ("坑", "烂"),
+    "dumping": ("乱倒", "乱丢", "乱扔", "倾倒", "偷倒"),
+    "full": ("满了", "没清", "没来拉", "没人拉", "清运", "没拉", "来拉"),
+    "dust": ("灰",),
+    "smell": ("臭", "味道", "气味", "熏", "废气", "屎味"),
+    "smoke": ("黑烟", "冒烟", "烟大", "烟好大", "烟尘"),
+    "murky": ("浑", "发黄", "黄的", "黄汤", "铁锈", "锈水"),
+    "queue": ("排队", "排长队", "人太少", "人手不够"),
+    "noisy": ("吵", "噪音", "太响", "音响", "闹"),
+    "rising": ("涨", "交不起", "太高", "负担"),
+    "noon": ("中午", "午休", "12点", "十二点", "午饭"),
+    "weekend": ("周六", "星期六", "周末", "星期天", "周日", "双休"),
+    "morning": ("早上", "上午", "八点半", "九点"),
+    "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
+    "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低"),
+    "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
+    "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了"),
+}  # fmt: skip
+STATE_LABELS = {
+    "stolen": gettext_lazy("被盗"),
+    "broken": gettext_lazy("损坏"),
+    "locked": gettext_lazy("锁门不开放"),
+    "fees": gettext_lazy("收费"),
+    "unpaid": gettext_lazy("未发放"),
+    "delayed": gettext_lazy("延期"),
+    "leaking": gettext_lazy("漏水"),
+    "blocked": gettext_lazy("堵塞"),
+    "collapsed": gettext_lazy("垮塌"),
+    "potholes": gettext_lazy("路面破损"),
+    "full": gettext_lazy("未清运"),
+    "dust": gettext_lazy("灰尘"),
+    "smell": gettext_lazy("异味"),
+    "smoke": gettext_lazy("冒烟"),
+    "dumping": gettext_lazy("乱倒垃圾"),
+    "murky": gettext_lazy("水质浑浊"),
+    "queue": gettext_lazy("排长队"),
+    "noisy": gettext_lazy("噪音"),
+    "rising": gettext_lazy("上涨"),
+    "noon": gettext_lazy("中午"),
+    "weekend": gettext_lazy("周末"),
+    "morning": gettext_lazy("早上"),
+    "miscounted": gettext_lazy("金额有误"),
+    "rate": gettext_lazy("标准"),
+    "absent": gettext_lazy("找不到人"),
+    "failing": gettext_lazy("办不成"),
+}
+
+
+# A time of day or week is a state only of opening hours (关门, 不上班 at noon); otherwise
+# it is when the resident went (我早上八点去排队) and says nothing of the matter.
+HOURS_STATES = frozenset({"noon", "weekend", "morning"})
+_HOURS = re.compile(r"开门|关门|关了|一关|不开|没开|下班|上班|休息|午休|没人|锁|办公")
+
+
+def _states(normalised: str) -> list[str]:
+    hours = bool(_HOURS.search(normalised))
+    return [
+        key
+        for key, words in STATES.items()
+        if (hours or key not in HOURS_STATES) and any(w in normalised for w in words)
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Facets
+
+
+@dataclass(frozen=True)
+class Facets:
+    villages: tuple[str, ...]  # the places' display names (红岩村)
+    named: bool  # the villages are named in the text (else they are the resident's pick)
+    groups: tuple[str, ...]  # "3组"
+    things: tuple[str, ...]
+    routes: tuple[tuple[str, str], ...]
+    topics: tuple[str, ...]  # catalogue topic keys the text mentions with a topic's own words, most first
+    offices: tuple[str, ...]  # the office of each of those topics
+    topic_words: tuple[str, ...]  # the first matched word of each of those topics (shown in reasons)
+    states: tuple[str, ...]
+    words: tuple[str, ...]  # the content words, for how much of the wording is shared
+    own: bool = False  # the resident's own case or a procedure question (see `OWN_CASE`)
+    asks: bool = False  # a procedure question (see `PROCEDURE`)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "v": list(self.villages), "n": self.named, "g": list(self.groups), "t": list(self.things),
+            "r": [list(r) for r in self.routes], "k": list(self.topics), "o": list(self.offices), "kw": list(self.topic_words),
+            "s": list(self.states), "w": list(self.words), "p": self.own, "q": self.asks,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facets:
+        return cls(
+            villages=tuple(data["v"]), named=bool(data["n"]), groups=tuple(data["g"]), things=tuple(data["t"]),
+            routes=tuple((a, b) for a, b in data["r"]), topics=tuple(data["k"]), offices=tuple(data["o"]), topic_words=tuple(data["kw"]),
+            states=tuple(data["s"]), words=tuple(data["w"]), own=bool(data.get("p", False)), asks=bool(data.get("q", False)),
+        )  # fmt: skip
+
+    @property
+    def locators(self) -> bool:
+        return bool(self.groups or self.things or self.routes)
+
+
+def _villages(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
+    named = [places.names[t] for t in cut if t in places.names]
+    # Places written inside a longer token (红岩村三组 cut as one word) are found as written too.
+    named += [shown for written, shown in places.names.items() if written in normalised]
+    for i, token in enumerate(cut[:-1]):
+        after = cut[i + 1]
+        if token in places.stems and (
+            _GROUP.fullmatch(after) or after.startswith(("那", "这", "村", "社区"))
+        ):
+            named.append(places.stems[token])
+    return list(dict.fromkeys(named))
+
+
+# A resident's own case of a benefit, a paper or a plot (我的低保, 我妈的养老金, 我家的宅基地)
+# or a question how to do something (想问办残疾证要啥材料): two of them in one village on
+# one matter are two residents' cases, not one problem.
+OWN_CASE = re.compile(
+    r"(我的|我家|我们家|我屋|我妈|我爸|我老汉|我老婆|我儿|我女|我爷|我奶|我婆|本人)[^，。！？,.!?]{0,8}"
+    r"(低保|养老|社保|医保|补贴|补助|救助|证|户口|保险|报销|贷款|宅基地|房|地)"
+)
+PROCEDURE = re.compile(
+    r"(想问|请问|咨询|问一下|问下).*(材料|手续|流程|怎么办|咋个办|咋办|哪里办|要啥|哪些|条件|能不能)"
+)
+
+
+def facets_of(message: str, *, village: str | None, places: Places, catalogue: text.Catalogue) -> Facets:
+    """The facets of a resident's message; `village` is the place the resident picked (display name)."""
+    normalised = text.normalise(message)
+    cut = text.tokens(message, stopwords=True)
+    named = _villages(cut, normalised, places)
+    things = _things(cut, normalised, places)
+    counted: list[tuple[int, int, str, str, str]] = []
+    for order, mention in enumerate(catalogue.mentions(message)):
+        # A topic's word inside a thing's name (服务 in 服务中心) says nothing of the matter.
+        own = [w for w in mention.words if not any(w in t and w != t for t in things)]
+        if mention.topic.names_office or not own:
+            continue
+        counted.append((-len(own), order, mention.topic.key, own[0], mention.topic.office))
+    counted.sort()
+    place_words = set(places.names) | set(places.stems) | set(things) | set(LANDMARKS)
+    words = tuple(
+        dict.fromkeys(
+            t
+            for t in cut
+            if t not in text.STOPWORDS and t not in place_words and len(t) >= 2 and not t.isdigit()
+        )
+    )
+    return Facets(
+        villages=tuple(named) or ((village,) if village else ()),
+        named=bool(named),
+        groups=tuple(_groups(normalised)),
+        things=tuple(things),
+        routes=tuple(_routes(cut, places)),
+        topics=tuple(c[2] for c in counted),
+        offices=tuple(c[4] for c in counted),
+        topic_words=tuple(c[3] for c in counted),
+        states=tuple(_states(normalised)),
+        words=words,
+        own=bool(OWN_CASE.search(normalised) or PROCEDURE.search(normalised)),
+        asks=bool(PROCEDURE.search(normalised)),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing two messages
+
+SAME = 3.0  # the evidence two messages need to be one problem (tuned on the evaluation set's dev part)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same: bool
+    score: float
+    apart: str = ""  # why not, when a facet differs (for the tests and the report)
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return " · ".join(self.reasons)
+
+
+ROAD_HEADS = ("路", "大道", "公路", "马路", "街", "巷", "桥")
+
+
+def _objects(things: Sequence[str]) -> list[str]:
+    """What is wrong: the objects; where there is none, the road or bridge itself (路垮了)."""
+    objects = [t for t in things if not is_site(t)]
+    return objects or [t for t in things if _head(t) in ROAD_HEADS]
+
+
+def _shared_things(a: Facets, b: Facets) -> list[str]:
+    return [x for x in a.things if any(things_match(x, y) for y in b.things)]
+
+
+@dataclass(frozen=True)
+class Sets:
+    """One message's facets as sets and the parts `compare` asks for, made once per message
+    (a grouping compares each message with many others)."""
+
+    villages: frozenset[str]
+    groups: frozenset[str]
+    routes: frozenset[tuple[str, str]]
+    topics: frozenset[str]
+    offices: frozenset[str]
+    topic_words: frozenset[str]
+    states: frozenset[str]
+    words: frozenset[str]
+    things: frozenset[str]
+    sites: tuple[str, ...]
+    objects: frozenset[str]
+
+
+def sets_of(f: Facets) -> Sets:
+    return Sets(
+        villages=frozenset(f.villages),
+        groups=frozenset(f.groups),
+        routes=frozenset(f.routes),
+        topics=frozenset(f.topics),
+        offices=frozenset(f.offices),
+        topic_words=frozenset(f.topic_words),
+        states=frozenset(f.states),
+        words=frozenset(f.words),
+        things=frozenset(f.things),
+        sites=tuple(t for t in f.things if is_site(t)),
+        objects=frozenset(_objects(f.things)),
+    )
+
+
+def compare(
+    a: Facets,
+    b: Facets,
+    *,
+    idf: Mapping[str, float] | None = None,
+    names: Mapping[str, str] | None = None,
+    explain: bool = True,
+) -> Verdict:
+    """Whether two messages are the same problem, with the reasons (see the module's docstring).
+
+    `idf` weighs shared words by how rare they are among the messages compared; `names` gives
+    the topics' names for the reasons (key → name)."""
+    idf = idf or {}
+    return _judge(
+        a,
+        b,
+        sets_of(a),
+        sets_of(b),
+        idf,
+        _norm(a.words, idf),
+        _norm(b.words, idf),
+        explain=explain,
+        names=names,
+    )
+
+
+def _judge(
+    a: Facets,
+    b: Facets,
+    sa: Sets,
+    sb: Sets,
+    idf: Mapping[str, float],
+    norm_a: float,
+    norm_b: float,
+    *,
+    explain: bool,
+    names: Mapping[str, str] | None = None,
+    reach: Mapping[str, frozenset[str]] | None = None,
+) -> Verdict:
+    """`compare` with each message's sets made already; `reach` (see `_reach`) answers which
+    things are the same thing without trying each pair of names."""
+    names = names or {}
+    if reach is None:
+        matching = _shared_things(a, b)
+        same_object = any(things_match(x, y) for x in sa.objects for y in sb.objects)
+    else:
+        matching = [x for x in a.things if not reach[x].isdisjoint(sb.things)]
+        same_object = any(not reach[x].isdisjoint(sb.objects) for x in sa.objects)
+    states = [s for s in a.states if s in sb.states]
+    # The service hall, an enterprise or a programme hears of many matters: sharing one is
+    # not the same problem (its opening hours, its queue) unless the state is shared too.
+    shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
+    if a.asks and b.asks:
+        # Two residents asking how to do something about one benefit (补办医保卡要啥材料,
+        # 医保报销要带啥) are two questions. Two residents' own cases in one state (我妈的养老金
+        # 认证不了) may well be one failure, so only questions are kept apart here.
+        shared_things = [t for t in shared_things if not is_town_thing(t)]
+    town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
+    routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
+    # Place
+    same_villages = [v for v in a.villages if v in sb.villages]
+    if sa.villages and sb.villages and not same_villages and not town_wide:
+        return Verdict(False, 0.0, "village")
+    groups = [g for g in a.groups if g in sb.groups]
+    if sa.groups and sb.groups and not groups and not town_wide:
+        return Verdict(False, 0.0, "group")
+    # Thing
+    if routes is False:
+        return Verdict(False, 0.0, "route")
+    if routes and not same_object:
+        # One road by its two ends: its names (公路, 水泥路) are no other object.
+        a_objects = [t for t in sa.objects if _head(t) not in ROAD_HEADS]
+        b_objects = [t for t in sb.objects if _head(t) not in ROAD_HEADS]
+        same_object = not (a_objects and b_objects) or any(
+            things_match(x, y) for x in a_objects for y in b_objects
+        )
+    if sa.objects and sb.objects and not same_object:
+        return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
+    # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
+    # (三组's lamps and the stone bridge's lamp).
+    a_where = sa.groups or [t for t in sa.sites if t not in LANDMARKS] or sa.routes
+    b_where = sb.groups or [t for t in sb.sites if t not in LANDMARKS] or sb.routes
+    if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
+        return Verdict(False, 0.0, "thing")
+    # Matter
+    # What is wrong with one object is said many ways (坏了, 不亮, 烂了): two states keep two
+    # messages apart when they share no object, or only a place, a person or a town-wide
+    # thing, which hear many matters (a centre locked or charging, a 文书 asking for money or
+    # never in, an enterprise's wages or fumes).
+    one_object = bool(sa.objects and sb.objects) and any(
+        t in sa.objects and not is_town_thing(t) and _head(t) not in PERSON_HEADS for t in matching
+    )
+    if sa.states and sb.states and not states and not one_object:
+        return Verdict(False, 0.0, "state")
+    topics = [k for k in a.topics if k in sb.topics]
+    shared_words = sa.words & sb.words
+    # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
+    # topic in passing: only topics of two different offices, with nothing else shared, say
+    # that two messages are about different matters.
+    other_offices = not sa.offices & sb.offices
+    if sa.topics and sb.topics and not topics and not (states or matching) and other_offices:
+        return Verdict(False, 0.0, "topic")
+    score = 0.0
+    if same_villages:
+        score += 1.0
+    if groups:
+        score += 1.0
+    if routes or any(not is_generic(t) for t in shared_things):
+        score += 2.0
+    elif shared_things:
+        # A kind of thing (提灌站) is one thing within one village, only a hint elsewhere.
+        score += 2.0 if same_villages else 1.0
+    if topics:
+        score += 1.0 + (0.5 if a.topics[0] == b.topics[0] else 0.0)
+        score += min(1.0, 0.5 * len(sa.topic_words & sb.topic_words))
+    if states:
+        score += 1.0
+    if shared_words:
+        overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
+        score += 2.0 * overlap / (norm_a * norm_b)
+    # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
+    # a concrete thing or place both name, or one village (one message may name none) where
+    # the same matter is reported (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
+    one_place = bool(same_villages) or bool(sa.villages) != bool(sb.villages)
+    in_village = bool(one_place and topics) and not (a.own or b.own)
+    # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
+    concrete = bool(sa.villages or sb.villages) or any(not is_generic(t) for t in shared_things)
+    if not (routes or groups or in_village or (shared_things and concrete)):
+        return Verdict(False, score, "nothing")
+    if not explain:
+        return Verdict(score >= SAME, score, "" if score >= SAME else "weak")
+    reasons: list[str] = []
+    if same_villages:
+        reasons.append(_("同村（%(v)s）") % {"v": "、".join(same_villages)})
+    elif town_wide:
+        reasons.append(_("全镇同一事项"))
+    label = "".join(groups) + "、".join(shared_things[:2])
+    if not shared_things and topics:
+        label += a.topic_words[a.topics.index(topics[0])]
+    if label:
+        reasons.append(_("同一对象（%(t)s）") % {"t": label})
+    matter = [names.get(k, k) for k in topics[:1]] + [str(STATE_LABELS[s]) for s in states[:2]]
+    if matter:
+        reasons.append(_("同一事项（%(m)s）") % {"m": "·".join(matter)})
+    return Verdict(score >= SAME, score, "" if score >= SAME else "weak", tuple(reasons))
+
+
+def _norm(words: Iterable[str], idf: Mapping[str, float]) -> float:
+    return math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in words))
+
+
+def idf_of(all_facets: Sequence[Facets]) -> dict[str, float]:
+    """How rare each content word is among these messages (a word in every message weighs ~1)."""
+    counts: dict[str, int] = {}
+    for f in all_facets:
+        for w in set(f.words):
+            counts[w] = counts.get(w, 0) + 1
+    n = len(all_facets) or 1
+    return {w: 1.0 + math.log(n / c) for w, c in counts.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Grouping
+
+CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
+# The most messages one group takes: past this many reports of one problem the desk has seen
+# it, and the joining (which checks every member of both groups) stays bounded.
+MAX_GROUP = 60
+
+
+def _reach(all_facets: Sequence[Facets]) -> dict[str, frozenset[str]]:
+    """Each thing named, with the things named that are the same thing (`things_match`). The
+    same thing ends alike (路 / 公路, 公司 / 天蓝公司), so only things ending alike are tried."""
+    by_end: dict[str, set[str]] = {}
+    for f in all_facets:
+        for t in f.things:
+            by_end.setdefault(t[-1], set()).add(t)
+    return {
+        x: frozenset(y for y in bucket if things_match(x, y)) for bucket in by_end.values() for x in bucket
+    }
+
+
+def _own_keys(f: Facets) -> list[tuple[str, ...]]:
+    """What a message is found under: its things (a town thing with each state, as only a
+    shared state makes it one problem), its groups and its routes."""
+    keys: list[tuple[str, ...]] = [("g", g) for g in f.groups] + [("r", *r) for r in f.routes]
+    keys += _matter_keys(f)
+    for t in f.things:
+        keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
+    return keys
+
+
+def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
+    """A matter, within a village (looked up in the village and among messages naming none)."""
+    if f.own:
+        return []
+    return [("k", k) for k in f.topics]
+
+
+def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[str, ...]]:
+    """The keys of the messages it could be one problem with: another message names the same
+    thing, group or route (see `compare`)."""
+    keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
+    keys.update(_matter_keys(f))
+    for t in f.things:
+        for y in reach.get(t, (t,)):
+            if is_town_thing(y):
+                keys.update(("s", y, s) for s in f.states)
+            else:
+                keys.add(("t", y))
+    return keys
+
+
+def candidate_pairs(
+    all_facets: Sequence[Facets], reach: Mapping[str, frozenset[str]] | None = None
+) -> set[tuple[int, int]]:
+    """The pairs worth comparing, from an inverted index over the facets: two messages that
+    name the same thing, group or route, in one village (or one of them naming none); across
+    villages only a town-wide thing in the same state. Every other pair `compare` turns down."""
+    reach = reach if reach is not None else _reach(all_facets)
+    here: dict[tuple[str, tuple[str, ...]], list[int]] = {}  # (village or "", key) → messages
+    anywhere: dict[tuple[str, ...], list[int]] = {}  # key → messages in any village
+    for i, f in enumerate(all_facets):
+        for key in _own_keys(f):
+            anywhere.setdefault(key, []).append(i)
+            for v in f.villages or ("",):
+                here.setdefault((v, key), []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, f in enumerate(all_facets):
+        for key in _wanted_keys(f, reach):
+            if not f.villages or key[0] == "s":
+                found: Iterable[int] = anywhere.get(key, ())
+            else:
+                found = [j for v in (*f.villages, "") for j in here.get((v, key), ())]
+            pairs.update((i, j) for j in found if j > i)
+            pairs.update((j, i) for j in found if j < i)
+    return pairs
+
+
+def group(
+    all_facets: Sequence[Facets],
+    *,
+    idf: Mapping[str, float] | None = None,
+    apart: Iterable[tuple[int, int]] = (),
+) -> list[list[int]]:
+    """Groups (of indexes) of messages that are one problem, each of two or more, largest first.
+
+    The closest pairs are joined first; two groups are joined only if no message of one
+    differs from a message of the other in a facet both state (another village, another
+    thing …), so a chain of look-alikes never joins two problems. `apart` are pairs never to
+    be joined (two ledger problems, say)."""
+    idf = idf if idf is not None else idf_of(all_facets)
+    # Messages with the same facets (one text sent twice, one complaint copied round a
+    # group chat) are judged once: each pair's verdict is that of their first copies.
+    first: dict[Facets, int] = {}
+    rep = [first.setdefault(f, i) for i, f in enumerate(all_facets)]
+    copies: dict[int, list[int]] = {}
+    for i, r in enumerate(rep):
+        copies.setdefault(r, []).append(i)
+    distinct = list(copies)
+    # Each message's sets and word weight once, not once per pair.
+    sets = {r: sets_of(all_facets[r]) for r in distinct}
+    norms = {r: _norm(all_facets[r].words, idf) for r in distinct}
+    reach = _reach(all_facets)
+    verdicts: dict[tuple[int, int], Verdict] = {}
+
+    def verdict(i: int, j: int) -> Verdict:
+        x, y = rep[i], rep[j]
+        key = (x, y) if x <= y else (y, x)
+        found = verdicts.get(key)
+        if found is None:
+            x, y = key
+            found = verdicts[key] = _judge(
+                all_facets[x],
+                all_facets[y],
+                sets[x],
+                sets[y],
+                idf,
+                norms[x],
+                norms[y],
+                explain=False,
+                reach=reach,
+            )
+        return found
+
+    never = {(min(i, j), max(i, j)) for i, j in apart}
+    pairs = [(distinct[i], distinct[j]) for i, j in candidate_pairs([all_facets[r] for r in distinct], reach)]
+    pairs += [(r, r) for r, c in copies.items() if len(c) > 1]
+    joined: list[tuple[float, int, int]] = []
+    for x, y in pairs:
+        v = verdict(x, y)
+        if v.same:
+            joined.extend(
+                (v.score, min(i, j), max(i, j)) for i in copies[x] for j in copies[y] if x != y or i < j
+            )
+    same = sorted(joined, key=lambda t: (-t[0], t[1], t[2]))
+    owner = list(range(len(all_facets)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(all_facets))}
+    # Groups found to differ stay apart, and so does what either becomes: not checked again.
+    blocked: dict[int, set[int]] = {}
+    for _score, i, j in same:
+        a, b = owner[i], owner[j]
+        if a == b or b in blocked.get(a, ()):
+            continue
+        if len(members[a]) + len(members[b]) > MAX_GROUP or any(
+            (min(x, y), max(x, y)) in never or verdict(x, y).apart in CONFLICTS
+            for x in members[a]
+            for y in members[b]
+        ):
+            blocked.setdefault(a, set()).add(b)
+            blocked.setdefault(b, set()).add(a)
+            continue
+        if len(members[a]) < len(members[b]):
+            a, b = b, a
+        for x in members.pop(b):
+            owner[x] = a
+            members[a].append(x)
+        for c in blocked.pop(b, set()):
+            blocked[c].discard(b)
+            blocked[c].add(a)
+            blocked.setdefault(a, set()).add(c)
+    found = [sorted(m) for m in members.values() if len(m) > 1]
+    return sorted(found, key=lambda m: (-len(m), m[0]))

@@ -98,9 +98,10 @@ def test_nginx_serves_static_files_with_their_cache_and_never_media(layout):
 
 def test_the_request_id_nginx_logs_is_the_one_the_application_echoes(layout):
     probe, _app, nginx_port, root = layout
-    # Django's own 404 page: no template, no static files, through every middleware.
-    status, headers, _body = probe.get(nginx_port, "/no-such-page/?phone=13812345678")
-    assert status == 404
+    # An API refusal: no template and no static files (this layout skips collectstatic), and
+    # through every middleware.
+    status, headers, _body = probe.get(nginx_port, "/api/problems?phone=13812345678")
+    assert status == 401
     rid = headers["x-request-id"]
     assert len(rid) == 32 and all(ch in "0123456789abcdef" for ch in rid)
     # nginx writes the access line after it has answered: wait for it (bounded).
@@ -111,4 +112,4 @@ def test_the_request_id_nginx_logs_is_the_one_the_application_echoes(layout):
         if line:
             break
         time.sleep(0.1)
-    assert '"GET /no-such-page/"' in line and "13812345678" not in line and "127.0.0.1" not in line
+    assert '"GET /api/problems"' in line and "13812345678" not in line and "127.0.0.1" not in line

@@ -1,17 +1,13 @@
 """Property-based run over the OpenAPI description: no input may cause a server error, and
-every answer is one the description documents (status, content type, body schema)."""
+every answer is one the description documents (status, content type, headers, body schema),
+authentication is not ignored, unsupported methods are refused and invalid input is rejected."""
 
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 
 from zhenwu.conftest import build_town
 from zhenwu.core.actors import DEMO
@@ -19,8 +15,15 @@ from zhenwu.org.constants import AccountRole
 from zhenwu.org.services import account_create, api_token_create
 from zhenwu.wsgi import application
 
-# Every answer must be one the description documents, besides never being a server error.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Every check schemathesis has (`--checks all`) but two: max_response_time (speed is measured
+# in bench/, never by timed assertions), and positive_data_acceptance, which expects every
+# schema-valid body to be stored: a body that names a village or a campaign that does not
+# exist, or breaks a business rule, is refused with 422 naming the field, as it must be.
+CHECKS = [
+    check
+    for check in REGISTERED_CHECKS.get_all()
+    if check.__name__ not in ("max_response_time", "positive_data_acceptance")
+]
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
@@ -60,7 +63,7 @@ OPERATIONS = [result.ok() for result in schema.get_all_operations()]
 def test_no_input_makes_the_api_fail(operation, token):
     # Derandomised so CI is repeatable; raise max_examples locally to hunt for new failures.
     @given(case=operation.as_strategy())
-    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     def no_server_error(case):  # type: ignore[no-untyped-def]
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor, SystemActor, account_of, actor_label
 from zhenwu.core.audit_key import audit_key
+from zhenwu.core.bulk import insert_values
 from zhenwu.core.context import request_ip
 from zhenwu.core.models import AuditAddress, AuditEvent
 
@@ -88,6 +89,17 @@ _INF = float("inf")
 
 def _canonical(fields: dict[str, Any]) -> bytes:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _canonical_with(fields: dict[str, Any], texts: dict[str, str]) -> bytes:
+    """_canonical(fields), given some values already in canonical JSON (`texts`): the encoder
+    writes a nested value exactly as it writes it alone, so the row's text can be assembled
+    from its parts — a batch encodes each before/after once, for the hash and for storage."""
+    parts = [f"{_DUMPS(key)}:{texts[key] if key in texts else _DUMPS(fields[key])}" for key in sorted(fields)]
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 
 def _plain_digest(fields: dict[str, Any]) -> str:
@@ -198,34 +210,30 @@ def audit_record_many(
     address = ip or request_ip.get()
     at = timezone.now()
     meta = AuditEvent._meta
-    before_field, after_field = meta.get_field("before"), meta.get_field("after")
     at_db = meta.get_field("created_at").get_db_prep_save(at, connection)
+    at_text = at.astimezone(UTC).isoformat()
+    json_value = _stored_json()
     rows = []
     for entry in entries:
         fields = _fields(
             seq=seq, prev_hash=prev_hash, actor=actor, label=label, address=address, at=at, entry=entry
         )
-        digest = _digest(_hashed(fields), key)
+        before, after = fields["before"], fields["after"]
+        texts = {"before": _DUMPS(before), "after": _DUMPS(after), "created_at": _DUMPS(at_text)}
+        digest = hmac.new(key, _canonical_with(fields, texts), hashlib.sha256).hexdigest()
         rows.append(
             (
                 fields["seq"], at_db, fields["actor_id"], fields["actor_label"], fields["action"],
                 fields["object_type"], fields["object_id"], fields["object_label"],
-                before_field.get_db_prep_save(fields["before"], connection),
-                after_field.get_db_prep_save(fields["after"], connection),
+                None if before is None else json_value(texts["before"]),
+                None if after is None else json_value(texts["after"]),
                 fields["ip"], fields["prev_hash"], digest,
             )
         )  # fmt: skip
         seq, prev_hash = seq + 1, digest
-    columns = ("seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
-               "object_label", "before", "after", "ip", "prev_hash", "hash")  # fmt: skip
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(_column(c)) for c in columns)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _BULK_BATCH):
-            cursor.executemany(sql, rows[start : start + _BULK_BATCH])
+    columns = ["seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
+               "object_label", "before", "after", "ip", "prev_hash", "hash"]  # fmt: skip
+    insert_values(meta.db_table, [_column(c) for c in columns], rows)
     if address and rows[0][10] is None:
         AuditAddress.objects.bulk_create(
             [AuditAddress(seq=row[0], ip=address, created_at=at) for row in rows], batch_size=_BULK_BATCH
@@ -240,6 +248,20 @@ def _column(name: str) -> str:
     field = AuditEvent._meta.get_field(name)
     assert isinstance(field, models.Field) and field.column
     return field.column
+
+
+def _stored_json() -> Any:
+    """How a JSON text already encoded goes into a JSON column: as it is on SQLite (which stores
+    text), marked as jsonb for PostgreSQL (which parses it)."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return lambda text: Jsonb(text, dumps=_already_encoded)
+    return lambda text: text
+
+
+def _already_encoded(text: str) -> str:
+    return text
 
 
 def _check_actor(actor: Actor | None) -> None:

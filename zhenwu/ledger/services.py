@@ -4,7 +4,6 @@ the actor's right to act, appends history, and records an audit event in one tra
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import AuditEntry, audit_record, audit_record_many
+from zhenwu.core.bulk import insert_rows, insert_rows_with_ids, row_of
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
 from zhenwu.core.refusals import require
 from zhenwu.ledger.constants import (
@@ -125,11 +125,19 @@ def _step(
 
     The one writer of ProblemTransition. A same-status step (Action.CORRECT) is listed in the
     table like any other, so it is refused from 待分派 and 已销号 by the same check."""
-    transition = _transition(
+    step = _transition(
         problem=problem, action=action, actor=actor, reason=reason, to=to, at=at, changes=changes
     )
-    transition.save()
-    return transition.to_status
+    _save_step(step)
+    return str(step["to_status"])
+
+
+Step = dict[str, Any]  # a ProblemTransition's fields, by attname
+
+
+def _save_step(step: Step) -> None:
+    """The one place a step is written one at a time (problems_import inserts its batch)."""
+    ProblemTransition(**step).save()
 
 
 def _transition(
@@ -141,22 +149,24 @@ def _transition(
     to: str | None = None,
     at: datetime | None = None,
     changes: dict[str, Any] | None = None,
-) -> ProblemTransition:
-    """The step as `_step` takes it, unsaved, the problem moved on in memory (a batch saves many)."""
+) -> Step:
+    """The step `_step` writes, as its fields, the problem moved on in memory: built once here
+    whether it is saved on its own or inserted with a batch's (no model instance each)."""
     allowed = _allowed(problem, action)  # checked even when `to` names the target
     target = to or allowed
-    transition = ProblemTransition(
-        problem=problem,
-        action=action,
-        from_status=problem.status,
-        to_status=target,
-        reason=reason,
-        actor=account_of(actor),
-        at=_when(at),
-        changes=changes,
-    )
+    account = account_of(actor)
+    step = {
+        "problem_id": problem.pk,
+        "action": action,
+        "from_status": problem.status,
+        "to_status": target,
+        "reason": reason,
+        "changes": changes,
+        "actor_id": account.pk if account is not None else None,
+        "at": _when(at),
+    }
     problem.status = target
-    return transition
+    return step
 
 
 def _refresh_slip(problem: Problem) -> None:
@@ -371,7 +381,7 @@ def problem_assign(
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有党政办可以分派问题"))
     problem = _lock(problem)
     before = _snapshot(problem)
-    transition = _assign_in_memory(
+    step = _assign_in_memory(
         actor=actor,
         problem=problem,
         leader=leader,
@@ -385,7 +395,7 @@ def problem_assign(
         assigned_on=assigned_on,
         at=at,
     )
-    transition.save()
+    _save_step(step)
     _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
     problem.assignees.set(assignees)
     problem.cooperating_units.set(list(cooperating_units))
@@ -406,7 +416,7 @@ def _assign_in_memory(
     cadence: str | None,
     assigned_on: date | None,
     at: datetime | None,
-) -> ProblemTransition:
+) -> Step:
     """problem_assign's checks and changes on the problem in memory; the 分派 step, unsaved."""
     policy = policy_for(problem.source)
     deadline_basis = deadline_basis or policy.deadline_basis
@@ -425,7 +435,7 @@ def _assign_in_memory(
         basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
     )
     long_term = deadline_basis == DeadlineBasis.LONG_TERM
-    transition = _transition(
+    step = _transition(
         problem=problem, action=Action.ASSIGN, actor=actor, to=Status.LONG_TERM if long_term else None, at=at
     )
     problem.leader, problem.department, problem.acceptor = leader, department, acceptor
@@ -434,7 +444,7 @@ def _assign_in_memory(
     problem.deadline_provisional = provisional
     problem.cadence = cadence
     _refresh_slip(problem)
-    return transition
+    return step
 
 
 @transaction.atomic
@@ -658,10 +668,10 @@ def problem_record_step(
     problem = _lock(problem)
     last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
     before = _snapshot(problem)
-    transition = _record_in_memory(
+    step = _record_in_memory(
         actor=actor, problem=problem, action=action, at=at, last=last, reason=reason, completion=completion
     )
-    transition.save()
+    _save_step(step)
     return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat())
 
 
@@ -674,7 +684,7 @@ def _record_in_memory(
     last: datetime | None,
     reason: str = "",
     completion: str = "",
-) -> ProblemTransition:
+) -> Step:
     """problem_record_step's checks and changes in memory; the recorded step, unsaved."""
     if action not in _RECORDABLE:
         raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
@@ -686,12 +696,12 @@ def _record_in_memory(
                 % {"last": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"}
             }
         )
-    transition = _transition(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
+    step = _transition(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():
         problem.completion = completion.strip()
     if action == Action.ACCEPT:
         problem.closed_on = timezone.localdate(at)
-    return transition
+    return step
 
 
 # ---------------------------------------------------------------------------------------
@@ -982,7 +992,7 @@ def problems_import(
     steps and links bulk-inserted, and the audit events chained under one lock by
     audit_record_many. A row that fails a check refuses the whole batch, naming its line."""
     require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以导入台账"))
-    built: list[tuple[ImportedProblem, Problem, list[ProblemTransition], list[AuditEntry]]] = []
+    built: list[tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]] = []
     numbers: dict[tuple[int, str], int] = {}
     for index, item in enumerate(items):
         try:
@@ -994,54 +1004,47 @@ def problems_import(
         if progress and index % _IMPORT_BATCH == 0:
             progress(index, len(items) * 2)
     problems = [entry[1] for entry in built]
+    now = timezone.now()
+    for item, problem, *_rest in built:
+        # When it was collected (the sheet's date), not when it was typed in: bulletins count by it.
+        problem.created_at, problem.updated_at = item.at or now, now
     try:
-        Problem.objects.bulk_create(problems, batch_size=_IMPORT_BATCH)
+        ids = insert_rows_with_ids(Problem, [row_of(p) for p in problems], key="number")
     except IntegrityError as exc:
         raise ValidationError(
             {"file": _("编号冲突：导入时另有问题同时登记，请重新导入（本次没有写入任何内容）")}
         ) from exc
+    for problem, ident in zip(problems, ids, strict=True):
+        problem.pk = ident
+        problem._state.adding, problem._state.db = False, "default"
     if progress:
         progress(len(items), len(items) * 2)
-    # created_at is auto_now_add: set the moments the sheet records, one UPDATE per moment.
-    by_moment: dict[datetime, list[int]] = defaultdict(list)
-    for item, problem, *_rest in built:
-        if item.at is not None:
-            by_moment[item.at].append(problem.pk)
-            problem.created_at = item.at
-    for moment, ids in by_moment.items():
-        for start in range(0, len(ids), _IMPORT_BATCH):
-            Problem.objects.filter(pk__in=ids[start : start + _IMPORT_BATCH]).update(created_at=moment)
-    transitions: list[ProblemTransition] = []
-    assignees: list[Any] = []
-    cooperating: list[Any] = []
-    rows: list[ImportedRow] = []
+    transitions: list[Step] = []
+    assignees: list[dict[str, Any]] = []
+    cooperating: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     entries: list[AuditEntry] = []
-    assignee_link = Problem.assignees.through
-    unit_link = Problem.cooperating_units.through
-    now = timezone.now()
+    name = file_name[:200]
     for item, problem, steps, events in built:
         for step in steps:
-            step.problem_id = problem.pk
-        transitions.extend(steps)
+            step["problem_id"] = problem.pk
+            transitions.append(step)
         if item.assign:
-            assignees.extend(assignee_link(problem_id=problem.pk, person_id=p.pk) for p in item.assignees)
-            cooperating.extend(unit_link(problem_id=problem.pk, unit_id=u.pk) for u in item.cooperating_units)
+            assignees.extend({"problem_id": problem.pk, "person_id": p.pk} for p in item.assignees)
+            cooperating.extend({"problem_id": problem.pk, "unit_id": u.pk} for u in item.cooperating_units)
         if item.import_key:
             rows.append(
-                ImportedRow(
-                    key=item.import_key,
-                    problem=problem,
-                    serial=item.serial[:40],
-                    file_name=file_name[:200],
-                    imported_at=now,
-                )
-            )
+                {"key": item.import_key, "problem_id": problem.pk, "serial": item.serial[:40], "file_name": name,
+                 "imported_at": now}
+            )  # fmt: skip
         entries.extend(AuditEntry(e.action, problem, before=e.before, after=e.after) for e in events)
-    ProblemTransition.objects.bulk_create(transitions, batch_size=_IMPORT_BATCH)
-    assignee_link.objects.bulk_create(assignees, batch_size=_IMPORT_BATCH)
-    unit_link.objects.bulk_create(cooperating, batch_size=_IMPORT_BATCH)
+    # History steps, owners and row keys are plain rows: inserted without a model each.
+    insert_rows(ProblemTransition, transitions)
+    insert_rows(Problem.assignees.through, assignees)
+    insert_rows(Problem.cooperating_units.through, cooperating)
     try:
-        ImportedRow.objects.bulk_create(rows, batch_size=_IMPORT_BATCH)
+        with transaction.atomic():
+            insert_rows(ImportedRow, rows)
     except IntegrityError as exc:
         raise ValidationError(
             {
@@ -1058,7 +1061,7 @@ def problems_import(
 
 def _import_one(
     actor: Actor, item: ImportedProblem, numbers: dict[tuple[int, str], int]
-) -> tuple[ImportedProblem, Problem, list[ProblemTransition], list[AuditEntry]]:
+) -> tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]:
     """One row in memory: the problem in its final state, its steps, its events (not saved)."""
     when = _when(item.at)
     problem = _new_problem(
@@ -1081,7 +1084,7 @@ def _import_one(
     numbers[(year, prefix)] += 1
     created = _snapshot(problem)
     events = [AuditEntry(LedgerAudit.PROBLEM_CREATED, after=created)]
-    steps: list[ProblemTransition] = []
+    steps: list[Step] = []
     if item.assign:
         steps.append(
             _assign_in_memory(
@@ -1116,7 +1119,7 @@ def _import_one(
                         problem=problem,
                         action=action,
                         at=item.closed_at,
-                        last=steps[-1].at,
+                        last=steps[-1]["at"],
                         reason=item.closure_note,
                     )
                 )

@@ -23,6 +23,8 @@ def clean_text(value: object) -> str:
     """A cell that is parsed: NFKC (full-width digits and letters become half-width), trimmed."""
     if value is None:
         return ""
+    if type(value) is int:
+        return str(value)
     text = unicodedata.normalize("NFKC", cell_text(value))
     return text.replace("\r\n", "\n").strip()
 
@@ -47,7 +49,12 @@ def cell_text(value: object) -> str:
 
 def squeeze(value: object) -> str:
     """NFKC with every space removed: for comparing what two sheets wrote."""
-    return re.sub(r"\s+", "", clean_text(value))
+    if value is None:
+        return ""
+    return _SPACES.sub("", clean_text(value))
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def header_key(value: object) -> str:
@@ -114,7 +121,12 @@ def is_total_row(cells: list[object]) -> bool:
 
     Only the first filled cell counts, so a description that mentions 合计 ("资金合计3万元")
     is still a problem."""
-    return _first_text(cells).startswith(("合计", "小计", "总计", "共计"))
+    return is_total_text(_first_text(cells))
+
+
+def is_total_text(first: str) -> bool:
+    """is_total_row on a row's first filled cell, squeezed (the importer squeezes each row once)."""
+    return first.startswith(("合计", "小计", "总计", "共计"))
 
 
 _FOOTER = re.compile(
@@ -126,7 +138,11 @@ _FOOTER = re.compile(
 
 def is_footer_row(cells: list[object]) -> bool:
     """The lines under the table: 审核人：　制表人：, 联系电话：, （单位盖章）, 注：…"""
-    return bool(_FOOTER.match(_first_text(cells)))
+    return is_footer_text(_first_text(cells))
+
+
+def is_footer_text(first: str) -> bool:
+    return bool(_FOOTER.match(first))
 
 
 _SECTION = re.compile(
@@ -136,7 +152,11 @@ _SECTION = re.compile(
 
 def is_section_row(cells: list[object]) -> bool:
     """A group title spanning the table ("一、班子评议问题（12项）"): one filled text only."""
-    filled = {squeeze(c) for c in cells if squeeze(c)}
+    return is_section_texts({squeeze(c) for c in cells} - {""})
+
+
+def is_section_texts(filled: set[str]) -> bool:
+    """is_section_row on the set of a row's filled cells, squeezed."""
     return len(filled) == 1 and bool(_SECTION.match(next(iter(filled))))
 
 

@@ -528,3 +528,14 @@ def test_the_quick_plain_copy_is_what_the_json_round_trip_gives(value):
     copied = _plain(value)
     assert json.dumps(copied, sort_keys=True) == json.dumps(expected, sort_keys=True)
     assert type(copied) is type(expected)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["seq", "after", "before", "ip", "action", "created_at"]), _json_values)
+)
+def test_a_rows_text_assembled_from_encoded_parts_is_its_canonical_text(fields):
+    from zhenwu.core.audit import _DUMPS, _canonical, _canonical_with, _plain
+
+    plain = {key: _plain(value) for key, value in fields.items()}
+    texts = {key: _DUMPS(value) for key, value in plain.items() if key in ("before", "after")}
+    assert _canonical_with(plain, texts) == _canonical(plain)

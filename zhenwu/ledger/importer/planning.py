@@ -40,9 +40,10 @@ from zhenwu.lib.ledger_text import (
     clean_text,
     header_key,
     is_footer_row,
-    is_section_row,
+    is_footer_text,
+    is_section_texts,
     is_status_word_only,
-    is_total_row,
+    is_total_text,
     keep_text,
     person_names,
     row_identity,
@@ -319,44 +320,44 @@ class _Planner:
         self.questions: dict[str, DepartmentQuestion] = {}
         self.blank_from: int | None = None
         self.yearless = False
+        self.labels = {"leader": _("责任领导"), "acceptor": _("验收人"), "assignees": _("责任人")}
 
     # -- rows that are not problems --------------------------------------------------------
 
     def row(self, index: int, rows: list[list[object]]) -> None:
         cells = _combined(rows)
         line = index + 1
-        if all(clean_text(c) == "" for c in cells):
+        texts = [squeeze(c) for c in cells]  # each cell squeezed once, for the checks below
+        filled = [t for t in texts if t]
+        if not filled:
             if self.blank_from is None:
                 self.blank_from = line
                 self.plan.rows.append(RowResult(line, RowStatus.SKIPPED, notes=[_("空行")]))
             else:
-                blank = self.plan.rows[-1]
-                blank.last_line = line
-                blank.notes = [_("空行")]
+                self.plan.rows[-1].last_line = line
             return
         self.blank_from = None
-        skipped = self._not_a_problem(cells)
+        skipped = self._not_a_problem(cells, filled)
         if skipped:
             self.plan.rows.append(RowResult(line, RowStatus.SKIPPED, notes=[skipped]))
             return
         raw = {name: cells[col] if col < len(cells) else None for col, name in self.layout.columns.items()}
-        result = RowResult(line, RowStatus.OK, last_line=index + len(rows))
-        if len(rows) == 1:
-            result.last_line = 0
+        result = RowResult(line, RowStatus.OK, last_line=index + len(rows) if len(rows) > 1 else 0)
         self._plan_row(result, raw)
         self.plan.rows.append(result)
 
-    def _not_a_problem(self, cells: list[object]) -> str:
-        if is_total_row(cells):
+    def _not_a_problem(self, cells: list[object], filled: list[str]) -> str:
+        first = filled[0]
+        if is_total_text(first):
             return _("合计行")
-        if is_footer_row(cells):
+        if is_footer_text(first):
             return _("表尾（签字、联系电话等）：%(text)s") % {"text": _shown(cells)}
-        if is_section_row(cells):
+        if is_section_texts(set(filled)):
             return _("分组标题：%(text)s") % {"text": _shown(cells)}
-        named = {BY_HEADER.get(header_key(c)) for c in cells} - {None}  # exact names: a row is data otherwise
-        if len(named) >= 3 and "description" in named:
-            return _("重复的表头行")
-        filled = [clean_text(c) for c in cells if clean_text(c)]
+        if len(filled) >= 3 and header_key(first) in BY_HEADER:
+            named = {BY_HEADER.get(header_key(c)) for c in cells} - {None}  # exact names: else it is data
+            if len(named) >= 3 and "description" in named:
+                return _("重复的表头行")
         if len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]:
             return _("栏目编号行")
         return ""
@@ -504,7 +505,7 @@ class _Planner:
         self, row: RowResult, raw: dict[str, object], department: Unit | None, *, required: bool
     ) -> None:
         f = row.fields
-        for role, label in (("leader", _("责任领导")), ("acceptor", _("验收人"))):
+        for role, label in (("leader", self.labels["leader"]), ("acceptor", self.labels["acceptor"])):
             names = person_names(raw.get(role))
             f[role] = names[0] if names else ""
             if not names:
@@ -523,7 +524,7 @@ class _Planner:
             row.errors.append(_("责任人：为空"))
         for name in f["assignees"]:
             if self.directory.person(name, department)[0] is None:
-                self._missing(row, _("责任人"), name, department, required=required)
+                self._missing(row, self.labels["assignees"], name, department, required=required)
 
     def _missing(
         self, row: RowResult, label: str, name: str, department: Unit | None, *, required: bool

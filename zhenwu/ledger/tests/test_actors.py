@@ -179,7 +179,7 @@ def test_recording_the_past_is_for_the_importer_and_the_demo_and_never_the_futur
 
 def test_only_the_one_step_writes_history():
     """grep: the engine builds ProblemTransition rows in one place, _transition (saved one by one
-    by _step, or in bulk by problems_import); nothing else creates them."""
+    by _step, or inserted in bulk by problems_import); nothing else creates them."""
     root = Path(__file__).resolve().parents[2]
     hits = [
         str(path.relative_to(root))
@@ -190,4 +190,4 @@ def test_only_the_one_step_writes_history():
     assert hits == []
     services = (root / "ledger/services.py").read_text(encoding="utf-8")
     assert services.count("ProblemTransition(") == 1
-    assert services.count("ProblemTransition.objects.bulk_create") == 1
+    assert services.count("insert_rows(ProblemTransition") == 1

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhenwu.core.access import roles_required
@@ -85,7 +86,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         # Answer at once with a progress bar; the page then asks for the check itself.
         carried = {k: request.POST[k] for k in ("year", "create_missing") if request.POST.get(k)}
-        context = {"token": token, "name": name, "carried": carried, "phase": _("检查")}
+        context = {
+            "token": token,
+            "name": name,
+            "carried": carried,
+            "phase": pgettext("import phase", "检查"),
+        }
         return render(request, "ledger/import_working.html", context)
     return _check(request, token, name=name)
 
@@ -95,7 +101,9 @@ def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
     choices = _choices(request.POST)
     try:
         with path.open("rb") as handle:
-            plan = plan_import(handle, choices=choices, progress=_reporter(token, _("检查")))
+            plan = plan_import(
+                handle, choices=choices, progress=_reporter(token, pgettext("import phase", "检查"))
+            )
     except SheetError as exc:
         path.unlink(missing_ok=True)
         return _back(request, str(exc))
@@ -111,12 +119,14 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     choices = _choices(request.POST)
     try:
         with path.open("rb") as handle:
-            plan = plan_import(handle, choices=choices, progress=_reporter(token, _("检查")))
+            plan = plan_import(
+                handle, choices=choices, progress=_reporter(token, pgettext("import phase", "检查"))
+            )
         outcome = commit_import(
             plan,
             actor=request.user,  # type: ignore[arg-type]
             file_name=request.POST.get("name", "")[:200],
-            progress=_reporter(token, _("导入")),
+            progress=_reporter(token, pgettext("import phase", "导入")),
         )
     except (SheetError, ValidationError, PermissionError) as exc:
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
@@ -253,7 +263,7 @@ def import_progress_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         state = json.loads(_progress_file(token).read_text())
     except (OSError, ValueError):
-        state = {"phase": request.GET.get("phase", _("检查")), "done": 0, "total": 0}
+        state = {"phase": pgettext("import phase", "检查"), "done": 0, "total": 0}
     total = max(int(state.get("total", 0)), 0)
     done = min(max(int(state.get("done", 0)), 0), total) if total else 0
     percent = round(100 * done / total) if total else 0

@@ -47,7 +47,8 @@ from zhenwu.ledger.services import department_alias_delete, department_alias_sav
 from zhenwu.org.constants import OFFICE_ROLES, UnitKind
 from zhenwu.org.models import Unit
 
-# Rows of a large sheet the preview lists in full; the rest are counted (errors always shown).
+# Rows of a large sheet the preview lists: this many needing attention (errors, questions,
+# updates) and this many others, in sheet order; the rest are counted (the CLI lists them all).
 PREVIEW_ROWS = 300
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -194,21 +195,23 @@ def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
         .values_list("pk", "name")
     )
     shown: list[Any] = []
-    hidden = 0
+    hidden: dict[str, int] = {}
+    listed = {"attention": 0, "other": 0}
     for row in plan.rows:
-        if (
-            row.status in (RowStatus.OK, RowStatus.DUPLICATE, RowStatus.SKIPPED)
-            and len(shown) >= PREVIEW_ROWS
-        ):
-            hidden += 1
+        kind = (
+            "attention" if row.status in (RowStatus.ERROR, RowStatus.CONFIRM, RowStatus.UPDATE) else "other"
+        )
+        if listed[kind] >= PREVIEW_ROWS:
+            hidden[row.label] = hidden.get(row.label, 0) + 1
             continue
+        listed[kind] += 1
         row.outcome = outcome_label(row)  # type: ignore[attr-defined]
         row.said = "；".join([*row.errors, *row.questions, *row.changes, *row.notes])  # type: ignore[attr-defined]
         shown.append(row)
     return {
         "plan": plan,
         "rows": shown,
-        "hidden": hidden,
+        "hidden": "，".join(f"{label}{n}行" for label, n in hidden.items()),
         "token": token,
         "name": name,
         "departments": departments,

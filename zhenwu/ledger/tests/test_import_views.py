@@ -116,3 +116,15 @@ def test_the_alias_page_adds_refuses_a_second_department_and_deletes(ledger_town
     assert alias.unit == ledger_town.building
     client.post(url, {"delete": alias.pk})
     assert not DepartmentAlias.objects.exists()
+
+
+def test_a_large_sheet_lists_a_few_hundred_rows_and_counts_the_rest(ledger_town, office, monkeypatch):
+    from zhenwu.ledger import import_views
+
+    monkeypatch.setattr(import_views, "PREVIEW_ROWS", 2)
+    rows = [["1", "自查", f"问题{n}", "", "刘志强", "村镇建设办", "王芳" if n % 2 else "钱多多", "年底前", "", "", "", ""]
+            for n in range(8)]  # fmt: skip
+    upload = SimpleUploadedFile("台账.xlsx", TownLedger(rows=rows).xlsx().getvalue())
+    page = client_for(office).post(reverse("ledger:import"), {"file": upload}).content.decode()
+    assert page.count('<tr class="import-') == 4
+    assert "另有未列出的行：有错误2行，新增2行（命令行 zhenwu import-ledger 逐行列出全部）" in page

@@ -162,7 +162,7 @@ class ImportPlan:
 
     @property
     def needs_year(self) -> bool:
-        return self.year.year is None or bool(self.year.mixed)
+        return self.year.year is None
 
     def as_json(self) -> dict[str, Any]:
         rows = []
@@ -741,15 +741,16 @@ class _Planner:
         rows = [
             r for r in self.plan.rows if r.status in (RowStatus.OK, RowStatus.CONFIRM) and r.fields.get("key")
         ]
-        numbers = {r.fields["number"] for r in rows if r.fields.get("number")}
-        by_number = {p.number: p for p in Problem.objects.filter(number__in=numbers)} if numbers else {}
+        numbers = sorted({r.fields["number"] for r in rows if r.fields.get("number")})
+        by_number = {
+            p.number: p for chunk in _chunks(numbers) for p in Problem.objects.filter(number__in=chunk)
+        }
         keys = [r.fields["key"] for r in rows]
         by_key: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk in _chunks(keys):
             by_key.update(ImportedRow.objects.filter(key__in=chunk).values_list("key", "problem_id"))
-        wanted = {by_key[k] for k in keys if k in by_key}
-        problems = {p.pk: p for p in Problem.objects.filter(pk__in=wanted)} if wanted else {}
+        wanted = sorted({by_key[k] for k in keys if k in by_key})
+        problems = {p.pk: p for chunk in _chunks(wanted) for p in Problem.objects.filter(pk__in=chunk)}
         problems.update({p.pk: p for p in by_number.values()})
         for row in rows:
             problem = by_number.get(row.fields.get("number", "")) or problems.get(
@@ -793,6 +794,11 @@ class _Planner:
         row.status = RowStatus.UPDATE if row.changes else RowStatus.DUPLICATE
         if row.status == RowStatus.DUPLICATE:
             row.notes.insert(0, _("已导入为%(n)s") % {"n": problem.number})
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    """A long IN list in pieces: SQLite may allow only 999 variables a statement."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def outcome_label(row: RowResult) -> str:

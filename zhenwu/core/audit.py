@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor, SystemActor, account_of, actor_label
 from zhenwu.core.audit_key import audit_key
+from zhenwu.core.bulk import insert_values
 from zhenwu.core.context import request_ip
 from zhenwu.core.models import AuditAddress, AuditEvent
 
@@ -42,11 +43,63 @@ def _plain(value: Any) -> Any:
     """JSON-safe copy, so the hash is computed over exactly what the database stores."""
     if value is None:
         return None
+    fast = _plain_simple(value)
+    if fast is not _NOT_SIMPLE:
+        return fast
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+_NOT_SIMPLE = object()
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_simple(value: Any) -> Any:
+    """What the JSON round trip gives, for the shapes services record (text keys; text, numbers,
+    dates, lists): an import records 30,000 of them. Anything else takes the round trip."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value if kind is not float or abs(value) < _INF else _NOT_SIMPLE  # NaN, ±inf: no
+    if kind is dict:
+        copied = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                return _NOT_SIMPLE  # json turns 1 into "1" and True into "true"
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item is None or item_kind is bool:
+                copied[key] = item
+            elif (item := _plain_simple(item)) is _NOT_SIMPLE:
+                return _NOT_SIMPLE
+            else:
+                copied[key] = item
+        return copied
+    if kind is list or kind is tuple:
+        items = [_plain_simple(item) for item in value]
+        return _NOT_SIMPLE if any(item is _NOT_SIMPLE for item in items) else items
+    if isinstance(value, date):  # and datetime: json's default=str
+        return str(value)
+    if isinstance(value, str):  # a TextChoices member: json writes its value
+        return str.__add__("", value)
+    if isinstance(value, int) and not isinstance(value, bool):  # an IntEnum member
+        return int(value)
+    return _NOT_SIMPLE
+
+
+_INF = float("inf")
 
 
 def _canonical(fields: dict[str, Any]) -> bytes:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+_DUMPS = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _canonical_with(fields: dict[str, Any], texts: dict[str, str]) -> bytes:
+    """_canonical(fields), given some values already in canonical JSON (`texts`): the encoder
+    writes a nested value exactly as it writes it alone, so the row's text can be assembled
+    from its parts — a batch encodes each before/after once, for the hash and for storage."""
+    parts = [f"{_DUMPS(key)}:{texts[key] if key in texts else _DUMPS(fields[key])}" for key in sorted(fields)]
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 
 def _plain_digest(fields: dict[str, Any]) -> str:
@@ -101,40 +154,187 @@ def audit_record(
     `actor` is an account or a SystemActor, never a bare string (a string used to pass for
     anyone). `label` names who tried when nobody is logged in (a failed login's username).
     """
-    if actor is not None and not isinstance(actor, SystemActor) and not hasattr(actor, "get_username"):
-        raise TypeError(f"audit_record: actor must be a User or a SystemActor, not {type(actor).__name__}")
+    _check_actor(actor)
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_label = object_label or str(obj)[:200]
     key = audit_key()  # before the lock: a missing key file is generated outside it
+    seq, prev_hash = _chain_head_locked()
+    address = ip or request_ip.get()
+    entry = AuditEntry(str(action), obj, object_type, object_id, object_label, before, after)
+    event = _event(
+        seq=seq,
+        prev_hash=prev_hash,
+        key=key,
+        actor=actor,
+        label=label,
+        address=address,
+        at=timezone.now(),
+        entry=entry,
+    )
+    event.save(force_insert=True)
+    if address and event.ip is None:
+        AuditAddress.objects.create(seq=seq, ip=address, created_at=event.created_at)
+    return event
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of a batch written by audit_record_many (the arguments audit_record takes)."""
+
+    action: str
+    obj: models.Model | None = None
+    object_type: str = ""
+    object_id: str | int = ""
+    object_label: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def audit_record_many(
+    *, actor: Actor | None, entries: Sequence[AuditEntry], ip: str | None = None, label: str = ""
+) -> ChainHead:
+    """Append many events of one actor at once — an import of 10,000 rows writes 30,000.
+
+    The rows are exactly those audit_record would write one after another (same fields, same
+    keyed chain, each row's prev_hash the row before's hash), but the advisory lock is taken
+    and the chain's head read once, and the rows go in as one multi-row insert, without a
+    model instance each. Call inside the transaction of the changes they record. Returns the
+    chain's new head."""
+    _check_actor(actor)
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record_many must run inside the transaction of the changes it records")
+    if not entries:
+        return chain_head()
+    key = audit_key()
+    seq, prev_hash = _chain_head_locked()
+    address = ip or request_ip.get()
+    at = timezone.now()
+    meta = AuditEvent._meta
+    at_db = meta.get_field("created_at").get_db_prep_save(at, connection)
+    at_text = at.astimezone(UTC).isoformat()
+    json_value = _stored_json()
+    rows = []
+    for entry in entries:
+        fields = _fields(
+            seq=seq, prev_hash=prev_hash, actor=actor, label=label, address=address, at=at, entry=entry
+        )
+        before, after = fields["before"], fields["after"]
+        texts = {"before": _DUMPS(before), "after": _DUMPS(after), "created_at": _DUMPS(at_text)}
+        digest = hmac.new(key, _canonical_with(fields, texts), hashlib.sha256).hexdigest()
+        rows.append(
+            (
+                fields["seq"], at_db, fields["actor_id"], fields["actor_label"], fields["action"],
+                fields["object_type"], fields["object_id"], fields["object_label"],
+                None if before is None else json_value(texts["before"]),
+                None if after is None else json_value(texts["after"]),
+                fields["ip"], fields["prev_hash"], digest,
+            )
+        )  # fmt: skip
+        seq, prev_hash = seq + 1, digest
+    columns = ["seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
+               "object_label", "before", "after", "ip", "prev_hash", "hash"]  # fmt: skip
+    insert_values(meta.db_table, [_column(c) for c in columns], rows)
+    if address and rows[0][10] is None:
+        AuditAddress.objects.bulk_create(
+            [AuditAddress(seq=row[0], ip=address, created_at=at) for row in rows], batch_size=_BULK_BATCH
+        )
+    return ChainHead(seq - 1, prev_hash)
+
+
+_BULK_BATCH = 500
+
+
+def _column(name: str) -> str:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
+def _stored_json() -> Any:
+    """How a JSON text already encoded goes into a JSON column: as it is on SQLite (which stores
+    text), marked as jsonb for PostgreSQL (which parses it)."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return lambda text: Jsonb(text, dumps=_already_encoded)
+    return lambda text: text
+
+
+def _already_encoded(text: str) -> str:
+    return text
+
+
+def _check_actor(actor: Actor | None) -> None:
+    if actor is not None and not isinstance(actor, SystemActor) and not hasattr(actor, "get_username"):
+        raise TypeError(f"audit_record: actor must be a User or a SystemActor, not {type(actor).__name__}")
+
+
+def _chain_head_locked() -> tuple[int, str]:
+    """The next seq and the hash it chains to, read under the writers' lock on PostgreSQL
+    (held to the end of the transaction); SQLite's IMMEDIATE transactions serialise writers."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
+def _fields(
+    *,
+    seq: int,
+    prev_hash: str,
+    actor: Actor | None,
+    label: str,
+    address: str | None,
+    at: datetime,
+    entry: AuditEntry,
+) -> dict[str, Any]:
+    """The stored fields of the row for `entry` at `seq` (all but its hash)."""
+    object_type, object_id, object_label = entry.object_type, entry.object_id, entry.object_label
+    if entry.obj is not None:
+        object_type = object_type or entry.obj._meta.label_lower
+        object_id = object_id or str(entry.obj.pk)
+        object_label = object_label or str(entry.obj)[:200]
     who = label if actor is None and label else actor_label(actor)
-    address = ip or request_ip.get()
-    event = AuditEvent(
-        seq=seq,
-        created_at=timezone.now(),
-        actor=account_of(actor),
-        actor_label=who[:100],
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id),
-        object_label=object_label[:200],
-        before=_plain(before),
-        after=_plain(after),
-        ip=address if _keeps_address_in_log(actor, label) else None,
-        prev_hash=prev_hash,
+    account = account_of(actor)
+    return {
+        "seq": seq,
+        "created_at": at,
+        "actor_id": account.pk if account is not None else None,
+        "actor_label": who[:100],
+        "action": str(entry.action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_label": object_label[:200],
+        "before": _plain(entry.before),
+        "after": _plain(entry.after),
+        "ip": address if _keeps_address_in_log(actor, label) else None,
+        "prev_hash": prev_hash,
+    }
+
+
+def _hashed(fields: dict[str, Any]) -> dict[str, Any]:
+    """What the hash covers, from a row's fields: the same as _hashed_fields of the saved row."""
+    return {**fields, "created_at": fields["created_at"].astimezone(UTC).isoformat()}
+
+
+def _event(
+    *,
+    seq: int,
+    prev_hash: str,
+    key: bytes,
+    actor: Actor | None,
+    label: str,
+    address: str | None,
+    at: datetime,
+    entry: AuditEntry,
+) -> AuditEvent:
+    """The row for `entry` at `seq`, its keyed hash computed (not saved)."""
+    fields = _fields(
+        seq=seq, prev_hash=prev_hash, actor=actor, label=label, address=address, at=at, entry=entry
     )
+    event = AuditEvent(**fields)
     event.hash = _digest(_hashed_fields(event), key)
-    event.save(force_insert=True)
-    if address and event.ip is None:
-        AuditAddress.objects.create(seq=seq, ip=address, created_at=event.created_at)
     return event
 
 

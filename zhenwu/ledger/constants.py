@@ -37,9 +37,19 @@ class DeadlineBasis(models.TextChoices):
 class RowStatus(models.TextChoices):
     """What the import preview says of each row of a sheet."""
 
-    OK = "ok", _("可导入")
+    OK = "ok", _("新增")
+    UPDATE = "update", _("更新进展")
+    DUPLICATE = "duplicate", _("已导入，跳过")
+    CONFIRM = "confirm", _("待确认")
     ERROR = "error", _("有错误")
     SKIPPED = "skipped", _("跳过")
+
+
+class NotStarted(models.TextChoices):
+    """What a row marked 未启动 becomes: the office chooses in the import preview."""
+
+    IN_PROGRESS = "in_progress", _("整改中（按台账分派）")
+    PENDING = "pending", _("待分派（暂不分派）")
 
 
 class ExtensionStatus(models.TextChoices):
@@ -151,6 +161,9 @@ class LedgerAudit(models.TextChoices):
     DEADLINE_RECOMPUTED = "problem.deadline_recomputed", _("按正式日历重算时限")
     STEP_RECORDED = "problem.step_recorded", _("补录办理记录")
     EVIDENCE_OPENED = "problem.evidence_opened", _("查看佐证材料")
+    IMPORT_UPDATED = "problem.import_updated", _("按台账更新完成情况")
+    ALIAS_SAVED = "department_alias.saved", _("保存部门别名")
+    ALIAS_DELETED = "department_alias.deleted", _("删除部门别名")
     # The 回访 step moved here from 献言献策; the stored strings stay as old rows have them.
     FEEDBACK_RECEIVED = "suggestion.feedback", _("群众评价")
     REOPEN_DECIDED = "suggestion.reopen_decided", _("处理重新整改申请")

@@ -95,3 +95,90 @@ def ledger_workbook(problems: Iterable[Problem], *, title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# The columns of the import template: the names the importer reads first (ledger.importer.layout).
+TEMPLATE_COLUMNS = [
+    ("序号", 6), ("问题来源", 12), ("问题类别", 10), ("问题描述", 34), ("整改目标", 18), ("整改措施", 24),
+    ("责任领导", 9), ("责任部门", 12), ("配合单位", 12), ("责任人", 12), ("整改时限", 12), ("进度节点", 14),
+    ("整改进展", 20), ("完成情况", 10), ("销号日期", 11), ("验收人", 9), ("村(社区)", 10), ("备注", 14),
+]  # fmt: skip
+_STATUS_WORDS = ["正在整改", "已完成", "未启动"]
+
+
+def import_template_workbook() -> bytes:
+    """The blank ledger a town may fill for the importer: the standard columns, drop-downs for
+    source, category and status, the town's departments, and how to write a deadline."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from zhenwu.ledger.constants import Category
+    from zhenwu.ledger.policies import source_choices
+    from zhenwu.org.constants import UnitKind
+    from zhenwu.org.models import Unit
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "整改台账"
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.append(["××镇问题整改台账"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(TEMPLATE_COLUMNS))
+    sheet["A1"].font = Font(name="方正小标宋简体", size=18)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(["填报单位：", None, None, None, None, None, None, None, "填报时间：    年  月  日"])
+    sheet.append([name for name, _ in TEMPLATE_COLUMNS])
+    for index, (_, width) in enumerate(TEMPLATE_COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(3, index).column_letter].width = width
+        sheet.cell(3, index).font = Font(name="黑体", bold=True)
+        sheet.cell(3, index).border = border
+    departments = list(
+        Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
+        .order_by("path")
+        .values_list("name", flat=True)
+    )
+    sources = [str(label) for _, label in source_choices()]
+    categories = [str(label) for _, label in Category.choices]
+    example = ["1", sources[0] if sources else "", categories[0], "（示例，导入前请删除）某村某组道路破损，雨天无法通行",
+               "道路硬化", "争取项目资金，硬化道路", "", departments[0] if departments else "", "", "", "6月底前", "",
+               "", "正在整改", "", "", "", ""]  # fmt: skip
+    sheet.append(example)
+    notes = book.create_sheet("填写说明")
+    for line in (
+        ["填写说明"],
+        ["整改时限", "可写 2009-05-31、2009年5月底前、6月中旬、第三季度末、年底前、15个工作日内、立行立改 或 长期坚持；不写年份的日期按“填报时间”的年份计"],
+        ["完成情况", "写 已完成、正在整改 或 未启动；已完成的请填销号日期"],
+        ["责任部门", "写组织机构中的部门名称，多个部门用顿号分开，第一个为责任部门，其余为配合单位"],
+        ["责任人", "多人用顿号分开，须在人员名册中（也可在导入时选择自动新建）"],
+        ["表尾", "审核人、制表人、联系电话等签字行和合计行会自动跳过"],
+        [],
+        ["本镇部门", *departments],
+        ["问题来源", *sources],
+        ["问题类别", *categories],
+    ):  # fmt: skip
+        notes.append(line)
+    notes.column_dimensions["A"].width = 12
+    notes.column_dimensions["B"].width = 90
+    lists = book.create_sheet("选项")
+    for index, values in enumerate((sources, categories, _STATUS_WORDS, departments), start=1):
+        for row, value in enumerate(values, start=1):
+            lists.cell(row, index, value)
+    lists.sheet_state = "hidden"
+    for letter, column, values in (
+        ("B", "A", sources),
+        ("C", "B", categories),
+        ("N", "C", _STATUS_WORDS),
+        ("H", "D", departments),
+    ):
+        if values:
+            check = DataValidation(
+                type="list", formula1=f"选项!${column}$1:${column}${len(values)}", allow_blank=True
+            )
+            check.add(f"{letter}4:{letter}2000")
+            sheet.add_data_validation(check)
+    as_text(sheet)
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

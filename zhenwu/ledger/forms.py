@@ -227,3 +227,13 @@ class ExtensionForm(StyledForm):
     reason = forms.CharField(
         label=_("延期理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class DepartmentAliasForm(StyledForm):
+    """An alias the town's sheets use for a department (the service refuses one that names two)."""
+
+    alias = forms.CharField(label=_("台账中的写法"), max_length=100)
+    unit = forms.ModelChoiceField(
+        label=_("对应的部门"),
+        queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path"),
+    )

@@ -326,3 +326,48 @@ class ReopenRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.status}"
+
+
+class DepartmentAlias(models.Model):
+    """A name the town's sheets use for one of its departments ("建设办" → 村镇建设办).
+
+    The importer matches departments by name and short name first; these are the town's own
+    other names, kept by the office on the 部门别名 page or remembered from an import preview.
+    `key` is the alias as compared (NFKC, no spaces): one key names one department only.
+    """
+
+    key = models.CharField(_("别名"), max_length=100, unique=True)
+    alias = models.CharField(_("别名（原文）"), max_length=100)
+    unit = models.ForeignKey(Unit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门别名")
+        verbose_name_plural = _("部门别名")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.unit_id}"
+
+
+class ImportedRow(models.Model):
+    """A sheet row turned into a problem: how the same row is recognised when the sheet comes again.
+
+    `key` is zhenwu.lib.ledger_text.row_identity (序号 + description + department); a sheet
+    that carries the problem's own 编号 is recognised by that instead."""
+
+    key = models.CharField(max_length=64, unique=True)
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="imported_rows")
+    serial = models.CharField(_("原台账序号"), max_length=40, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"))
+
+    class Meta:
+        verbose_name = _("已导入的台账行")
+        verbose_name_plural = _("已导入的台账行")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} #{self.serial}"

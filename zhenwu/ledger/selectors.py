@@ -7,6 +7,7 @@ person is the 责任领导, a 责任人 or the 验收人.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from zhenwu.ledger.constants import OPEN, WORKING, Action, ExtensionStatus
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
-from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole
+from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole, UnitKind
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
 
@@ -40,6 +41,20 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
     if person := _person_id(user):
         scope |= Q(leader_id=person) | Q(acceptor_id=person) | Q(assignees__id=person)
     return problems.filter(pk__in=Problem.objects.filter(scope).values("pk"))
+
+
+def town_names() -> list[str]:
+    """The town's own name as its sheets prefix departments: 测试镇 and 测试 (from 测试镇人民政府),
+    longest first."""
+    names: set[str] = set()
+    for name in Unit.objects.filter(kind=UnitKind.TOWN_GOVERNMENT).values_list("name", flat=True):
+        full = re.sub(r"(?:人民政府|政府)$", "", name)
+        if full:
+            names.add(full)
+            short = re.sub(r"(?:镇|乡|街道|街道办事处)$", "", full)
+            if len(short) >= 2:
+                names.add(short)
+    return sorted(names, key=len, reverse=True)
 
 
 def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Problem:

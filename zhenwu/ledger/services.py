@@ -4,7 +4,8 @@ the actor's right to act, appends history, and records an audit event in one tra
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
-from zhenwu.core.audit import audit_record
+from zhenwu.core.audit import AuditEntry, audit_record, audit_record_many
+from zhenwu.core.bulk import insert_rows, insert_rows_with_ids, row_of
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import require
@@ -29,6 +31,7 @@ from zhenwu.ledger.constants import (
     EVIDENCE_MAX_FILES,
     WORKING,
     Action,
+    Category,
     DeadlineBasis,
     EvidenceKind,
     ExtensionStatus,
@@ -36,12 +39,23 @@ from zhenwu.ledger.constants import (
     Status,
 )
 from zhenwu.ledger.evidence import check_evidence_file
-from zhenwu.ledger.models import Evidence, Extension, Problem, ProblemTransition, ProgressReport, Suspension
+from zhenwu.ledger.models import (
+    DepartmentAlias,
+    Evidence,
+    Extension,
+    ImportedRow,
+    Problem,
+    ProblemTransition,
+    ProgressReport,
+    Suspension,
+)
 from zhenwu.ledger.policies import ClosureNeeds, policy_for
 from zhenwu.ledger.rules import Thresholds, progress_slip_date
-from zhenwu.ledger.selectors import assignee_ids, may_apply_close, may_report
+from zhenwu.ledger.selectors import assignee_ids, may_apply_close, may_report, town_names
 from zhenwu.lib.cadence import Cadence, period_containing, period_from_text
+from zhenwu.lib.ledger_text import unit_key
 from zhenwu.lib.workdays import CalendarNotCovered
+from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
 
@@ -112,20 +126,48 @@ def _step(
 
     The one writer of ProblemTransition. A same-status step (Action.CORRECT) is listed in the
     table like any other, so it is refused from 待分派 and 已销号 by the same check."""
-    target = _allowed(problem, action)
-    target = to or target
-    ProblemTransition.objects.create(
-        problem=problem,
-        action=action,
-        from_status=problem.status,
-        to_status=target,
-        reason=reason,
-        actor=account_of(actor),
-        at=_when(at),
-        changes=changes,
+    step = _transition(
+        problem=problem, action=action, actor=actor, reason=reason, to=to, at=at, changes=changes
     )
+    _save_step(step)
+    return str(step["to_status"])
+
+
+Step = dict[str, Any]  # a ProblemTransition's fields, by attname
+
+
+def _save_step(step: Step) -> None:
+    """The one place a step is written one at a time (problems_import inserts its batch)."""
+    ProblemTransition(**step).save()
+
+
+def _transition(
+    *,
+    problem: Problem,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    to: str | None = None,
+    at: datetime | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Step:
+    """The step `_step` writes, as its fields, the problem moved on in memory: built once here
+    whether it is saved on its own or inserted with a batch's (no model instance each)."""
+    allowed = _allowed(problem, action)  # checked even when `to` names the target
+    target = to or allowed
+    account = account_of(actor)
+    step = {
+        "problem_id": problem.pk,
+        "action": action,
+        "from_status": problem.status,
+        "to_status": target,
+        "reason": reason,
+        "changes": changes,
+        "actor_id": account.pk if account is not None else None,
+        "at": _when(at),
+    }
     problem.status = target
-    return target
+    return step
 
 
 def _refresh_slip(problem: Problem) -> None:
@@ -182,31 +224,21 @@ def problem_create(
     at: datetime | None = None,
 ) -> Problem:
     """Register a problem of a source; the source's policy says who may raise it and its categories."""
-    policy = policy_for(source)
-    require(
-        policy.may_raise(actor),
-        _("问题来源：%(who)s不能登记“%(source)s”类问题") % {"who": _who(actor), "source": policy.label},
-    )
-    description = (description or "").strip()
-    if not description:
-        raise ValidationError({"description": _("问题描述：不能为空")})
-    if category not in policy.allowed_categories():
-        raise ValidationError(
-            {"category": _("问题类别：“%(source)s”类问题不能选这一类别") % {"source": policy.label}}
-        )
     when = _when(at)
-    problem = Problem(
-        number=number.strip() or _next_number(timezone.localdate(when).year, policy.number_prefix),
+    problem = _new_problem(
+        actor=actor,
         source=source,
         category=category,
         description=description,
         village=village,
-        goal=goal.strip(),
-        measures=measures.strip(),
-        milestones=milestones.strip(),
-        remarks=remarks.strip(),
-        completion=completion.strip(),
-        created_by=account_of(actor),
+        goal=goal,
+        measures=measures,
+        milestones=milestones,
+        remarks=remarks,
+        completion=completion,
+    )
+    problem.number = number.strip() or _next_number(
+        timezone.localdate(when).year, policy_for(source).number_prefix
     )
     problem.full_clean()
     try:
@@ -222,6 +254,50 @@ def problem_create(
         Problem.objects.filter(pk=problem.pk).update(created_at=when)
     audit_record(actor=actor, action=LedgerAudit.PROBLEM_CREATED, obj=problem, after=_snapshot(problem))
     return problem
+
+
+_ALL_CATEGORIES = frozenset(Category.values)
+
+
+def _new_problem(
+    *,
+    actor: Actor,
+    source: str,
+    category: str,
+    description: str,
+    village: Unit | None,
+    goal: str,
+    measures: str,
+    milestones: str,
+    remarks: str,
+    completion: str,
+) -> Problem:
+    """problem_create's checks and the unsaved problem (no number yet): one or a batch."""
+    policy = policy_for(source)
+    if not policy.may_raise(actor):  # the message is only worth its translation when refusing
+        require(
+            False,
+            _("问题来源：%(who)s不能登记“%(source)s”类问题") % {"who": _who(actor), "source": policy.label},
+        )
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("问题描述：不能为空")})
+    if category not in (policy.categories if policy.categories is not None else _ALL_CATEGORIES):
+        raise ValidationError(
+            {"category": _("问题类别：“%(source)s”类问题不能选这一类别") % {"source": policy.label}}
+        )
+    return Problem(
+        source=source,
+        category=category,
+        description=description,
+        village=village,
+        goal=goal.strip(),
+        measures=measures.strip(),
+        milestones=milestones.strip(),
+        remarks=remarks.strip(),
+        completion=completion.strip(),
+        created_by=account_of(actor),
+    )
 
 
 class Deadline(NamedTuple):
@@ -305,10 +381,52 @@ def problem_assign(
     record a past assignment with `at` (and `assigned_on`); only they may assign as the system."""
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有党政办可以分派问题"))
     problem = _lock(problem)
+    before = _snapshot(problem)
+    step = _assign_in_memory(
+        actor=actor,
+        problem=problem,
+        leader=leader,
+        department=department,
+        assignees=assignees,
+        deadline_basis=deadline_basis,
+        deadline=deadline,
+        deadline_days=deadline_days,
+        acceptor=acceptor,
+        cadence=cadence,
+        assigned_on=assigned_on,
+        at=at,
+    )
+    _save_step(step)
+    _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
+    problem.assignees.set(assignees)
+    problem.cooperating_units.set(list(cooperating_units))
+    if at is None:
+        # Not for a past assignment being recorded (the demo's history): that is not news.
+        _notify_owners(
+            actor=actor, problem=problem, leader_id=problem.leader_id, person_ids=[p.pk for p in assignees]
+        )
+    return problem
+
+
+def _assign_in_memory(
+    *,
+    actor: Actor,
+    problem: Problem,
+    leader: Person | None,
+    department: Unit | None,
+    assignees: Sequence[Person],
+    deadline_basis: str | None,
+    deadline: date | None,
+    deadline_days: int | None,
+    acceptor: Person | None,
+    cadence: str | None,
+    assigned_on: date | None,
+    at: datetime | None,
+) -> Step:
+    """problem_assign's checks and changes on the problem in memory; the 分派 step, unsaved."""
     policy = policy_for(problem.source)
     deadline_basis = deadline_basis or policy.deadline_basis
     cadence = cadence or policy.cadence
-    before = _snapshot(problem)
     errors: dict[str, str] = {}
     if leader is None:
         errors["leader"] = _("责任领导：必须指定")
@@ -323,7 +441,7 @@ def problem_assign(
         basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
     )
     long_term = deadline_basis == DeadlineBasis.LONG_TERM
-    _step(
+    step = _transition(
         problem=problem, action=Action.ASSIGN, actor=actor, to=Status.LONG_TERM if long_term else None, at=at
     )
     problem.leader, problem.department, problem.acceptor = leader, department, acceptor
@@ -332,15 +450,7 @@ def problem_assign(
     problem.deadline_provisional = provisional
     problem.cadence = cadence
     _refresh_slip(problem)
-    _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
-    problem.assignees.set(assignees)
-    problem.cooperating_units.set(list(cooperating_units))
-    if at is None:
-        # Not for a past assignment being recorded (the demo's history): that is not news.
-        _notify_owners(
-            actor=actor, problem=problem, leader_id=problem.leader_id, person_ids=[p.pk for p in assignees]
-        )
-    return problem
+    return step
 
 
 def _notify_owners(
@@ -610,13 +720,34 @@ def problem_record_step(
     filed as its evidence, dated with the step, like any upload.
     Only the importer and the demo (as the system, or the office importing a sheet) may."""
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有台账导入或演示数据可以补录办理记录"))
-    if action not in _RECORDABLE:
-        raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
     if files and action != Action.APPLY_CLOSE:
         raise ValidationError({"files": _("佐证材料：只能随申请销号补录")})
     problem = _lock(problem)
-    # History is appended in time order: a recorded step cannot come before the last one.
     last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
+    before = _snapshot(problem)
+    step = _record_in_memory(
+        actor=actor, problem=problem, action=action, at=at, last=last, reason=reason, completion=completion
+    )
+    _save_step(step)
+    filed = _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor, at=at)
+    extra = {"evidence": [e.original_name for e in filed]} if filed else {}
+    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat(), **extra)
+
+
+def _record_in_memory(
+    *,
+    actor: Actor,
+    problem: Problem,
+    action: str,
+    at: datetime,
+    last: datetime | None,
+    reason: str = "",
+    completion: str = "",
+) -> Step:
+    """problem_record_step's checks and changes in memory; the recorded step, unsaved."""
+    if action not in _RECORDABLE:
+        raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
+    # History is appended in time order: a recorded step cannot come before the last one.
     if last is not None and at < last:
         raise ValidationError(
             {
@@ -624,15 +755,12 @@ def problem_record_step(
                 % {"last": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"}
             }
         )
-    before = _snapshot(problem)
-    _step(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
+    step = _transition(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():
         problem.completion = completion.strip()
-    filed = _attach(problem=problem, files=files, kind=EvidenceKind.CLOSURE, actor=actor, at=at)
     if action == Action.ACCEPT:
         problem.closed_on = timezone.localdate(at)
-    extra = {"evidence": [e.original_name for e in filed]} if filed else {}
-    return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat(), **extra)
+    return step
 
 
 # ---------------------------------------------------------------------------------------
@@ -870,3 +998,287 @@ def problem_resume(*, actor: User, problem: Problem, end: date | None = None) ->
     problem.suspended_since = None
     _refresh_slip(problem)
     return _save(problem, before, actor, LedgerAudit.PROBLEM_RESUMED)
+
+
+# ---------------------------------------------------------------------------------------
+# Importing a ledger sheet (整改台账) in bulk
+
+
+@dataclass(frozen=True)
+class ImportedProblem:
+    """One sheet row, read and checked by the importer, for problems_import."""
+
+    line: str  # "第5行", for messages
+    source: str
+    category: str
+    description: str
+    village: Unit | None = None
+    goal: str = ""
+    measures: str = ""
+    milestones: str = ""
+    remarks: str = ""
+    completion: str = ""
+    leader: Person | None = None
+    department: Unit | None = None
+    assignees: Sequence[Person] = ()
+    cooperating_units: Sequence[Unit] = ()
+    acceptor: Person | None = None
+    assign: bool = True  # False: the row stays 待分派 (未启动, as the office chose)
+    deadline_basis: str = DeadlineBasis.DATE
+    deadline: date | None = None
+    deadline_days: int | None = None
+    assigned_on: date | None = None
+    at: datetime | None = None  # when it was collected and assigned (the sheet's date); None: now
+    closed_at: datetime | None = None  # the sheet records its 销号 at this moment
+    closure_note: str = ""
+    import_key: str = ""  # zhenwu.lib.ledger_text.row_identity
+    serial: str = ""
+
+
+_IMPORT_BATCH = 500
+_SHEET_GIVEN = {"number", "source", "category", "description", "goal", "measures", "milestones", "completion",
+                "remarks", "deadline", "deadline_days", "closed_on"}  # fmt: skip
+_ENGINE_SET = [f.name for f in Problem._meta.concrete_fields if f.name not in _SHEET_GIVEN]
+
+
+@transaction.atomic
+def problems_import(
+    *,
+    actor: Actor,
+    items: Sequence[ImportedProblem],
+    file_name: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Problem]:
+    """Register, assign and — where the sheet records it — close many problems in one go.
+
+    Each row passes the checks problem_create, problem_assign and problem_record_step make
+    (the same helpers run), and gets the same history steps and the same audit events with
+    the same before/after; only the writing is batched: numbers counted once per year, rows,
+    steps and links bulk-inserted, and the audit events chained under one lock by
+    audit_record_many. A row that fails a check refuses the whole batch, naming its line."""
+    require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以导入台账"))
+    built: list[tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]] = []
+    numbers: dict[tuple[int, str], int] = {}
+    for index, item in enumerate(items):
+        try:
+            built.append(_import_one(actor, item, numbers))
+        except ValidationError as exc:
+            raise ValidationError({"file": f"{item.line}：{'；'.join(exc.messages)}"}) from exc
+        except PermissionError as exc:
+            raise PermissionError(f"{item.line}：{exc}") from exc
+        if progress and index % _IMPORT_BATCH == 0:
+            progress(index, len(items) * 2)
+    problems = [entry[1] for entry in built]
+    now = timezone.now()
+    for item, problem, *_rest in built:
+        # When it was collected (the sheet's date), not when it was typed in: bulletins count by it.
+        problem.created_at, problem.updated_at = item.at or now, now
+    try:
+        ids = insert_rows_with_ids(Problem, [row_of(p) for p in problems], key="number")
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"file": _("编号冲突：导入时另有问题同时登记，请重新导入（本次没有写入任何内容）")}
+        ) from exc
+    for problem, ident in zip(problems, ids, strict=True):
+        problem.pk = ident
+        problem._state.adding, problem._state.db = False, "default"
+    if progress:
+        progress(len(items), len(items) * 2)
+    transitions: list[Step] = []
+    assignees: list[dict[str, Any]] = []
+    cooperating: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    entries: list[AuditEntry] = []
+    name = file_name[:200]
+    for item, problem, steps, events in built:
+        for step in steps:
+            step["problem_id"] = problem.pk
+            transitions.append(step)
+        if item.assign:
+            assignees.extend({"problem_id": problem.pk, "person_id": p.pk} for p in item.assignees)
+            cooperating.extend({"problem_id": problem.pk, "unit_id": u.pk} for u in item.cooperating_units)
+        if item.import_key:
+            rows.append(
+                {"key": item.import_key, "problem_id": problem.pk, "serial": item.serial[:40], "file_name": name,
+                 "imported_at": now}
+            )  # fmt: skip
+        entries.extend(AuditEntry(e.action, problem, before=e.before, after=e.after) for e in events)
+    # History steps, owners and row keys are plain rows: inserted without a model each.
+    insert_rows(ProblemTransition, transitions)
+    insert_rows(Problem.assignees.through, assignees)
+    insert_rows(Problem.cooperating_units.through, cooperating)
+    try:
+        with transaction.atomic():
+            insert_rows(ImportedRow, rows)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {
+                "file": _(
+                    "这份台账的部分行刚刚已被导入（可能有人同时导入了同一份台账），请重新检查（本次没有写入任何内容）"
+                )
+            }
+        ) from exc
+    audit_record_many(actor=actor, entries=entries)
+    if progress:
+        progress(len(items) * 2, len(items) * 2)
+    return problems
+
+
+def _import_one(
+    actor: Actor, item: ImportedProblem, numbers: dict[tuple[int, str], int]
+) -> tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]:
+    """One row in memory: the problem in its final state, its steps, its events (not saved)."""
+    when = _when(item.at)
+    problem = _new_problem(
+        actor=actor,
+        source=item.source,
+        category=item.category,
+        description=item.description,
+        village=item.village,
+        goal=item.goal,
+        measures=item.measures,
+        milestones=item.milestones,
+        remarks=item.remarks,
+        completion=item.completion,
+    )
+    prefix = policy_for(item.source).number_prefix
+    year = timezone.localdate(when).year
+    if (year, prefix) not in numbers:
+        numbers[(year, prefix)] = int(_next_number(year, prefix).rsplit("-", 1)[1])
+    problem.number = f"{prefix}{year}-{numbers[(year, prefix)]:04d}"
+    numbers[(year, prefix)] += 1
+    created = _snapshot(problem)
+    events = [AuditEntry(LedgerAudit.PROBLEM_CREATED, after=created)]
+    steps: list[Step] = []
+    if item.assign:
+        steps.append(
+            _assign_in_memory(
+                actor=actor,
+                problem=problem,
+                leader=item.leader,
+                department=item.department,
+                assignees=item.assignees,
+                deadline_basis=item.deadline_basis,
+                deadline=item.deadline,
+                deadline_days=item.deadline_days,
+                acceptor=item.acceptor,
+                cadence=None,
+                assigned_on=item.assigned_on,
+                at=item.at,
+            )
+        )
+        assigned = _snapshot(problem)
+        events.append(
+            AuditEntry(
+                LedgerAudit.PROBLEM_ASSIGNED,
+                before=created,
+                after={**assigned, "assignees": [p.pk for p in item.assignees]},
+            )
+        )
+        if item.closed_at is not None:
+            before = assigned
+            for action in (Action.APPLY_CLOSE, Action.ACCEPT):
+                steps.append(
+                    _record_in_memory(
+                        actor=actor,
+                        problem=problem,
+                        action=action,
+                        at=item.closed_at,
+                        last=steps[-1]["at"],
+                        reason=item.closure_note,
+                    )
+                )
+                after = _snapshot(problem)
+                events.append(
+                    AuditEntry(
+                        LedgerAudit.STEP_RECORDED,
+                        before=before,
+                        after={**after, "step": action, "at": item.closed_at.isoformat()},
+                    )
+                )
+                before = after
+    elif item.closed_at is not None:
+        raise ValidationError({"status": _("状态：待分派的问题不能销号")})
+    # full_clean's checks of the values the sheet gave. The rest the engine set from its own
+    # tables (status, cadence, basis…); the linked rows (leader, department, village, acceptor)
+    # come loaded from the database, the numbers counted above are unique, and the table's
+    # constraints hold in the database — checked one query each per row, a 10,000-row sheet
+    # spent most of its commit asking the database what it had just said.
+    problem.full_clean(exclude=_ENGINE_SET, validate_unique=False, validate_constraints=False)
+    return item, problem, steps, events
+
+
+@transaction.atomic
+def problem_update_completion(*, actor: Actor, problem: Problem, completion: str, note: str = "") -> Problem:
+    """A re-imported sheet reports more progress on a problem imported before: its 完成情况."""
+    require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以按台账更新完成情况"))
+    problem = _lock(problem)
+    completion = (completion or "").strip()
+    if not completion:
+        raise ValidationError({"completion": _("完成情况：不能为空")})
+    before = {**_snapshot(problem), "completion": problem.completion}
+    problem.completion = completion
+    return _save(problem, before, actor, LedgerAudit.IMPORT_UPDATED, completion=completion, note=note)
+
+
+# ---------------------------------------------------------------------------------------
+# The town's other names for its departments (部门别名)
+
+
+@transaction.atomic
+def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> DepartmentAlias:
+    """Remember that the town's sheets call `unit` `alias`. One alias names one department:
+    an alias already naming another is refused, as is another department's own name."""
+    require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以维护部门别名"))
+    shown = re.sub(r"\s+", "", alias or "")
+    key = unit_key(shown, town_names())
+    if not key:
+        raise ValidationError({"alias": _("别名：不能为空")})
+    if len(shown) > 100:
+        raise ValidationError({"alias": _("别名：不能超过100个字")})
+    if unit.kind != UnitKind.DEPARTMENT:
+        raise ValidationError({"unit": _("部门：“%(unit)s”不是镇政府部门") % {"unit": unit.name}})
+    existing = DepartmentAlias.objects.select_for_update().filter(key=key).select_related("unit").first()
+    if existing is not None and existing.unit_id != unit.pk:
+        raise ValidationError(
+            {
+                "alias": _(
+                    "别名：“%(alias)s”已对应“%(old)s”，一个别名只能对应一个部门；如要改为“%(new)s”，请先删除原来的对应"
+                )
+                % {"alias": shown, "old": existing.unit.name, "new": unit.name}
+            }
+        )
+    if existing is not None:
+        return existing
+    towns = town_names()
+    for other in Unit.objects.filter(kind=UnitKind.DEPARTMENT).exclude(pk=unit.pk):
+        if key in (unit_key(other.name, towns), unit_key(other.short_name, towns)):
+            raise ValidationError(
+                {
+                    "alias": _("别名：“%(alias)s”是部门“%(other)s”的名称，不能作为“%(unit)s”的别名")
+                    % {"alias": shown, "other": other.name, "unit": unit.name}
+                }
+            )
+    if key in (unit_key(unit.name, towns), unit_key(unit.short_name, towns)):
+        raise ValidationError(
+            {"alias": _("别名：“%(alias)s”就是该部门的名称，无须设别名") % {"alias": shown}}
+        )
+    saved = DepartmentAlias(key=key, alias=shown, unit=unit, created_by=account_of(actor))
+    saved.full_clean()
+    saved.save()
+    audit_record(
+        actor=actor, action=LedgerAudit.ALIAS_SAVED, obj=saved, object_label=f"{shown} → {unit.name}",
+        after={"alias": shown, "unit": unit.pk},
+    )  # fmt: skip
+    return saved
+
+
+@transaction.atomic
+def department_alias_delete(*, actor: Actor, alias: DepartmentAlias) -> None:
+    require(is_office(actor), _("只有党政办可以维护部门别名"))
+    label = f"{alias.alias} → {alias.unit.name}"
+    audit_record(
+        actor=actor, action=LedgerAudit.ALIAS_DELETED, obj=alias, object_label=label,
+        before={"alias": alias.alias, "unit": alias.unit_id},
+    )  # fmt: skip
+    alias.delete()

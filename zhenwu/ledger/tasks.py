@@ -162,7 +162,7 @@ def pending_imports_cleanup(now: datetime) -> int:
         return 0
     cutoff = now.timestamp() - PENDING_IMPORT_HOURS * 3600
     removed = 0
-    for path in folder.glob("*.xlsx"):
+    for path in (*folder.glob("*.xlsx"), *folder.glob("*.xls"), *folder.glob("*.progress")):
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed += 1

@@ -3,13 +3,10 @@ forms for each step. Each view parses a form, calls one service, and redirects."
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +40,6 @@ from zhenwu.ledger.forms import (
     ReasonForm,
     ReportForm,
 )
-from zhenwu.ledger.importer import IMPORT_MAX_BYTES, IMPORTS_FOLDER, SheetError, commit_import, plan_import
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.policies import policy_for
@@ -544,56 +540,3 @@ def export_view(request: HttpRequest) -> HttpResponse:
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     return attachment(response, file_name(_("问题整改台账"), timezone.localdate().isoformat(), ext="xlsx"))
-
-
-_IMPORTS = IMPORTS_FOLDER
-
-
-@roles_required(*OFFICE_ROLES)
-@require_http_methods(["GET", "POST"])
-def import_view(request: HttpRequest) -> HttpResponse:
-    """Upload → preview every row → confirm. The file waits under MEDIA_ROOT until confirmed."""
-    context: dict[str, Any] = {}
-    if request.method == "POST" and "confirm" in request.POST:
-        token = request.POST.get("token", "")
-        path = _import_path(token)
-        try:
-            with path.open("rb") as handle:
-                plan = plan_import(handle, create_missing=request.POST.get("create_missing") == "1")
-            created = commit_import(plan, actor=_user(request), file_name=request.POST.get("name", ""))
-        except (SheetError, ValidationError, FileNotFoundError) as exc:
-            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-            return redirect("ledger:import")
-        path.unlink(missing_ok=True)
-        messages.success(request, _("已导入%(n)s个问题") % {"n": len(created)})
-        return redirect("ledger:problem_list")
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("文件：请选择要导入的 Excel 台账"))
-            return redirect("ledger:import")
-        if (upload.size or 0) > IMPORT_MAX_BYTES:
-            messages.error(
-                request, _("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
-            )
-            return redirect("ledger:import")
-        token = secrets.token_hex(16)
-        path = _import_path(token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(upload.read())
-        create_missing = request.POST.get("create_missing") == "1"
-        try:
-            with path.open("rb") as handle:
-                context["plan"] = plan_import(handle, create_missing=create_missing)
-        except SheetError as exc:
-            path.unlink(missing_ok=True)
-            messages.error(request, str(exc))
-            return redirect("ledger:import")
-        context.update(token=token, name=upload.name, create_missing=create_missing)
-    return render(request, "ledger/import.html", context)
-
-
-def _import_path(token: str) -> Path:
-    if not token.isalnum() or len(token) != 32:
-        raise Http404
-    return Path(settings.MEDIA_ROOT) / _IMPORTS / f"{token}.xlsx"

@@ -141,6 +141,14 @@ PAGES: dict[str, Row] = {
     "ledger:problem_list": ("get", lambda c: reverse("ledger:problem_list"), ALL, 404),
     "ledger:problem_create": ("get", lambda c: reverse("ledger:problem_create"), OFFICE, 404),
     "ledger:import": ("get", lambda c: reverse("ledger:import"), OFFICE, 404),
+    "ledger:import_template": ("get", lambda c: reverse("ledger:import_template"), OFFICE, 404),
+    "ledger:import_progress": (
+        "get",
+        lambda c: reverse("ledger:import_progress", args=["a" * 32]),
+        OFFICE,
+        404,
+    ),
+    "ledger:aliases": ("get", lambda c: reverse("ledger:aliases"), OFFICE, 404),
     "ledger:export": ("get", lambda c: reverse("ledger:export"), ALL, 404),
     "ledger:bulk_assign": ("get", lambda c: reverse("ledger:bulk_assign"), OFFICE, 404),
     "ledger:problem_detail": (

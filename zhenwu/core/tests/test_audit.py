@@ -1,12 +1,16 @@
 import json
+from datetime import UTC
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import EMPTY_HEAD, GENESIS, ChainHead, audit_record, audit_verify, chain_head
+from zhenwu.core.constants import DayKind
 from zhenwu.core.models import AppendOnlyError, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -446,3 +450,92 @@ def test_an_expected_head_may_be_the_twelve_digits_printed_on_a_bulletin(capsys)
     assert "与预期一致" in capsys.readouterr().out
     with pytest.raises(CommandError, match="第 3 条"):
         call_command("audit", "verify", "--expect-head", f"3:{events[0].hash[:12]}")
+
+
+def test_a_batch_is_chained_exactly_as_the_same_events_one_by_one():
+    from zhenwu.core.audit import AuditEntry, _digest, _hashed_fields, audit_record_many
+
+    _record(2)
+    with transaction.atomic():
+        head = audit_record_many(
+            actor=DEMO,
+            entries=[
+                AuditEntry("test.batch", object_type="x", object_id=i, after={"i": i}) for i in range(5)
+            ],
+        )
+    _record(1)
+    stored = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in stored] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert head == ChainHead(7, stored[6].hash)
+    for before, event in zip(stored, stored[1:], strict=False):
+        assert event.prev_hash == before.hash
+        assert event.hash == _digest(_hashed_fields(event))  # each row verifies on its own
+    assert (
+        stored[4].after == {"i": 2} and stored[4].action == "test.batch" and stored[4].actor_label == "demo"
+    )
+    assert audit_verify().ok
+
+
+def test_an_empty_batch_writes_nothing():
+    from zhenwu.core.audit import audit_record_many
+
+    with transaction.atomic():
+        assert audit_record_many(actor=DEMO, entries=[]) == EMPTY_HEAD
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_batch_by_a_person_keeps_their_address_and_one_by_the_system_moves_it_aside(office):
+    from zhenwu.core.audit import AuditEntry, audit_record_many
+    from zhenwu.core.models import AuditAddress
+
+    first = chain_head().seq + 1
+    with transaction.atomic():
+        audit_record_many(actor=office, entries=[AuditEntry("test.batch")] * 2, ip="10.0.0.7")
+        audit_record_many(actor=DEMO, entries=[AuditEntry("test.batch")] * 2, ip="10.0.0.8")
+    rows = list(AuditEvent.objects.filter(seq__gte=first).order_by("seq"))
+    staff, system = rows[:2], rows[2:]
+    assert [e.ip for e in staff] == ["10.0.0.7"] * 2 and [e.actor_id for e in staff] == [office.pk] * 2
+    assert [e.ip for e in system] == [None, None]
+    addresses = AuditAddress.objects.filter(seq__gte=first).order_by("seq").values_list("seq", "ip")
+    assert list(addresses) == [(first + 2, "10.0.0.8"), (first + 3, "10.0.0.8")]
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_outside_a_transaction_is_refused():
+    from zhenwu.core.audit import AuditEntry, audit_record_many
+
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record_many(actor=DEMO, entries=[AuditEntry("test.batch")])
+    with pytest.raises(TypeError, match="actor must be"):
+        audit_record_many(actor="office", entries=[AuditEntry("test.batch")])  # type: ignore[arg-type]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.dates() | st.datetimes(timezones=st.just(UTC))
+    | st.sampled_from([DayKind.HOLIDAY, DayKind.WORKDAY]),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@given(_json_values)
+def test_the_quick_plain_copy_is_what_the_json_round_trip_gives(value):
+    from zhenwu.core.audit import _plain
+
+    expected = json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    copied = _plain(value)
+    assert json.dumps(copied, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert type(copied) is type(expected)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["seq", "after", "before", "ip", "action", "created_at"]), _json_values)
+)
+def test_a_rows_text_assembled_from_encoded_parts_is_its_canonical_text(fields):
+    from zhenwu.core.audit import _DUMPS, _canonical, _canonical_with, _plain
+
+    plain = {key: _plain(value) for key, value in fields.items()}
+    texts = {key: _DUMPS(value) for key, value in plain.items() if key in ("before", "after")}
+    assert _canonical_with(plain, texts) == _canonical(plain)

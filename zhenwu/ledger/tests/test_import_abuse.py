@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from zhenwu.ledger import importer
-from zhenwu.ledger.importer import SheetError, plan_import
-from zhenwu.ledger.tests.sheets import messy_ledger
+from zhenwu.ledger.importer import SheetError, plan_import, reading
+from zhenwu.ledger.tests.sheets import TownLedger, messy_ledger
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_a_zip_bomb_is_refused_by_its_directory_before_parsing():
     bomb = _xlsx_with("xl/media/padding.bin", b"\0" * (importer.IMPORT_MAX_UNPACKED + 1))
     assert len(bomb.getvalue()) < 1024 * 1024  # small on the wire
     with pytest.raises(SheetError, match="解压后过大"):
-        plan_import(bomb, default_year=2026)
+        plan_import(bomb)
 
 
 def test_external_entities_and_entity_expansion_are_refused(town):
@@ -51,16 +51,43 @@ def test_external_entities_and_entity_expansion_are_refused(town):
     )
     for body in (xxe, laughs):
         with pytest.raises(SheetError, match="不允许的XML内容"):
-            plan_import(_xlsx_with("xl/worksheets/sheet1.xml", body), default_year=2026)
+            plan_import(_xlsx_with("xl/worksheets/sheet1.xml", body))
 
 
 def test_a_sheet_beyond_the_row_limit_is_refused(monkeypatch, town):
-    monkeypatch.setattr(importer, "IMPORT_MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "IMPORT_MAX_ROWS", 5)
     rows = [
         ["1", "自查", f"问题{i}", "", "刘志强", "经济发展办", "张明", "2026-12-31", ""] for i in range(10)
     ]
     with pytest.raises(SheetError, match="超过5行"):
-        plan_import(messy_ledger(rows), default_year=2026)
+        plan_import(messy_ledger(rows))
+    with pytest.raises(SheetError, match="超过5行"):
+        plan_import(TownLedger(rows=rows).xls())
+
+
+def test_an_xls_larger_than_an_upload_may_be_is_refused(monkeypatch, town):
+    monkeypatch.setattr(reading, "IMPORT_MAX_BYTES", 1000)
+    with pytest.raises(SheetError, match="超过"):
+        plan_import(TownLedger().xls())
+
+
+def test_a_damaged_xls_is_refused_not_crashed_on(town):
+    data = TownLedger().xls().getvalue()
+    with pytest.raises(SheetError, match="无法读取"):
+        plan_import(io.BytesIO(data[:600]))
+
+
+def test_a_merge_over_a_whole_sheet_is_refused(monkeypatch, town):
+    monkeypatch.setattr(reading, "IMPORT_MAX_MERGED_CELLS", 100)
+    from openpyxl import load_workbook
+
+    book = load_workbook(messy_ledger())
+    book.active.merge_cells("A20:Z2000")
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    with pytest.raises(SheetError, match="合并单元格过多"):
+        plan_import(out)
 
 
 def test_abandoned_uploads_are_deleted_by_tick_after_a_day(settings, tmp_path):
@@ -68,9 +95,11 @@ def test_abandoned_uploads_are_deleted_by_tick_after_a_day(settings, tmp_path):
     folder = tmp_path / importer.IMPORTS_FOLDER
     folder.mkdir()
     old, fresh = folder / ("a" * 32 + ".xlsx"), folder / ("b" * 32 + ".xlsx")
-    old.write_bytes(b"x")
-    fresh.write_bytes(b"x")
+    old_xls = folder / ("c" * 32 + ".xls")
+    for path in (old, fresh, old_xls):
+        path.write_bytes(b"x")
     two_days_ago = time.time() - 48 * 3600
     os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(old_xls, (two_days_ago, two_days_ago))
     call_command("tick")
-    assert not old.exists() and fresh.exists()
+    assert not old.exists() and not old_xls.exists() and fresh.exists()

@@ -145,7 +145,7 @@ def test_confirming_the_year_recomputes_every_provisional_deadline_for_review(to
 @time_machine.travel(DECEMBER, tick=False)
 def test_a_deadline_before_2004_is_refused_at_import(town):
     sheet = messy_ledger([["1", "自查", "旧账", "", "刘志强", "经济发展办", "张明", "2003年6月30日", ""]])
-    plan = plan_import(sheet, default_year=2026)
+    plan = plan_import(sheet)
     [row] = [r for r in plan.rows if r.fields.get("description") == "旧账"]
     assert any("不能早于2004年" in e for e in row.errors)
 

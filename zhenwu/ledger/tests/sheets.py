@@ -102,8 +102,8 @@ class TownLedger:
     merge_leader: list[tuple[int, int]] = field(default_factory=lambda: [(1, 3)])
 
     def _top(self) -> list[list[object]]:
-        title = [self.title] + [None] * (WIDTH - 1)
-        filed = [
+        title: list[object] = [self.title] + [None] * (WIDTH - 1)
+        filed: list[object] = [
             "填报单位：（盖章）镇党政办",
             None,
             None,
@@ -117,8 +117,9 @@ class TownLedger:
             None,
             None,
         ]
-        group = [*TOWN_COLUMNS[:4], "责任主体", None, None, *TOWN_COLUMNS[7:]]
-        return [title, filed, group, [None] * 4 + TOWN_COLUMNS[4:7] + [None] * (WIDTH - 7)]
+        group: list[object] = [*TOWN_COLUMNS[:4], "责任主体", None, None, *TOWN_COLUMNS[7:]]
+        under: list[object] = [*[None] * 4, *TOWN_COLUMNS[4:7], *[None] * (WIDTH - 7)]
+        return [title, filed, group, under]
 
     def _merges(self) -> list[tuple[int, int, int, int]]:
         """(first row, last row, first column, last column), 0-based inclusive, of the workbook."""

@@ -21,7 +21,7 @@ def test_import_assign_report_yellow_close_accept_and_audit(page: Page, live_ser
         sign_in(page, base, "office")
         page.goto(f"{base}/ledger/import/")
         page.get_by_label("台账文件").set_input_files(str(sheet))
-        page.get_by_role("button", name="上传并预览").click()
+        page.get_by_role("button", name="上传并检查").click()
         expect(page.get_by_text("合计行")).to_be_visible()
         page.get_by_role("button", name="确认导入").click()
         expect(page.get_by_text("已导入3个问题")).to_be_visible()

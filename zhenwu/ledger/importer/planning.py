@@ -100,6 +100,11 @@ class RowResult:
         return str(RowStatus(self.status).label)
 
     @property
+    def skipped(self) -> bool:
+        """A footer, 合计 row or blank line: the preview shows only why it was passed over."""
+        return self.status == RowStatus.SKIPPED
+
+    @property
     def lines(self) -> str:
         return f"{self.line}–{self.last_line}" if self.last_line > self.line else str(self.line)
 

@@ -12,9 +12,9 @@ document.addEventListener("DOMContentLoaded", function () {
     xAxis: { type: "category", data: data.trend.months },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: "新增", type: "line", data: data.trend.opened },
-      { name: "销号", type: "line", data: data.trend.closed },
-      { name: "逾期", type: "bar", data: data.trend.missed, itemStyle: { color: "#c62828" } }
+      { name: data.names.opened, type: "line", data: data.trend.opened },
+      { name: data.names.closed_in_month, type: "line", data: data.trend.closed },
+      { name: data.names.missed, type: "bar", data: data.trend.missed, itemStyle: { color: "#c62828" } }
     ]
   });
   var depts = echarts.init(document.getElementById("chart-departments"));
@@ -26,15 +26,16 @@ document.addEventListener("DOMContentLoaded", function () {
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: data.departments.map(function (d) { return d.name; }) },
     series: [
-      { name: "已销号", type: "bar", stack: "all", data: data.departments.map(function (d) { return d.closed; }), itemStyle: { color: "#2e7d32" } },
-      { name: "未销号", type: "bar", stack: "all", data: data.departments.map(function (d) { return d.open; }), itemStyle: { color: "#90a4ae" } },
-      { name: "逾期", type: "bar", stack: "all", data: data.departments.map(function (d) { return d.overdue; }), itemStyle: { color: "#c62828" } }
+      { name: data.names.closed, type: "bar", stack: "all", data: data.departments.map(function (d) { return d.closed; }), itemStyle: { color: "#2e7d32" } },
+      { name: data.names.open, type: "bar", stack: "all", data: data.departments.map(function (d) { return d.open; }), itemStyle: { color: "#90a4ae" } },
+      { name: data.names.overdue, type: "bar", stack: "all", data: data.departments.map(function (d) { return d.overdue; }), itemStyle: { color: "#c62828" } }
     ]
   });
   depts.on("click", function (event) {
     var dept = data.departments[event.dataIndex];
     if (!dept) return;
-    var extra = event.seriesName === "逾期" ? "&colour=red" : event.seriesName === "已销号" ? "&status=closed" : "";
+    // By the series' position (已销号, 未销号, 逾期), not its name, which is translated.
+    var extra = event.seriesIndex === 2 ? "&colour=red" : event.seriesIndex === 0 ? "&status=closed" : "";
     window.location.href = "/ledger/?department=" + dept.id + extra;
   });
   window.addEventListener("resize", function () { trend.resize(); depts.resize(); });

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.bulletins import services
@@ -155,6 +156,15 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             for d in data["departments"]
         ],
         "colours": {k: data["totals"][k] for k in ("red", "yellow", "blue")},
+        # The legends are words of the page, so they come translated with it rather than from the script.
+        "names": {
+            "opened": pgettext("图例", "新增"),
+            "closed_in_month": pgettext("图例", "销号"),
+            "missed": pgettext("图例", "逾期"),
+            "closed": pgettext("图例", "已销号"),
+            "open": pgettext("图例", "未销号"),
+            "overdue": pgettext("图例", "逾期"),
+        },
     }
     context = {"d": data, "chart": chart, "rate": percent(data["rate"]), "nav_active": "dashboard"}
     return render(request, "bulletins/dashboard.html", context)

@@ -221,6 +221,7 @@ def problem_page(request: HttpRequest, pk: int) -> HttpResponse:
         "may_assign": office and allows(facts.status, Action.ASSIGN),
         "may_reopen": office and allows(facts.status, Action.REOPEN),
         "may_suspend": office and working(facts),
+        "may_resume": office and problem.suspended_since is not None,
         "long_term": facts.status == Status.LONG_TERM,
         "pending_extensions": {
             e.pk for e in problem.extensions.all() if e.status == ExtensionStatus.REQUESTED

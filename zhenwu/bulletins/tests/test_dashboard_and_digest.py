@@ -97,3 +97,17 @@ def test_the_docx_renders_to_a4_pages(town, office, tmp_path: Path):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts  # 仿宋/小标宋 → serif, 黑体 → sans
     assert pdf_to_pngs(pdf)
+
+
+def test_the_charts_legends_come_in_the_pages_language(town, office, leader):
+    import json
+
+    _problems(town, office, 1, datetime(2026, 11, 30, tzinfo=TZ).date())
+    client = client_for(leader)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("bulletins:dashboard")).content.decode()
+    data = json.loads(re.search(r'id="cockpit-data" type="application/json">(.*?)</script>', page).group(1))
+    assert data["names"] == {
+        "opened": "New", "closed_in_month": "Closed", "missed": "Overdue",
+        "closed": "Closed", "open": "Open", "overdue": "Overdue",
+    }  # fmt: skip

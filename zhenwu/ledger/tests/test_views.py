@@ -131,6 +131,17 @@ def test_closure_through_the_page_needs_evidence(department_staff, office, probl
     assert Problem.objects.get(pk=problem.pk).status == Status.CLOSED
 
 
+def test_a_reason_box_is_offered_only_with_a_button_that_uses_it(department_staff, office, problem):
+    page = reverse("ledger:problem_detail", args=[problem.pk])
+    assert 'placeholder="理由"' in client_for(office).get(page).content.decode()  # 暂停计时 is offered
+    pdf = SimpleUploadedFile("验收照片.pdf", b"%PDF-1.4 ok", content_type="application/pdf")
+    client_for(department_staff).post(
+        reverse("ledger:apply_close", args=[problem.pk]), {"completion": "已修好", "evidence": pdf}
+    )
+    waiting = client_for(office).get(page).content.decode()
+    assert "验收" in waiting and 'placeholder="理由"' not in waiting
+
+
 def test_a_transition_not_in_the_table_is_refused_with_a_message(office, problem):
     response = client_for(office).post(
         reverse("ledger:quick_step", args=[problem.pk, "reopen"]), {"reason": "x"}, follow=True

@@ -77,3 +77,25 @@ def test_the_follow_page_says_what_was_done_before_asking_if_the_resident_is_sat
     body = Client().get(reverse("suggestions:public_follow", args=[suggestion.receipt])).content.decode()
     assert body.index('id="completion"') < body.index("您满意吗")
     assert "已修复" in body[body.index('id="completion"') :]
+
+
+def test_the_follow_page_in_english_has_no_chinese_but_the_residents_and_offices_words(
+    town, office, problem, department_staff, suggestion
+):
+    import re
+
+    from django.test import Client
+
+    services.suggestion_merge(actor=office, suggestion=suggestion, problem=problem)
+    close(problem, department_staff, office)
+    problem = Problem.objects.get(pk=problem.pk)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("suggestions:public_follow", args=[suggestion.receipt])).content.decode()
+    # What people wrote stays as written; the page's own words must be English.
+    for written in (suggestion.text, problem.completion, problem.number, problem.description, town.government.name, town.village.name):
+        body = body.replace(written, "")
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", body, flags=re.S)
+    # The language switcher names each language in itself (简体中文), as switchers do.
+    body = re.sub(r'<button[^>]*lang="zh[^"]*"[^>]*>.*?</button>', "", body, flags=re.S)
+    assert re.findall(r"[\u4e00-\u9fff]+", re.sub(r"<[^>]+>", " ", body)) == []

@@ -93,7 +93,14 @@ def test_the_follow_page_in_english_has_no_chinese_but_the_residents_and_offices
     client.cookies["django_language"] = "en"
     body = client.get(reverse("suggestions:public_follow", args=[suggestion.receipt])).content.decode()
     # What people wrote stays as written; the page's own words must be English.
-    for written in (suggestion.text, problem.completion, problem.number, problem.description, town.government.name, town.village.name):
+    for written in (
+        suggestion.text,
+        problem.completion,
+        problem.number,
+        problem.description,
+        town.government.name,
+        town.village.name,
+    ):
         body = body.replace(written, "")
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", body, flags=re.S)
     # The language switcher names each language in itself (简体中文), as switchers do.

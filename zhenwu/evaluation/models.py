@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhenwu.core.timefmt import shown
 from zhenwu.evaluation.constants import Channel, Purpose, SheetStatus, SurveyStatus
 from zhenwu.org.models import Person
 
@@ -195,7 +196,7 @@ class CastMinute(models.Model):
         constraints = [models.UniqueConstraint(fields=["survey", "minute"], name="cast_minute_per_survey")]
 
     def __str__(self) -> str:
-        return f"{self.survey_id} {self.minute:%Y-%m-%d %H:%M} {self.ballots}"
+        return f"{self.survey_id} {shown(self.minute)} {self.ballots}"
 
 
 class Answer(models.Model):

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
+from zhenwu.core.timefmt import shown
 from zhenwu.ledger.constants import DeadlineBasis
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.cells import as_text, text_row
@@ -47,7 +48,7 @@ def ledger_workbook(problems: Iterable[Problem], *, title: str) -> bytes:
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet["A1"].font = Font(name="方正小标宋简体", size=18)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([f"导出时间：{timezone.localtime():%Y年%m月%d日 %H:%M}"])
+    sheet.append([f"导出时间：{shown(timezone.now(), '%Y年%m月%d日 %H:%M')}"])
     sheet.append([name for name, _ in COLUMNS])
     for index, (_, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(3, index).column_letter].width = width

@@ -25,6 +25,7 @@ from zhenwu.core.bulk import insert_rows, insert_rows_with_ids, row_of
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import require
+from zhenwu.core.timefmt import shown
 from zhenwu.ledger.constants import (
     ALLOWED_TRANSITIONS,
     CORRECTABLE,
@@ -749,12 +750,7 @@ def _record_in_memory(
         raise ValidationError({"action": _("动作：只能补录申请销号、验收销号或退回")})
     # History is appended in time order: a recorded step cannot come before the last one.
     if last is not None and at < last:
-        raise ValidationError(
-            {
-                "at": _("办理时间：不能早于上一步（%(last)s）")
-                % {"last": f"{timezone.localtime(last):%Y-%m-%d %H:%M}"}
-            }
-        )
+        raise ValidationError({"at": _("办理时间：不能早于上一步（%(last)s）") % {"last": shown(last)}})
     step = _transition(problem=problem, action=action, actor=actor, reason=reason.strip(), at=at)
     if action == Action.APPLY_CLOSE and completion.strip():
         problem.completion = completion.strip()

@@ -31,6 +31,22 @@ class SuggestionsConfig(AppConfig):
         register_channel(FOLLOW_UP_CHANNEL)  # residents are asked after closure (回访)
         _register_sources()
         _register_request_bodies()
+        _register_audit_keys()
+
+
+def _register_audit_keys() -> None:
+    """The audit log's words for what training and seeding record (figures, not model fields)."""
+    from zhenwu.core.audit_display import register_key
+
+    for key, label in (
+        ("examples", _("训练样本数")), ("held_out", _("留出检验数")), ("top1", _("首选命中率")),
+    ):  # fmt: skip
+        register_key("suggestions.routingmodel", key, label)
+    for key, label in (
+        ("created", _("新增类别数")), ("matched", _("已对应部门的类别数")),
+        ("unmatched", _("未对应部门的类别")), ("shipped", _("随附目录版本")),
+    ):  # fmt: skip
+        register_key("suggestions.routingcatalogue", key, label)
 
 
 def _register_request_bodies() -> None:

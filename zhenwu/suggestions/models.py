@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhenwu.core.timefmt import shown
 from zhenwu.ledger.constants import Category
 from zhenwu.ledger.models import FollowUp, Problem
 from zhenwu.org.models import Unit
@@ -149,7 +150,7 @@ class RoutingModel(models.Model):
         ordering = ["-trained_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.trained_at:%Y-%m-%d %H:%M} n={self.examples}"
+        return f"{shown(self.trained_at)} n={self.examples}"
 
 
 class RoutingCatalogue(models.Model):

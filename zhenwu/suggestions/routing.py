@@ -301,7 +301,7 @@ def train_and_save(now: datetime | None = None) -> RoutingModel | None:
     now = now or timezone.now()
     folder = settings.VAR_DIR / "routing"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"routing-{now:%Y%m%d-%H%M%S-%f}.joblib"
+    path = folder / f"routing-{timezone.localtime(now):%Y%m%d-%H%M%S-%f}.joblib"
     joblib.dump(models, path)
     with transaction.atomic():
         trained = RoutingModel.objects.create(

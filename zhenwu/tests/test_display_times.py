@@ -58,3 +58,20 @@ def test_no_page_prints_the_stored_utc_time(busy_morning, office, inspector):
             assert not re.search(r"(?<![\d:])00:37(?![\d])", body), f"{url} shows a UTC time"
             seen_local += "08:37" in body
     assert seen_local >= 3  # the times are there, in Beijing time
+
+
+def test_python_formats_a_clock_time_only_through_timefmt_or_after_localtime():
+    """A page's test catches the times it shows; this catches the ones no test page shows yet
+    (an object's label in the audit log, a message), where a bare `{moment:%H:%M}` is UTC."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    clock = re.compile(r"\{[^{}]*:[^{}]*%H[^{}]*\}|strftime\([^)]*%H")
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and path.name != "timefmt.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if clock.search(line) and "localtime(" not in line
+    ]
+    assert offenders == []

@@ -90,6 +90,19 @@ def test_seeding_again_matches_a_department_created_since_and_keeps_the_offices_
     assert RoutingTopic.objects.get(pk=dibao.pk).department is None  # still no 社会事务办
 
 
+def test_the_audit_log_names_what_seeding_recorded_in_words(town):
+    from zhenwu.core.audit_display import describe
+
+    catalogue_seed(actor=SYSTEM)
+    (changes,) = describe([AuditEvent.objects.get(action="suggestion.catalogue_seeded")]).values()
+    assert {c.label for c in changes} == {
+        "新增类别数",
+        "已对应部门的类别数",
+        "未对应部门的类别",
+        "随附目录版本",
+    }
+
+
 def test_the_catalogue_page_lists_topics_and_the_unmatched_in_constant_queries(town, office):
     client = client_for(office)
     client.get(reverse("suggestions:catalogue"))  # seeds

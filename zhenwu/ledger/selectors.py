@@ -21,6 +21,7 @@ from zhenwu.ledger.constants import OPEN, WORKING, Action, ExtensionStatus
 from zhenwu.ledger.models import Evidence, Extension, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
+from zhenwu.lib.cadence import key_label
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole, UnitKind
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
@@ -262,7 +263,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         for t in problem.transitions.all()
     ]
     entries += [
-        TimelineEntry(r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{r.period_key} {r.progress}%")
+        TimelineEntry(r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{key_label(r.period_key)} {r.progress}%")
         for r in problem.reports.all()
         if r.submitted_at is not None
     ]
@@ -270,7 +271,7 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         if event.action in _IN_HISTORY:
             continue
         after = event.after or {}
-        detail = str(after.get("reason") or after.get("period") or "")
+        detail = str(after.get("reason") or key_label(str(after.get("period") or "")))
         entries.append(
             TimelineEntry(event.created_at, _who(event.actor) or event.actor_name, event.action_label, detail)
         )

@@ -116,7 +116,8 @@ def test_the_report_form_names_the_periods_owed_and_takes_them_in_words(leader, 
         )
         assert ProgressReport.objects.get().period_key == "2026-11-2"
         detail = client.get(reverse("ledger:problem_detail", args=[problem.pk])).content.decode()
-    assert "2026年11月下半月" in detail and "2026-11-2<" not in detail
+    assert "2026年11月下半月" in detail and "2026-11-2" not in detail  # the table and the timeline
+    assert "2026年11月下半月 30%" in detail.split("全过程留痕")[1]
 
 
 def test_closure_through_the_page_needs_evidence(department_staff, office, problem):

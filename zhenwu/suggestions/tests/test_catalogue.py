@@ -252,6 +252,7 @@ def test_the_report_prints_history_and_the_evaluation_sets_figures(full_town, tm
         (4, "贼娃子偷了我家的电瓶车", "派出所", None, "test"),
         (5, "今天天气好", "党政办", None, "test"),  # nothing to go by: a miss
         (6, "安置房漏水没人管", "失地农民服务中心", None, "test"),
+        (7, "垃圾池满了好久没人拉", "村镇建设办", None, "blind"),  # a set written later, also held out
     ]
     path = tmp_path / "messages.jsonl"
     path.write_text(
@@ -270,9 +271,11 @@ def test_the_report_prints_history_and_the_evaluation_sets_figures(full_town, tm
     assert "派单目录（新镇第一天，无历史）" in text and "本镇现行分派" in text
     assert "dev      3  100.0%（2/2）" in text
     assert "test     3  66.7%（2/3）" in text
-    assert "top-3 ≥ 95%：未达标" in text
+    assert "目标（test）：无歧义 top-1 ≥ 80%、top-3 ≥ 95%：未达标" in text
+    assert "blind    1  100.0%（1/1）" in text and "目标（blind）" in text
+    assert "各部门 top-1（dev | blind | test）" in text
     assert "派出所" in text and "1/1" in text
-    assert "#5" not in text  # a test message's miss is never listed
+    assert "#5" not in text and "#7" not in text  # a held-out message's miss is never listed
 
 
 def test_the_report_names_catalogue_offices_the_town_lacks(town, tmp_path):

@@ -615,16 +615,14 @@ def account_create_for_person(
     return user, password
 
 
-def _keep_an_administrator(user: User, what: str) -> None:
+def _keep_an_administrator(user: User, refusal: str) -> None:
     """The installation must keep one active administrator, or nobody can manage admins."""
     if user.role != AccountRole.ADMIN and not user.is_superuser:
         return
     # Lock the administrators' rows: two admins demoting each other at once would leave none.
     list(User.objects.select_for_update().filter(ADMIN_ACCOUNTS, is_active=True).values_list("pk"))
     if not other_active_admins(user):
-        raise ValidationError(
-            {"user": _("账号：这是最后一个有效的系统管理员账号，不能%(what)s") % {"what": what}}
-        )
+        raise ValidationError({"user": refusal})
 
 
 @transaction.atomic
@@ -638,7 +636,7 @@ def account_set_active(*, actor: User, user: User, is_active: bool) -> User:
     if not is_active:
         if user.pk == actor.pk:
             raise ValidationError({"user": _("账号：不能停用自己的账号")})
-        _keep_an_administrator(user, _("停用"))
+        _keep_an_administrator(user, _("账号：这是最后一个有效的系统管理员账号，不能停用"))
     before = _account_snapshot(user)
     user.is_active = is_active
     user.save(update_fields=["is_active"])
@@ -664,7 +662,7 @@ def account_change_role(*, actor: User, user: User, role: str, unit: Unit | None
         if user.pk == actor.pk:
             raise ValidationError({"role": _("系统角色：不能更改自己的角色")})
         if role != AccountRole.ADMIN:
-            _keep_an_administrator(user, _("改为其他角色"))
+            _keep_an_administrator(user, _("账号：这是最后一个有效的系统管理员账号，不能改为其他角色"))
     _check_scope(actor, role, unit)
     unit_id = unit.pk if unit is not None else None
     if role == user.role and unit_id == user.unit_id:

@@ -96,6 +96,7 @@ ACCOUNT_STATES = [
     ("active", _("正常")),
     ("must_change", _("待修改密码")),
     ("held_back", _("登录受限")),
+    ("failed", _("近24小时登录失败")),
     ("inactive", _("已停用")),
 ]
 

@@ -237,7 +237,8 @@ def other_active_admins(user: User) -> int:
 
 def account_search(user: User, *, q: str = "", role: str = "", state: str = "") -> QuerySet[User]:
     """The accounts this account manages, filtered for the accounts page; 'held_back' are
-    those a login limit is holding back now (counted from every address)."""
+    those a login limit is holding back now, 'failed' those with failed logins in the last
+    day (both counted from every address)."""
     from zhenwu.org.logins import login_trouble  # logins imports the models, not the selectors
 
     accounts = accounts_manageable_by(user).select_related("person", "unit")
@@ -256,8 +257,8 @@ def account_search(user: User, *, q: str = "", role: str = "", state: str = "") 
         accounts = accounts.filter(is_active=True, must_change_password=True)
     elif state == "inactive":
         accounts = accounts.filter(is_active=False)
-    elif state == "held_back":
-        names = list(accounts.values_list("username", flat=True))
-        trouble = login_trouble(names)
-        accounts = accounts.filter(username__in=[n for n, t in trouble.items() if t.waiting_until])
+    elif state in ("held_back", "failed"):
+        trouble = login_trouble(list(accounts.values_list("username", flat=True)))
+        wanted = [n for n, t in trouble.items() if t.waiting_until or state == "failed"]
+        accounts = accounts.filter(username__in=wanted)
     return accounts.order_by("-is_active", "username")

@@ -305,6 +305,10 @@ def test_the_list_filters_by_role_and_state_and_shows_beijing_time(town, office,
         _login("leader", "wrong", ip="10.9.9.9")
     held = client.get(reverse("org:account_list"), {"state": "held_back"}).content.decode()
     assert ">leader<" in held and ">office<" not in held and "登录受限" in held
+    _login("dept", "wrong", ip="10.9.9.9")  # one failure: counted, not held back
+    failed = client.get(reverse("org:account_list"), {"state": "failed"}).content.decode()
+    assert ">leader<" in failed and ">dept<" in failed and ">office<" not in failed
+    assert ">dept<" not in client.get(reverse("org:account_list"), {"state": "held_back"}).content.decode()
 
 
 def test_the_filtered_list_runs_a_fixed_number_of_queries(town, office):

@@ -43,7 +43,10 @@ def test_the_administrator_opens_resets_unlocks_and_deactivates_accounts(page: P
         actor=DEMO, username="sysadmin", password=PASSWORD, role=AccountRole.ADMIN, must_change_password=False
     )
     person_create(actor=DEMO, name="周八", unit=people.economy_dept, title="干事")
-    page.on("dialog", lambda dialog: dialog.accept())  # the list's 确认 prompts
+    asked: list[str] = []
+    page.on(
+        "dialog", lambda dialog: (asked.append(dialog.message), dialog.accept())
+    )  # the list's 确认 prompts
 
     # Open an account for 周八: found by initials, the username suggested from pinyin.
     sign_in(page, base, "sysadmin")
@@ -101,6 +104,7 @@ def test_the_administrator_opens_resets_unlocks_and_deactivates_accounts(page: P
     expect(page.get_by_text("已解除leader的登录限制")).to_be_visible()
     _row(page, "office").get_by_role("button", name="停用账号").click()
     expect(page.get_by_text("已停用账号office")).to_be_visible()
+    assert asked == ["解除账号 leader 的登录限制？", "停用账号 office？其已登录的会话和接口令牌立即失效。"]
     expect(_row(page, "office")).to_contain_text("已停用")
     assert not User.objects.get(username="office").is_active
     actions = set(

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from zhenwu.api import api
 from zhenwu.core import views as core_views
+from zhenwu.org import views as org_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -16,8 +16,9 @@ urlpatterns = [
     path("password/", core_views.password_change_view, name="password_change"),
     # Django's set_language (POST, CSRF): switches the interface between 中文 and English.
     path("i18n/", include("django.conf.urls.i18n")),
-    # The admin signs in through our login page, so lockout and auditing apply there too.
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    # The admin signs in through our login page, so lockout and auditing apply there too; a
+    # signed-in account that is no administrator is told why instead (org.views).
+    path("admin/login/", org_views.admin_login_view),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("zhenwu.core.urls")),

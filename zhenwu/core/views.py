@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -105,7 +106,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="zhenwu.org.backends.LockoutModelBackend")
             messages.success(request, _("密码已修改"))
             return redirect("home")
-    return render(request, "core/password_change.html", {"form": form})
+    # The rules, before the user types, from the configured validators (never a copy of them).
+    context = {"form": form, "rules": password_validators_help_texts()}
+    return render(request, "core/password_change.html", context)
 
 
 @login_required

@@ -6,10 +6,12 @@ back door around the audit log.
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from zhenwu.core.audit import audit_record
 from zhenwu.core.models import CalendarYear, Holiday
@@ -62,7 +64,27 @@ class CalendarYearAdmin(AuditedAdmin):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin):
-    list_display = ("username", "role", "unit", "is_active", "last_login")
-    list_filter = ("role", "is_active")
-    readonly_fields = ("password", "last_login", "password_changed_at")
+    """Accounts are made and managed on the accounts page (org:account_list), whose services
+    generate the first password, force its change, and keep the rules (only an administrator
+    makes one, the last administrator stays). Here they are read, and the fields no rule
+    guards (names, email) edited; adding one is sent to the accounts page."""
+
+    list_display = ("username", "role", "unit", "is_active", "must_change_password", "last_login")
+    list_filter = ("role", "is_active", "must_change_password")
+    readonly_fields = (
+        "password", "last_login", "password_changed_at", "role", "unit", "person", "is_active",
+        "is_staff", "is_superuser", "must_change_password", "date_joined",
+    )  # fmt: skip
     exclude = ("user_permissions", "groups")
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        return redirect("org:account_create")
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "GET":
+            messages.info(
+                request, _("角色、所属单位、停用和密码请在“账号”页面管理（每一步按规则检查并记入审计日志）。")
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -17,6 +17,7 @@ class OrgConfig(AppConfig):
 
         register_actions(OrgAudit)
         register_key("org.person", "kind", _("身份"), RoleKind)
+        register_key("org.user", "cleared", _("清除的登录失败记录（条）"))
         register_router("/", api.router)
         register_field_labels(api.FIELD_LABELS)
         navigation.register(navigation.NavEntry("units", _("组织机构"), "org:unit_tree", 70))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
-from zhenwu.org.constants import Gender, RoleKind, UnitKind
+from zhenwu.org.constants import UNIT_SCOPED_ROLES, AccountRole, Gender, RoleKind, UnitKind
 from zhenwu.org.models import Unit
 
 
@@ -84,3 +86,58 @@ class TokenCreateForm(StyledForm):
         error_messages={"required": _("当前密码：不能为空")},
     )
     password.widget.attrs.update({"autocomplete": "current-password"})
+
+
+# The accounts page (issue 14). The services decide who may give which role and which unit a
+# role needs; these forms offer only the roles the manager may give.
+
+ACCOUNT_STATES = [
+    ("", _("全部状态")),
+    ("active", _("正常")),
+    ("must_change", _("待修改密码")),
+    ("held_back", _("登录受限")),
+    ("failed", _("近24小时登录失败")),
+    ("inactive", _("已停用")),
+]
+
+
+class AccountFilterForm(StyledForm):
+    compact = True
+
+    q = forms.CharField(label=_("用户名或姓名"), required=False)
+    role = forms.ChoiceField(
+        label=_("系统角色"), required=False, choices=[("", _("全部角色"))] + list(AccountRole.choices)
+    )
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=ACCOUNT_STATES)
+
+
+class _RoleAndUnitForm(StyledForm):
+    role = forms.ChoiceField(label=_("系统角色"), error_messages={"required": _("系统角色：必须选择")})
+    unit = UnitChoiceField(
+        label=_("所属单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("（不限单位）"),
+        help_text=_("部门工作人员、支部书记和两个中心的账号必须指定，只能看到本单位及下级单位的数据。"),
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, Any]], units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        # Read by static/js/accounts.js, which hides the unit where the role has no use for it.
+        self.fields["role"].widget.attrs["data-scoped-roles"] = " ".join(UNIT_SCOPED_ROLES)
+
+
+class AccountCreateForm(_RoleAndUnitForm):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        error_messages={"required": _("用户名：不能为空")},
+        help_text=_("登录时使用；按姓名拼音建议，可以修改。"),
+    )
+    field_order = ["username", "role", "unit"]
+
+
+class AccountRoleForm(_RoleAndUnitForm):
+    pass

@@ -196,3 +196,69 @@ def registry_counts(user: User) -> dict[str, int]:
         "party_members": members,
         "people": people.count(),
     }
+
+
+# ---------------------------------------------------------------------------------------
+# The accounts page (issue 14): who may be given an account, and the names to suggest.
+
+ADMIN_ACCOUNTS = Q(role=AccountRole.ADMIN) | Q(is_superuser=True)
+
+
+def people_without_account(user: User, *, q: str = "", limit: int = 20) -> list[Person]:
+    """People this account may see who have no account yet, matching q (name, pinyin, initials):
+    the ones the accounts page offers to create an account for."""
+    people = people_search(user, q=q).filter(account__isnull=True)
+    return list(people[:limit])
+
+
+def username_suggestion(person: Person) -> str:
+    """The person's name in pinyin ('张明' → 'zhangming'), with a number when that is taken
+    ('zhangming2'); one query."""
+    from zhenwu.org.services import name_pinyin  # the one pinyin rule, kept with the writes
+
+    full, _initials = name_pinyin(person.name)
+    base = "".join(c for c in full if c.isascii() and c.isalnum()) or "user"
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+    }
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def other_active_admins(user: User) -> int:
+    """How many active administrators there are besides this account."""
+    return User.objects.filter(ADMIN_ACCOUNTS, is_active=True).exclude(pk=user.pk).count()
+
+
+def account_search(user: User, *, q: str = "", role: str = "", state: str = "") -> QuerySet[User]:
+    """The accounts this account manages, filtered for the accounts page; 'held_back' are
+    those a login limit is holding back now, 'failed' those with failed logins in the last
+    day (both counted from every address)."""
+    from zhenwu.org.logins import login_trouble  # logins imports the models, not the selectors
+
+    accounts = accounts_manageable_by(user).select_related("person", "unit")
+    q = q.strip()
+    if q:
+        accounts = accounts.filter(
+            Q(username__icontains=q)
+            | Q(person__name__contains=q)
+            | Q(person__name_pinyin__startswith=q.lower())
+        )
+    if role:
+        accounts = accounts.filter(role=role)
+    if state == "active":
+        accounts = accounts.filter(is_active=True, must_change_password=False)
+    elif state == "must_change":
+        accounts = accounts.filter(is_active=True, must_change_password=True)
+    elif state == "inactive":
+        accounts = accounts.filter(is_active=False)
+    elif state in ("held_back", "failed"):
+        trouble = login_trouble(list(accounts.values_list("username", flat=True)))
+        wanted = [n for n, t in trouble.items() if t.waiting_until or state == "failed"]
+        accounts = accounts.filter(username__in=wanted)
+    return accounts.order_by("-is_active", "username")

@@ -26,10 +26,26 @@ from zhenwu.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
-from zhenwu.org.constants import PARTY_KINDS, UNIT_SCOPED_ROLES, AccountRole, OrgAudit, RoleKind
+from zhenwu.org.constants import (
+    OFFICE_ROLES,
+    PARTY_KINDS,
+    PARTY_ORGANISATION_KINDS,
+    UNIT_SCOPED_ROLES,
+    AccountRole,
+    OrgAudit,
+    RoleKind,
+)
 from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
-from zhenwu.org.selectors import can_manage_account, can_unmask
+from zhenwu.org.roles import is_admin
+from zhenwu.org.selectors import (
+    ADMIN_ACCOUNTS,
+    can_manage_account,
+    can_unmask,
+    other_active_admins,
+    people_visible_to,
+    units_visible_to,
+)
 
 # ---------------------------------------------------------------------------------------
 # Units
@@ -351,7 +367,7 @@ def account_create(
     user.is_superuser = role == AccountRole.ADMIN
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, action=OrgAudit.ACCOUNT_CREATED, obj=user, after={"role": role})
+    audit_record(actor=actor, action=OrgAudit.ACCOUNT_CREATED, obj=user, after=_account_snapshot(user))
     return user
 
 
@@ -499,3 +515,169 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         after={"token": token.prefix, "name": token.name},
     )
     return token
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts managed in the application (issue 14): create for a person, (re)activate, role and
+# scope. The rules, in one place: the office manages the town's accounts but not the
+# administrators'; only an administrator makes or manages one; nobody deactivates or demotes
+# themself; the last active administrator stays.
+
+
+def _account_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "person_id": user.person_id,
+        "is_active": user.is_active,
+        "must_change_password": user.must_change_password,
+    }
+
+
+def _may_grant(actor: User, role: str) -> None:
+    """Whether this actor may give an account this role (creating it or changing to it)."""
+    if actor.role not in OFFICE_ROLES and not is_admin(actor):
+        raise PermissionError(_("无权管理账号"))
+    if role not in AccountRole.values:
+        raise ValidationError({"role": _("系统角色：请选择列表中的角色")})
+    if role == AccountRole.ADMIN and not is_admin(actor):
+        raise ValidationError({"role": _("系统角色：只有系统管理员才能设立系统管理员账号")})
+
+
+def _check_scope(actor: User, role: str, unit: Unit | None) -> None:
+    """The unit a role needs (the unit-scoped roles see only their unit's subtree) and one the
+    actor may see; a 支部书记 account belongs to a party organisation, the others do not."""
+    label = AccountRole(role).label
+    if role in UNIT_SCOPED_ROLES and unit is None:
+        raise ValidationError({"unit": _("所属单位：%(role)s账号必须指定所属单位") % {"role": label}})
+    if unit is None:
+        return
+    if not units_visible_to(actor).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("所属单位：“%(unit)s”不在您的管理范围内") % {"unit": unit.name}})
+    party = unit.kind in PARTY_ORGANISATION_KINDS
+    if role == AccountRole.BRANCH and not party:
+        raise ValidationError(
+            {"unit": _("所属单位：支部书记账号须属于一个党组织（党支部、党总支或社区党委）")}
+        )
+    if role in UNIT_SCOPED_ROLES and role != AccountRole.BRANCH and party:
+        raise ValidationError(
+            {"unit": _("所属单位：%(role)s账号不能属于党组织，请选择部门或中心") % {"role": label}}
+        )
+
+
+def _check_username(username: str) -> str:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("用户名：不能为空")})
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"username": _("用户名：只能包含字母、数字和 @ . + - _ 这些符号，最长150个字符")}
+        ) from exc
+    if len(username) > 150:
+        raise ValidationError({"username": _("用户名：最长150个字符")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("用户名：“%(u)s”已被使用，请换一个") % {"u": username}})
+    return username
+
+
+@transaction.atomic
+def account_create_for_person(
+    *, actor: User, person: Person, username: str, role: str, unit: Unit | None
+) -> tuple[User, str]:
+    """An account for a person of the registry, with a generated one-time password.
+
+    The password is returned once, to be shown on the next page and handed over; it is never
+    stored in clear nor audited, and the account must change it at its first login.
+    """
+    _may_grant(actor, role)
+    if not people_visible_to(actor).filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("人员：“%(name)s”不在您的管理范围内") % {"name": person.name}})
+    existing = User.objects.filter(person_id=person.pk).only("username").first()
+    if existing is not None:
+        raise ValidationError(
+            {"person": _("人员：%(name)s已有账号“%(u)s”") % {"name": person.name, "u": existing.username}}
+        )
+    username = _check_username(username)
+    _check_scope(actor, role, unit)
+    password = _one_time_password(User(username=username, first_name=person.name))
+    try:
+        with transaction.atomic():
+            user = account_create(
+                actor=actor, username=username, password=password, role=role, person=person, unit=unit,
+                must_change_password=True,
+            )  # fmt: skip
+    except IntegrityError as exc:
+        # Two managers creating the same username or the same person's account at once.
+        raise ValidationError({"username": _("用户名：“%(u)s”已被使用，请换一个") % {"u": username}}) from exc
+    return user, password
+
+
+def _keep_an_administrator(user: User, refusal: str) -> None:
+    """The installation must keep one active administrator, or nobody can manage admins."""
+    if user.role != AccountRole.ADMIN and not user.is_superuser:
+        return
+    # Lock the administrators' rows: two admins demoting each other at once would leave none.
+    list(User.objects.select_for_update().filter(ADMIN_ACCOUNTS, is_active=True).values_list("pk"))
+    if not other_active_admins(user):
+        raise ValidationError({"user": refusal})
+
+
+@transaction.atomic
+def account_set_active(*, actor: User, user: User, is_active: bool) -> User:
+    """Deactivate (its sessions and API tokens stop at once: both are checked against is_active
+    on every request) or reactivate an account. Its tokens are suspended, not revoked."""
+    _may_manage(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == is_active:
+        raise ValidationError({"user": _("账号：已经是停用状态") if not is_active else _("账号：没有停用")})
+    if not is_active:
+        if user.pk == actor.pk:
+            raise ValidationError({"user": _("账号：不能停用自己的账号")})
+        _keep_an_administrator(user, _("账号：这是最后一个有效的系统管理员账号，不能停用"))
+    before = _account_snapshot(user)
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    action = OrgAudit.ACCOUNT_REACTIVATED if is_active else OrgAudit.ACCOUNT_DEACTIVATED
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=user,
+        before={"is_active": before["is_active"]},
+        after={"is_active": is_active},
+    )
+    return user
+
+
+@transaction.atomic
+def account_change_role(*, actor: User, user: User, role: str, unit: Unit | None) -> User:
+    """Change what an account may do (role) and what it sees (unit). Takes effect at its next
+    request: roles are read from the account each time, never cached in the session."""
+    _may_manage(actor, user)
+    _may_grant(actor, role)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if role != user.role:
+        if user.pk == actor.pk:
+            raise ValidationError({"role": _("系统角色：不能更改自己的角色")})
+        if role != AccountRole.ADMIN:
+            _keep_an_administrator(user, _("账号：这是最后一个有效的系统管理员账号，不能改为其他角色"))
+    _check_scope(actor, role, unit)
+    unit_id = unit.pk if unit is not None else None
+    if role == user.role and unit_id == user.unit_id:
+        raise ValidationError({"role": _("系统角色：角色和所属单位都没有变化")})
+    before = {"role": user.role, "unit_id": user.unit_id}
+    user.role = role
+    user.unit = unit
+    # The Django admin is for administrators only: its flags follow the role.
+    user.is_staff = user.is_superuser = role == AccountRole.ADMIN
+    user.save(update_fields=["role", "unit", "is_staff", "is_superuser"])
+    audit_record(
+        actor=actor,
+        action=OrgAudit.ACCOUNT_ROLE_CHANGED,
+        obj=user,
+        before=before,
+        after={"role": user.role, "unit_id": user.unit_id},
+    )
+    return user

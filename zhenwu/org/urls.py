@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
     path("accounts/<int:pk>/reset/", views.account_reset_view, name="account_reset"),
+    path("accounts/new/", views.account_create_view, name="account_create"),
+    path("accounts/<int:pk>/active/", views.account_active_view, name="account_active"),
+    path("accounts/<int:pk>/role/", views.account_role_view, name="account_role"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -3,6 +3,8 @@ accounts (unlock, password reset) for the office, and each user's own API tokens
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,18 +12,29 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhenwu.core.access import roles_required
 from zhenwu.core.forms import apply_errors, flash_errors, step_then_back
-from zhenwu.org.constants import OFFICE_ROLES
-from zhenwu.org.forms import PersonFilterForm, PersonForm, TokenCreateForm, UnitForm
+from zhenwu.core.timefmt import shown
+from zhenwu.org.constants import OFFICE_ROLES, PARTY_ORGANISATION_KINDS, AccountRole
+from zhenwu.org.forms import (
+    AccountCreateForm,
+    AccountFilterForm,
+    AccountRoleForm,
+    PersonFilterForm,
+    PersonForm,
+    TokenCreateForm,
+    UnitForm,
+)
 from zhenwu.org.logins import login_trouble
 from zhenwu.org.models import User
+from zhenwu.org.roles import is_admin
 from zhenwu.org.selectors import (
-    accounts_manageable_by,
+    account_search,
     can_edit_registry,
     can_unmask,
     get_account_for_user,
@@ -29,13 +42,18 @@ from zhenwu.org.selectors import (
     get_token_for_user,
     get_unit_for_user,
     people_search,
+    people_without_account,
     tokens_of,
     unit_tree,
     units_visible_to,
+    username_suggestion,
 )
 from zhenwu.org.services import (
     REVEALABLE_FIELDS,
+    account_change_role,
+    account_create_for_person,
     account_reset_password,
+    account_set_active,
     account_unlock,
     api_token_create_for_self,
     api_token_revoke,
@@ -169,17 +187,30 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @roles_required(*OFFICE_ROLES)
 def account_list(request: HttpRequest) -> HttpResponse:
-    """The accounts the office looks after, with their recent failed logins (issue #14 will
-    grow this into the full accounts page)."""
-    accounts = accounts_manageable_by(_user(request)).select_related("person", "unit").order_by("username")
+    """The accounts the office (the town's) and the administrator (every one) look after: their
+    state, recent failed logins, and the steps on each (issue 14)."""
+    user = _user(request)
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    accounts = account_search(
+        user, q=filters.get("q", ""), role=filters.get("role", ""), state=filters.get("state", "")
+    )
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     trouble = login_trouble([a.username for a in page])
-    rows = [(account, trouble.get(account.username)) for account in page]
+    rows = [
+        (account, trouble.get(account.username), shown(account.last_login) if account.last_login else "")
+        for account in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "form": form,
         "page": page,
         "rows": rows,
+        "query": query.urlencode(),
         "max_failures": settings.ZHENWU_LOGIN_MAX_FAILURES,
         "nav_active": "accounts",
+        "is_admin": is_admin(user),
     }
     return render(request, "org/account_list.html", context)
 
@@ -255,3 +286,111 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         _("接口令牌“%(name)s”已停用") % {"name": token.name},
         "org:token_list",
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The accounts page's steps (issue 14): create for a person, (re)activate, role and scope, and
+# the explanation an account without the Django admin gets at /admin/.
+
+
+def _grantable_roles(user: User) -> list[tuple[str, Any]]:
+    """The roles this manager may give: the office every one but the administrator's."""
+    return [
+        (value, label) for value, label in AccountRole.choices if value != AccountRole.ADMIN or is_admin(user)
+    ]
+
+
+def _guess_role(person: Any) -> str:
+    """A first guess from the person's unit: a party organisation's secretary, else its staff."""
+    unit = person.unit
+    if unit is not None and unit.kind in PARTY_ORGANISATION_KINDS:
+        return AccountRole.BRANCH
+    return AccountRole.DEPARTMENT
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def account_create_view(request: HttpRequest) -> HttpResponse:
+    """Find the person (GET ?q=), fill in the account (GET ?person=), create it (POST): the
+    answer to the POST shows the one-time password, once, and is not cached."""
+    user = _user(request)
+    person_pk = request.POST.get("person") or request.GET.get("person") or ""
+    person = get_person_for_user(user, int(person_pk)) if person_pk.isdigit() else None
+    context: dict[str, Any] = {"nav_active": "accounts", "person": person}
+    if person is None:
+        q = request.GET.get("q", "").strip()
+        context.update(q=q, found=people_without_account(user, q=q) if q else [])
+        return render(request, "org/account_create.html", context)
+    initial = {"username": username_suggestion(person), "role": _guess_role(person), "unit": person.unit_id}
+    form = AccountCreateForm(
+        request.POST or None, initial=initial, roles=_grantable_roles(user), units=units_visible_to(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, password = account_create_for_person(
+                actor=user, person=person, username=data["username"], role=data["role"], unit=data["unit"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            context = {"account": account, "password": password, "nav_active": "accounts", "created": True}
+            response = render(request, "org/account_reset.html", context)
+            response["Cache-Control"] = "no-store"  # shown once: no copy in the browser's cache
+            return response
+    context["form"] = form
+    return render(request, "org/account_create.html", context)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def account_active_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deactivate (POST active=0) or reactivate (active=1) an account."""
+    account = get_account_for_user(_user(request), pk)
+    active = request.POST.get("active") == "1"
+    done = _("已恢复账号%(name)s") if active else _("已停用账号%(name)s，其会话和接口令牌立即失效")
+    return step_then_back(
+        request,
+        lambda: account_set_active(actor=_user(request), user=account, is_active=active),
+        done % {"name": account.username},
+        "org:account_list",
+    )
+
+
+@roles_required(*OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def account_role_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    account = get_account_for_user(user, pk)
+    initial = {"role": account.role, "unit": account.unit_id}
+    form = AccountRoleForm(
+        request.POST or None, initial=initial, roles=_grantable_roles(user), units=units_visible_to(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_change_role(
+                actor=user, user=account, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已更改账号%(name)s的角色和范围") % {"name": account.username})
+            return redirect("org:account_list")
+    context = {"form": form, "account": account, "nav_active": "accounts"}
+    return render(request, "org/account_role.html", context)
+
+
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """Where the Django admin sends whoever it will not serve. A signed-in account that is not
+    an administrator learns why (403) and has a way back; anyone else signs in on our page,
+    so the lockout and the audit apply to the admin too."""
+    if request.user.is_authenticated and not request.user.is_staff:
+        return render(request, "org/admin_refused.html", status=403)
+    if request.user.is_authenticated:
+        return redirect("admin:index")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{reverse('login')}?{query}" if query else reverse("login"))

@@ -135,6 +135,10 @@ PAGES: dict[str, Row] = {
     "org:account_list": ("get", lambda c: reverse("org:account_list"), OFFICE, 404),
     "org:account_unlock": ("post", lambda c: reverse("org:account_unlock", args=[c.account.pk]), OFFICE, 404),
     "org:account_reset": ("get", lambda c: reverse("org:account_reset", args=[c.account.pk]), OFFICE, 404),
+    # Opening accounts, (de)activating, role and scope (issue 14): the same two roles.
+    "org:account_create": ("get", lambda c: reverse("org:account_create"), OFFICE, 404),
+    "org:account_active": ("post", lambda c: reverse("org:account_active", args=[c.account.pk]), OFFICE, 404),
+    "org:account_role": ("get", lambda c: reverse("org:account_role", args=[c.account.pk]), OFFICE, 404),
     # One's own API tokens: everyone has the page; a token is revoked only by its owner.
     "org:token_list": ("get", lambda c: reverse("org:token_list"), ALL, 404),
     "org:token_revoke": ("post", lambda c: reverse("org:token_revoke", args=[c.token.pk]), {"office"}, 404),
@@ -380,6 +384,7 @@ ANSWERED_WITH = {"suggestions:public_feedback": 400, "evaluation:vote_cast": 400
 REDIRECTS = {
     "core:calendar_year",
     "org:account_unlock",
+    "org:account_active",
     "org:token_revoke",
     "core:inbox_read",
     "set_language",

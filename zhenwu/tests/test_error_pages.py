@@ -35,7 +35,7 @@ def test_the_server_error_page_needs_nothing_but_static_files():
     from django.template.loader import get_template
 
     body = get_template("500.html").render({})
-    assert "系统出错" in body and "返回上一页" in body
+    assert "系统出错" in body and "回到首页" in body and "javascript:" not in body
 
 
 @pytest.mark.django_db
@@ -45,3 +45,13 @@ def test_a_breadcrumb_links_only_units_the_user_may_open(branch_secretary, town)
     parent = unit.parent
     assert parent is not None and parent.name in body
     assert reverse("org:unit_detail", args=[parent.pk]) not in body
+
+
+def test_no_template_uses_a_javascript_link_the_content_policy_would_block():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "templates"
+    offenders = [str(p) for p in templates.rglob("*.html") if "javascript:" in p.read_text(encoding="utf-8")]
+    assert offenders == []

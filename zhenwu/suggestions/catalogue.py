@@ -153,19 +153,27 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
         removed = set(state.removed_keys)
         existing = {t.key: t for t in RoutingTopic.objects.exclude(key="")}
         new: set[str] = set()
+        placed: dict[str, str] = {}  # topic → the department this run gave it, for the audit log
         for order, t in enumerate(topics):
             department = match_department(t.office, aliases.get(t.office, ()), departments)
             row = existing.get(t.key)
             if row is None and t.key not in removed:
-                existing[t.key] = RoutingTopic.objects.create(
+                row = RoutingTopic(
                     key=t.key, name=t.name, office_name=t.office, department=department,
                     category=t.category, words="、".join(t.words), weak_words="、".join(t.weak),
                     names_office=t.names_office, sort_order=order,
                 )  # fmt: skip
+                row.full_clean()  # the shipped file is data too: a bad entry is refused, not stored
+                row.save()
+                existing[t.key] = row
                 new.add(t.key)
             elif row is not None and row.department_id is None and department is not None:
                 row.department = department
                 row.save(update_fields=["department", "updated_at"])
+            else:
+                continue
+            if department is not None:
+                placed[t.name] = department.name
         for t in topics:  # the shipped tie-breaks between topics of which one is new
             if t.key in existing:
                 beaten = [existing[k] for k in t.outranks if k in existing and new & {k, t.key}]
@@ -181,7 +189,10 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
         state = _bump(seeded_at=timezone.now(), shipped_version=version)
         audit_record(
             actor=actor, action=SuggestionAudit.CATALOGUE_SEEDED, obj=state,
-            after={"created": created, "matched": report.matched, "unmatched": unmatched, "shipped": version},
+            after={
+                "created": created, "matched": report.matched, "placed": placed,
+                "unmatched": unmatched, "shipped": version,
+            },
         )  # fmt: skip
     return report
 
@@ -277,10 +288,11 @@ def routing_topic_delete(*, actor: Actor, topic: RoutingTopic) -> None:
         topic.outranked_by.clear()
         key = topic.key
         topic.delete()
-        state = _bump()
         if key:  # a shipped topic the office removed stays removed when the catalogue is seeded again
-            state.removed_keys = sorted({*state.removed_keys, key})
-            state.save(update_fields=["removed_keys"])
+            state = RoutingCatalogue.objects.select_for_update().get_or_create(pk=1)[0]
+            _bump(removed_keys=sorted({*state.removed_keys, key}))
+        else:
+            _bump()
 
 
 def _topic_fields(topic: RoutingTopic) -> dict[str, object]:

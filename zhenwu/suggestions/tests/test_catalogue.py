@@ -98,9 +98,12 @@ def test_the_audit_log_names_what_seeding_recorded_in_words(town):
     assert {c.label for c in changes} == {
         "新增类别数",
         "已对应部门的类别数",
+        "本次对应的部门",
         "未对应部门的类别",
         "随附目录版本",
     }
+    placed = AuditEvent.objects.get(action="suggestion.catalogue_seeded").after["placed"]
+    assert placed and set(placed.values()) <= set(Unit.objects.values_list("name", flat=True))
 
 
 def test_the_catalogue_page_lists_topics_and_the_unmatched_in_constant_queries(town, office):

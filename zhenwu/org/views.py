@@ -29,6 +29,7 @@ from zhenwu.org.selectors import (
     get_token_for_user,
     get_unit_for_user,
     people_search,
+    people_to_pick,
     tokens_of,
     unit_tree,
     units_visible_to,
@@ -255,3 +256,16 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         _("接口令牌“%(name)s”已停用") % {"name": token.name},
         "org:token_list",
     )
+
+
+@login_required
+def people_picker_view(request: HttpRequest) -> HttpResponse:
+    """The people picker's type-ahead (htmx): the user's own scope, the department's staff first."""
+    department = request.GET.get("department", "")
+    people = people_to_pick(
+        _user(request),
+        q=request.GET.get("q", "")[:50],
+        department=int(department) if department.isdigit() else None,
+        leaders_only=request.GET.get("pool") == "leaders",
+    )
+    return render(request, "org/_picker_results.html", {"people": people, "q": request.GET.get("q", "")})

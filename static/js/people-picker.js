@@ -44,6 +44,8 @@
     var field = input(picker);
     field.value = "";
     close(picker);
+    // Back to the box for the next name, without its focus trigger reopening the list.
+    if (document.activeElement !== field) picker.dataset.quiet = "1";
     field.focus({ preventScroll: true });
   }
 
@@ -68,6 +70,12 @@
         else if (event.key === "ArrowUp") { event.preventDefault(); (at ? found[at - 1] : box).focus(); }
         else if (event.key === "Escape") { event.preventDefault(); close(picker); box.focus({ preventScroll: true }); }
       });
+      // Focus leaving the picker (Tab, a click elsewhere, another field) closes its list.
+      // Deferred: a browser that does not focus a clicked button (Safari) must still see the click.
+      picker.addEventListener("focusout", function (event) {
+        if (event.relatedTarget && picker.contains(event.relatedTarget)) return;
+        setTimeout(function () { if (!picker.contains(document.activeElement)) close(picker); }, 200);
+      });
       results(picker).addEventListener("click", function (event) {
         var option = event.target.closest(".picker-option");
         if (option) choose(picker, option);
@@ -79,8 +87,17 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var box = event.detail.elt;
     if (!box.classList || !box.classList.contains("picker-input")) return;
+    var picker = box.closest("[data-picker]");
+    if (picker.dataset.quiet) { delete picker.dataset.quiet; event.preventDefault(); return; }
     event.detail.parameters.q = box.value;
     delete event.detail.parameters[box.name];
+  });
+  // An answer that arrives after the user has moved on is not shown.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.classList.contains("picker-results")) return;
+    var picker = target.closest("[data-picker]");
+    if (!picker.contains(document.activeElement)) event.detail.shouldSwap = false;
   });
   // A click elsewhere closes an open list (focus moving between its own buttons does not).
   document.addEventListener("click", function (event) {

@@ -28,7 +28,9 @@ QUERY_SUFFIX = "__q"  # each picker's search box is named <field>__q
 
 def picking(data: QueryDict) -> bool:
     """True when a post is a no-JS search (the 搜索 button with something typed), not a submit."""
-    return SEARCH_BUTTON in data and any(k.endswith(QUERY_SUFFIX) and v.strip() for k, v in data.items())
+    return SEARCH_BUTTON in data and any(
+        key.endswith(QUERY_SUFFIX) and str(data.get(key, "")).strip() for key in data
+    )
 
 
 class PeoplePicker(forms.Widget):
@@ -52,7 +54,7 @@ class PeoplePicker(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False if self.allow_multiple_selected else name not in data
 
-    def format_value(self, value: Any) -> list[str]:
+    def format_value(self, value: Any) -> list[str]:  # type: ignore[override]  # a list of ids, as SelectMultiple gives
         if value is None or value == "":
             return []
         values = value if isinstance(value, list | tuple) else [value]
@@ -130,8 +132,10 @@ class PickerFormMixin(forms.Form):
 
     def setup_pickers(self, user: User) -> None:
         visible = people_visible_to(user)
-        department = self.data.get("department") if self.is_bound else self.initial.get("department")
-        department_id = int(department) if str(department or "").isdigit() else None
+        department = str(
+            (self.data.get("department") if self.is_bound else self.initial.get("department")) or ""
+        )
+        department_id = int(department) if department.isdigit() else None
         for field in self.fields.values():
             widget = field.widget
             if not isinstance(widget, PeoplePicker):

@@ -45,6 +45,7 @@ class PeoplePicker(forms.Widget):
         self.data: Any = {}
         self.department: int | None = None
         self.queryset: QuerySet[Person] = Person.objects.none()
+        self.label: Any = ""
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         if self.allow_multiple_selected:
@@ -85,6 +86,7 @@ class PeoplePicker(forms.Widget):
                 "matches": matches,
                 "query": query,
                 "multiple": self.allow_multiple_selected,
+                "label": self.label,
                 "pool": self.pool,
                 "search_name": name + QUERY_SUFFIX,
                 "search_button": SEARCH_BUTTON,
@@ -152,6 +154,7 @@ class PickerFormMixin(forms.Form):
                 "invalid_pk_value": _("%(field)s：“%%(pk)s”不是有效的人员编号") % {"field": field.label},
             }
             widget.queryset = queryset
+            widget.label = field.label
             widget.user = user
             widget.data = self.data if self.is_bound else {}
             widget.department = department_id

@@ -107,3 +107,17 @@ def test_the_bulk_page_uses_the_same_picker_and_scope(office, town, pending):
         reverse("ledger:bulk_assign"), {**_assign(town, assignees=[888888]), "problems": [pending.pk]}
     )
     assert "责任人：编号为888888的人员不在可选范围内" in answer.content.decode()
+
+
+def test_the_triage_desks_suggested_leader_is_the_same_picker(office, town):
+    from zhenwu.suggestions.services import suggestion_submit
+
+    suggestion = suggestion_submit(text="红岩村路灯坏了很久", village=town.village)
+    client = client_for(office)
+    url = reverse("suggestions:accept", args=[suggestion.pk])
+    assert client.get(url).content.decode().count("data-picker ") == 1
+    data = {"description": "红岩村路灯坏了很久", "category": "infrastructure", "leader": town.staff.pk}
+    refused = client.post(url, data).content.decode()
+    assert f"建议责任领导：编号为{town.staff.pk}的人员不在可选范围内" in refused
+    accepted = client.post(url, {**data, "leader": town.leader_person.pk})
+    assert accepted.status_code == 302 and f"leader={town.leader_person.pk}" in accepted["Location"]

@@ -60,3 +60,13 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="退出").click()
+
+
+def pick(page: Page, label: str, typed: str, *, choose: str) -> None:
+    """Pick a person with the people picker: type into the field's box, click the entry that
+    shows `choose` (a name, or a unit to tell namesakes apart), see it ticked."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(typed)
+    picker = page.locator("[data-picker]", has=box)
+    picker.locator(".picker-option", has_text=choose).click()
+    expect(picker.locator(".picker-chosen li", has_text=choose).locator("input")).to_be_checked()

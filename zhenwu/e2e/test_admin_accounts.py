@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from zhenwu.conftest import PASSWORD
 from zhenwu.core.actors import DEMO
@@ -44,9 +44,12 @@ def test_the_administrator_opens_resets_unlocks_and_deactivates_accounts(page: P
     )
     person_create(actor=DEMO, name="周八", unit=people.economy_dept, title="干事")
     asked: list[str] = []
-    page.on(
-        "dialog", lambda dialog: (asked.append(dialog.message), dialog.accept())
-    )  # the list's 确认 prompts
+
+    def answer(dialog: Dialog) -> None:  # the list's 确认 prompts: note the question, say yes
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
 
     # Open an account for 周八: found by initials, the username suggested from pinyin.
     sign_in(page, base, "sysadmin")

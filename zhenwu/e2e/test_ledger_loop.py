@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from zhenwu.e2e.conftest import sign_in, sign_out
+from zhenwu.e2e.conftest import pick, sign_in, sign_out
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.tests.sheets import messy_ledger
 
@@ -30,9 +30,9 @@ def test_import_assign_report_yellow_close_accept_and_audit(page: Page, live_ser
         page.get_by_role("link", name="登记问题").click()
         page.get_by_label("问题描述").fill("村口路灯不亮")
         page.get_by_role("button", name="提交").click()
-        page.get_by_label("责任领导").select_option(label="刘志强")
+        pick(page, "责任领导", "lzq", choose="刘志强")
         page.get_by_label("责任部门").select_option(label="经济发展办")
-        page.get_by_label("责任人").select_option(label="张明")
+        pick(page, "责任人", "zhangming", choose="张明")
         page.get_by_label("整改时限", exact=True).fill("2026-12-31")
         page.get_by_role("button", name="提交").click()
         expect(page.get_by_text("已分派")).to_be_visible()

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page, expect
 
-from zhenwu.e2e.conftest import sign_in
+from zhenwu.e2e.conftest import pick, sign_in
 from zhenwu.ledger.models import Problem, ReopenRequest
 from zhenwu.ledger.services import problem_accept, problem_apply_close
 from zhenwu.org.models import User
@@ -53,9 +53,9 @@ def test_resident_submits_follows_and_is_unsatisfied_office_sees_it(
     page.get_by_label("问题类别").select_option(label="基础设施")
     page.get_by_role("button", name="受理并分派").click()
     expect(page.get_by_text(re.compile("已受理为问题"))).to_be_visible()
-    page.get_by_label("责任领导").select_option(label="刘志强")
+    pick(page, "责任领导", "lzq", choose="刘志强")
     page.get_by_label("责任部门").select_option(label="经济发展办")
-    page.get_by_label("责任人").select_option(label="张明")
+    pick(page, "责任人", "zhangming", choose="张明")
     page.get_by_label("整改时限", exact=True).fill("2027-03-31")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_text("已分派")).to_be_visible()

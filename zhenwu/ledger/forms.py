@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
 from zhenwu.ledger.constants import Category, Colour, DeadlineBasis, Status
+from zhenwu.ledger.picker import PeopleField, PersonField, PickerFormMixin
 from zhenwu.ledger.policies import source_choices
 from zhenwu.ledger.rules import LIST_RULES
 from zhenwu.lib.cadence import Cadence, Period
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
-from zhenwu.org.models import Person, Unit
+from zhenwu.org.models import Unit, User
 
 SORTS = {
     "number": ("number",),
@@ -93,18 +94,18 @@ class ProblemForm(StyledForm):
     remarks = forms.CharField(label=_("备注"), required=False)
 
 
-class AssignForm(StyledForm):
-    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Person.objects.none(), required=False)
+class AssignForm(PickerFormMixin, StyledForm):
+    """分派: the people are picked with the people picker, from the user's scope."""
+
+    leader = PersonField(label=_("责任领导"), pool="leaders", required=False)
     department = forms.ModelChoiceField(
         label=_("责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
     )
-    assignees = forms.ModelMultipleChoiceField(
-        label=_("责任人"), queryset=Person.objects.none(), required=False
-    )
+    assignees = PeopleField(label=_("责任人"), required=False)
     cooperating_units = forms.ModelMultipleChoiceField(
         label=_("配合单位"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
     )
-    acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
+    acceptor = PersonField(label=_("验收人"), required=False)
     deadline_basis = forms.ChoiceField(label=_("时限方式"), choices=DeadlineBasis.choices)
     deadline = forms.DateField(
         label=_("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -119,26 +120,20 @@ class AssignForm(StyledForm):
         ],
     )
 
-    def __init__(self, *args: Any, leaders: Any = None, people: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if leaders is not None:
-            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
-        if people is not None:
-            self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
-            self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
+        self.setup_pickers(user)
 
 
-class CorrectForm(StyledForm):
+class CorrectForm(PickerFormMixin, StyledForm):
     """更正分派: the owners, acceptor and deadline as they should have been, and why."""
 
-    leader = forms.ModelChoiceField(label=_("责任领导"), queryset=Person.objects.none(), required=False)
+    leader = PersonField(label=_("责任领导"), pool="leaders", required=False)
     department = forms.ModelChoiceField(
         label=_("责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
     )
-    assignees = forms.ModelMultipleChoiceField(
-        label=_("责任人"), queryset=Person.objects.none(), required=False
-    )
-    acceptor = forms.ModelChoiceField(label=_("验收人"), queryset=Person.objects.none(), required=False)
+    assignees = PeopleField(label=_("责任人"), required=False)
+    acceptor = PersonField(label=_("验收人"), required=False)
     deadline = forms.DateField(
         label=_("整改时限"),
         required=False,
@@ -149,11 +144,9 @@ class CorrectForm(StyledForm):
         label=_("更正理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args: Any, leaders: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
-        self.fields["assignees"].queryset = people  # type: ignore[attr-defined]
-        self.fields["acceptor"].queryset = people  # type: ignore[attr-defined]
+        self.setup_pickers(user)
 
 
 class ReportForm(StyledForm):

@@ -263,7 +263,9 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         for t in problem.transitions.all()
     ]
     entries += [
-        TimelineEntry(r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{key_label(r.period_key)} {r.progress}%")
+        TimelineEntry(
+            r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{key_label(r.period_key)} {r.progress}%"
+        )
         for r in problem.reports.all()
         if r.submitted_at is not None
     ]

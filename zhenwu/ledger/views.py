@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -42,6 +41,7 @@ from zhenwu.ledger.forms import (
 )
 from zhenwu.ledger.models import Extension, Problem
 from zhenwu.ledger.panels import problem_panels
+from zhenwu.ledger.picker import picking
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import (
     FACT_FIELDS,
@@ -58,7 +58,6 @@ from zhenwu.ledger.selectors import (
     filter_options,
     get_problem_for_user,
     is_office,
-    leaders,
     may_accept,
     may_apply_close,
     may_report,
@@ -68,7 +67,7 @@ from zhenwu.ledger.selectors import (
     problems_visible_to,
 )
 from zhenwu.lib.cadence import Cadence, key_label, period_containing
-from zhenwu.org.constants import OFFICE_ROLES, RoleKind, UnitKind
+from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import Person, Unit, User
 
 PAGE_SIZE = 50
@@ -254,7 +253,8 @@ def _form_page(
     `act` calls the service and returns what it made; `back` turns that into the next URL
     (by default the problem's page).
     """
-    if request.method == "POST" and form.is_valid():
+    # A no-JS people-picker search posts the form back to list its matches: not a submit.
+    if request.method == "POST" and not picking(request.POST) and form.is_valid():
         try:
             result = act(form.cleaned_data)
         except ValidationError as exc:
@@ -295,14 +295,12 @@ def _owners(data: dict[str, Any]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def problem_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     problem = get_problem_for_user(_user(request), pk)
-    people = Person.objects.order_by("name_pinyin")
     # The triage desk sends the suggested department and leader along; the office confirms them.
     suggested = {k: request.GET[k] for k in ("department", "leader") if request.GET.get(k, "").isdigit()}
     policy = policy_for(problem.source)
     form = AssignForm(
         request.POST or None,
-        leaders=leaders(),
-        people=people,
+        user=_user(request),
         # The source's policy gives the usual deadline basis and report cadence.
         initial={"cadence": policy.cadence, "deadline_basis": policy.deadline_basis, **suggested},
     )
@@ -332,12 +330,7 @@ def correct_assignment_view(request: HttpRequest, pk: int) -> HttpResponse:
         "acceptor": problem.acceptor_id,
         "deadline": problem.deadline,
     }
-    form = CorrectForm(
-        request.POST or None,
-        leaders=leaders(),
-        people=Person.objects.order_by("name_pinyin"),
-        initial=current,
-    )
+    form = CorrectForm(request.POST or None, user=_user(request), initial=current)
 
     def act(data: dict[str, Any]) -> Problem:
         return services.problem_correct_assignment(
@@ -494,19 +487,12 @@ def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 def bulk_assign_view(request: HttpRequest) -> HttpResponse:
     """Every problem waiting for owners, ticked and assigned together (all or nothing)."""
     user = _user(request)
-    # The people who carry out problems: department staff and town cadres (not all 2,767 members).
-    cadres = (
-        Person.objects.filter(Q(unit__kind=UnitKind.DEPARTMENT) | Q(roles__kind=RoleKind.TOWN_CADRE))
-        .distinct()
-        .order_by("name_pinyin")
-    )
-    form = AssignForm(
-        request.POST or None, leaders=leaders(), people=cadres, initial={"cadence": "half_monthly"}
-    )
+    # The same people picker as one problem's 分派 page, so the two offer the same people.
+    form = AssignForm(request.POST or None, user=user, initial={"cadence": "half_monthly"})
     pending = (
         problems_visible_to(user).filter(status=Status.PENDING).select_related("village").order_by("number")
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not picking(request.POST) and form.is_valid():
         ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
         try:
             done = services.problems_bulk_assign(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from zhenwu.org.constants import (
@@ -148,6 +148,18 @@ def unit_tree(user: User) -> list[Unit]:
     return ordered
 
 
+def name_matches(q: str, *, prefix: str = "") -> Q:
+    """The one rule for finding a person by what was typed: the Chinese name, or the start of
+    the full pinyin or of the initials ("zhang ming", "zm"); `prefix` reaches a related person."""
+    q = q.strip()
+    typed = q.lower().replace(" ", "")
+    return (
+        Q(**{f"{prefix}name__contains": q})
+        | Q(**{f"{prefix}name_pinyin__startswith": typed})
+        | Q(**{f"{prefix}name_initials__startswith": typed})
+    )
+
+
 def people_search(
     user: User,
     *,
@@ -159,12 +171,8 @@ def people_search(
 ) -> QuerySet[Person]:
     """Filter visible people: q matches the Chinese name, full pinyin or pinyin initials."""
     people = people_visible_to(user).select_related("unit")
-    q = q.strip()
-    if q:
-        lowered = q.lower()
-        people = people.filter(
-            Q(name__contains=q) | Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
-        )
+    if q.strip():
+        people = people.filter(name_matches(q))
     if unit is not None:
         people = people.filter(
             Q(unit__path__startswith=unit.path)
@@ -242,13 +250,8 @@ def account_search(user: User, *, q: str = "", role: str = "", state: str = "") 
     from zhenwu.org.logins import login_trouble  # logins imports the models, not the selectors
 
     accounts = accounts_manageable_by(user).select_related("person", "unit")
-    q = q.strip()
-    if q:
-        accounts = accounts.filter(
-            Q(username__icontains=q)
-            | Q(person__name__contains=q)
-            | Q(person__name_pinyin__startswith=q.lower())
-        )
+    if q.strip():
+        accounts = accounts.filter(Q(username__icontains=q.strip()) | name_matches(q, prefix="person__"))
     if role:
         accounts = accounts.filter(role=role)
     if state == "active":
@@ -262,3 +265,48 @@ def account_search(user: User, *, q: str = "", role: str = "", state: str = "") 
         wanted = [n for n, t in trouble.items() if t.waiting_until or state == "failed"]
         accounts = accounts.filter(username__in=wanted)
     return accounts.order_by("-is_active", "username")
+
+
+PICKER_LIMIT = 20
+
+
+def people_to_pick(
+    user: User,
+    *,
+    q: str = "",
+    department: int | None = None,
+    leaders_only: bool = False,
+    limit: int = PICKER_LIMIT,
+) -> list[Person]:
+    """The people picker's answer in one query: visible people matching `q` by name, full pinyin
+    or initials, the given department's staff first (then pinyin), at most `limit`.
+
+    An account whose role reaches no one (a unit-scoped role without a unit) gets a 404, as
+    every registry page does; everyone else is answered from their own scope only. Each person
+    is flagged `in_department` so the list can say why they come first."""
+    if not getattr(user, "is_authenticated", False) or _scope_path(user) == "/nothing/":
+        raise Http404("页面不存在")
+    people = people_visible_to(user)
+    if leaders_only:
+        # The 责任领导 picker offers the town's leaders, as ledger.selectors.leaders() does.
+        people = people.filter(id__in=PersonRole.objects.filter(kind=RoleKind.LEADER).values("person_id"))
+    if q.strip():
+        people = people.filter(name_matches(q))
+    if department:
+        # The department's path in the same query (a subquery), and only when the user may see it.
+        path = units_visible_to(user).filter(pk=department).values("path")[:1]
+        staff_of = Unit.objects.filter(path__startswith=Subquery(path)).values("id")
+        in_department = Q(unit_id__in=staff_of) | Q(
+            id__in=PersonRole.objects.filter(unit_id__in=staff_of).values("person_id")
+        )
+        people = people.annotate(
+            in_department=Case(When(in_department, then=Value(True)), default=Value(False))
+        )
+    else:
+        people = people.annotate(in_department=Value(False))
+    order = (
+        ("-in_department", "is_second_line", "name_pinyin", "id")
+        if leaders_only
+        else ("-in_department", "name_pinyin", "id")
+    )
+    return list(people.select_related("unit").order_by(*order)[:limit])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("people/", views.person_list, name="person_list"),
+    path("people/pick/", views.people_picker_view, name="people_pick"),
     path("people/new/", views.person_edit, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

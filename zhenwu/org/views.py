@@ -42,6 +42,7 @@ from zhenwu.org.selectors import (
     get_token_for_user,
     get_unit_for_user,
     people_search,
+    people_to_pick,
     people_without_account,
     tokens_of,
     unit_tree,
@@ -394,3 +395,16 @@ def admin_login_view(request: HttpRequest) -> HttpResponse:
         return redirect("admin:index")
     query = request.META.get("QUERY_STRING", "")
     return redirect(f"{reverse('login')}?{query}" if query else reverse("login"))
+
+
+@login_required
+def people_picker_view(request: HttpRequest) -> HttpResponse:
+    """The people picker's type-ahead (htmx): the user's own scope, the department's staff first."""
+    department = request.GET.get("department", "")
+    people = people_to_pick(
+        _user(request),
+        q=request.GET.get("q", "")[:50],
+        department=int(department) if department.isdigit() else None,
+        leaders_only=request.GET.get("pool") == "leaders",
+    )
+    return render(request, "org/_picker_results.html", {"people": people, "q": request.GET.get("q", "")})

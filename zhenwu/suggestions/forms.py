@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
 from zhenwu.ledger.constants import Category, Verdict
+from zhenwu.ledger.picker import PersonField, PickerFormMixin
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
-from zhenwu.org.models import Person, Unit
+from zhenwu.org.models import Unit, User
 from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 
 
@@ -85,20 +86,20 @@ class InboxFilterForm(StyledForm):
         self.fields["village"].queryset = places()  # type: ignore[attr-defined]
 
 
-class AcceptForm(StyledForm):
+class AcceptForm(PickerFormMixin, StyledForm):
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}))
     category = forms.ChoiceField(label=_("问题类别"), choices=Category.choices)
     village = PlaceChoiceField(label=_("村(社区)"), queryset=Unit.objects.none(), required=False)
     department = forms.ModelChoiceField(
         label=_("建议责任部门"), queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT), required=False
     )
-    leader = forms.ModelChoiceField(label=_("建议责任领导"), queryset=Person.objects.none(), required=False)
+    # The same people picker as the 分派 page it leads to (ledger.picker).
+    leader = PersonField(label=_("建议责任领导"), pool="leaders", required=False)
 
-    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = places()  # type: ignore[attr-defined]
-        if leaders is not None:
-            self.fields["leader"].queryset = leaders  # type: ignore[attr-defined]
+        self.setup_pickers(user)
 
 
 class MergeForm(StyledForm):

@@ -27,7 +27,7 @@ from zhenwu.core.throttle import Throttled
 from zhenwu.ledger.constants import ReopenStatus
 from zhenwu.ledger.followup import reopen_request_decide, reopen_requests, satisfaction
 from zhenwu.ledger.models import Problem
-from zhenwu.ledger.selectors import leaders
+from zhenwu.ledger.picker import picking
 from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import OFFICE_ROLES
@@ -257,8 +257,9 @@ def accept_view(request: HttpRequest, pk: int) -> HttpResponse:
         "department": department,
         "leader": leader_for_department(department) if department else None,
     }
-    form = AcceptForm(request.POST or None, initial=initial, leaders=leaders())
-    if request.method == "POST" and form.is_valid():
+    form = AcceptForm(request.POST or None, initial=initial, user=_user(request))
+    # A no-JS people-picker search posts the form back to list its matches: not a submit.
+    if request.method == "POST" and not picking(request.POST) and form.is_valid():
         data = form.cleaned_data
         try:
             problem = services.suggestion_accept(

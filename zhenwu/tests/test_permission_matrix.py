@@ -117,6 +117,8 @@ PAGES: dict[str, Row] = {
     "org:unit_detail": ("get", lambda t: reverse("org:unit_detail", args=[t.party.pk]), TOWN_WIDE, 404),
     "org:unit_edit": ("get", lambda t: reverse("org:unit_edit", args=[t.branch.pk]), OFFICE, 404),
     "org:person_list": ("get", lambda t: reverse("org:person_list"), ALL, 404),
+    # The people picker's type-ahead: every account, each answered from its own scope.
+    "org:people_pick": ("get", lambda t: reverse("org:people_pick") + "?q=w", ALL, 404),
     "org:person_create": ("get", lambda t: reverse("org:person_create"), OFFICE, 404),
     "org:person_detail": (
         "get",

@@ -33,7 +33,7 @@ from zhenwu.ledger.importer.layout import (
 )
 from zhenwu.ledger.importer.reading import Sheet, read_sheets
 from zhenwu.ledger.models import ImportedRow, Problem
-from zhenwu.ledger.policies import source_choices
+from zhenwu.ledger.policies import sheet_labels
 from zhenwu.lib.cn_dates import DatePhrase, DatePhraseError, DurationUnit, PhraseKind, parse_date_phrase
 from zhenwu.lib.ledger_text import (
     StatusWord,
@@ -61,7 +61,6 @@ FIELD_LABELS = {
     "status": "整改状态", "completion": "完成情况", "progress": "整改进展", "acceptor": "验收人",
     "closed_on": "销号日期", "remarks": "备注", "village": "村(社区)",
 }  # fmt: skip
-_CATEGORIES = {str(label): value for value, label in Category.choices}
 _PROGRESS_EVERY = 500
 _OUTCOME_LABELS = {
     "closed": Status.CLOSED.label,
@@ -319,7 +318,9 @@ class _Planner:
         self.plan, self.layout, self.directory, self.today = plan, layout, directory, today
         self.choices = plan.choices
         self.calendar = work_calendar()
-        self.sources = {label: key for key, label in source_choices()} | {"献言献策": Source.SUGGESTION}
+        labels = sheet_labels()
+        self.sources = labels.sources | {"献言献策": Source.SUGGESTION}
+        self.categories = labels.categories
         self.keys: dict[str, int] = {}  # identity → first line
         self.to_create: set[str] = set()
         self.questions: dict[str, DepartmentQuestion] = {}
@@ -411,8 +412,8 @@ class _Planner:
         if source and source not in self.sources:
             row.notes.append(_("问题来源“%(v)s”未识别，记为“其他”") % {"v": source})
         category = squeeze(raw.get("category"))
-        f["category"] = _CATEGORIES.get(category, Category.OTHER)
-        if category and category not in _CATEGORIES:
+        f["category"] = self.categories.get(category, Category.OTHER)
+        if category and category not in self.categories:
             row.notes.append(_("问题类别“%(v)s”未识别，记为“其他”") % {"v": category})
 
     def _department(self, row: RowResult, raw: dict[str, object]) -> Unit | None:

@@ -1,0 +1,54 @@
+"""The importer says the same whatever the clerk's language, and the commit writes what the
+preview showed: one decision per row, made in planning, carried out by the services."""
+
+import io
+
+import pytest
+from django.utils import translation
+from openpyxl import Workbook
+
+from zhenwu.ledger.constants import Category, Source
+from zhenwu.ledger.importer import plan_import
+from zhenwu.ledger.policies import sheet_labels
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["序号", "问题来源", "问题类别", "问题描述", "整改措施", "责任领导", "责任单位", "责任人", "整改时限",
+          "完成情况", "销号日期"]  # fmt: skip
+
+
+def _sheet(rows: list[list[object]], filed: str = "2026年11月20日") -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["××镇问题整改台账"])
+    sheet.append(["填报单位：党政办", None, None, None, f"填报时间：{filed}"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _row(n: int, **cells: object) -> list[object]:
+    values = {
+        "序号": str(n), "问题来源": "班子评议", "问题类别": "干部作风", "问题描述": f"第{n}个问题：办事推诿",
+        "整改措施": "作风整顿", "责任领导": "刘志强", "责任单位": "经济发展办", "责任人": "张明",
+        "整改时限": "2026年12月31日", "完成情况": "正在整改", "销号日期": None,
+    } | cells  # fmt: skip
+    return [values[h] for h in HEADER]
+
+
+def test_the_sheets_sources_and_categories_are_read_in_the_towns_language(town):
+    with translation.override("en"):
+        labels = sheet_labels()
+        plan = plan_import(_sheet([_row(1), _row(2, 问题来源="群众献言献策", 问题类别="基础设施")]))
+    assert labels.sources["班子评议"] == Source.LEADERSHIP_REVIEW
+    first, second = (r for r in plan.rows if r.fields.get("description"))
+    assert (first.fields["source"], first.fields["category"]) == (Source.LEADERSHIP_REVIEW, Category.CONDUCT)
+    assert (second.fields["source"], second.fields["category"]) == (
+        Source.SUGGESTION,
+        Category.INFRASTRUCTURE,
+    )
+    assert not any("未识别" in note for r in plan.rows for note in r.notes)

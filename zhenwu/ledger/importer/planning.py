@@ -607,6 +607,7 @@ class _Planner:
             phrase = parse_date_phrase(value, year=self.plan.year.year)
         except DatePhraseError as exc:
             row.errors.append(_("销号日期：%(why)s") % {"why": exc})
+            self.yearless = self.yearless or exc.yearless
             return None
         if phrase.kind != PhraseKind.DATE or phrase.day is None:
             row.errors.append(_("销号日期：“%(v)s”不是日期") % {"v": keep_text(value)})
@@ -649,8 +650,7 @@ class _Planner:
             phrase = parse_date_phrase(value, year=self.plan.year.year)
         except DatePhraseError as exc:
             row.errors.append(_("整改时限：%(why)s") % {"why": exc})
-            if "没有写年份" in str(exc):
-                self.yearless = True
+            self.yearless = self.yearless or exc.yearless
             return
         self._deadline_from(row, phrase, outcome)
 

@@ -52,3 +52,30 @@ def test_the_sheets_sources_and_categories_are_read_in_the_towns_language(town):
         Category.INFRASTRUCTURE,
     )
     assert not any("未识别" in note for r in plan.rows for note in r.notes)
+
+
+@pytest.mark.parametrize("column", ["deadline", "closed_on"])
+def test_a_date_without_a_year_asks_for_the_year_in_english_too(ledger_town, column):
+    from zhenwu.ledger.tests.sheets import TownLedger
+
+    deadline, closed_on = ("6月底前", "") if column == "deadline" else ("2009年12月31日", "5月20日")
+    row = [
+        "1",
+        "自查",
+        "排水沟堵塞",
+        "清淤",
+        "刘志强",
+        "村镇建设办",
+        "王芳",
+        deadline,
+        "",
+        "已完成",
+        closed_on,
+        "",
+    ]
+    sheet = TownLedger(title="××镇2009年整改台账", filed="2010年1月5日", rows=[row])
+    with translation.override("en"):
+        plan = plan_import(sheet.xlsx())
+    assert plan.year.year is None and not plan.ok
+    # The sheet-wide message that says to choose the year (in English here, so by its figures).
+    assert len(plan.messages) == 1 and "2010" in plan.messages[0] and "2009" in plan.messages[0]

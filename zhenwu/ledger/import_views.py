@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ from zhenwu.ledger.importer import (
     outcome_label,
     plan_import,
 )
-from zhenwu.ledger.models import DepartmentAlias
+from zhenwu.ledger.selectors import department_aliases, get_alias_for_user
 from zhenwu.ledger.services import department_alias_delete, department_alias_save
 from zhenwu.org.constants import OFFICE_ROLES, UnitKind
 from zhenwu.org.models import Unit
@@ -291,7 +291,7 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 def alias_list_view(request: HttpRequest) -> HttpResponse:
     form = DepartmentAliasForm(request.POST or None)
     if request.method == "POST" and "delete" in request.POST:
-        alias = get_object_or_404(DepartmentAlias, pk=request.POST.get("delete"))
+        alias = get_alias_for_user(request.user, request.POST.get("delete"))  # type: ignore[arg-type]
         department_alias_delete(actor=request.user, alias=alias)  # type: ignore[arg-type]
         messages.success(request, _("已删除别名“%(a)s”") % {"a": alias.alias})
         return redirect("ledger:aliases")
@@ -311,5 +311,4 @@ def alias_list_view(request: HttpRequest) -> HttpResponse:
                 request, _("已保存：“%(a)s”即“%(u)s”") % {"a": saved.alias, "u": saved.unit.name}
             )
             return redirect("ledger:aliases")
-    aliases = DepartmentAlias.objects.select_related("unit").order_by("unit__path", "key")
-    return render(request, "ledger/aliases.html", {"form": form, "aliases": aliases})
+    return render(request, "ledger/aliases.html", {"form": form, "aliases": department_aliases()})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action, ExtensionStatus
-from zhenwu.ledger.models import Evidence, Extension, Problem, ProgressReport
+from zhenwu.ledger.models import DepartmentAlias, Evidence, Extension, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.lib.cadence import key_label
@@ -77,6 +77,27 @@ def get_evidence_for_user(user: User, pk: int) -> Evidence:
     if found is None:
         raise Http404("没有找到该文件")
     return found
+
+
+_MAX_ID = 2**63 - 1  # the id column's range: beyond it the database refuses the lookup itself
+
+
+def get_alias_for_user(user: User, pk: object) -> DepartmentAlias:
+    """A department alias, for the office that keeps them (aliases are the town's, not a
+    unit's); 404 for anyone else and for what is not an alias id — blank, not a number, or
+    beyond the id column (a form's raw value, so it is checked here, not converted by a URL)."""
+    text = str(pk if pk is not None else "").strip()
+    if not is_office(user) or not text.isdigit() or not 0 < int(text) <= _MAX_ID:
+        raise Http404(_("没有找到该部门别名"))
+    found = DepartmentAlias.objects.select_related("unit").filter(pk=int(text)).first()
+    if found is None:
+        raise Http404(_("没有找到该部门别名"))
+    return found
+
+
+def department_aliases() -> QuerySet[DepartmentAlias]:
+    """The alias page's list: by department, then by alias."""
+    return DepartmentAlias.objects.select_related("unit").order_by("unit__path", "key")
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------
@@ -263,7 +284,9 @@ def problem_timeline(problem: Problem) -> list[TimelineEntry]:
         for t in problem.transitions.all()
     ]
     entries += [
-        TimelineEntry(r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{key_label(r.period_key)} {r.progress}%")
+        TimelineEntry(
+            r.submitted_at, _who(r.author), str(_("提交进度报告")), f"{key_label(r.period_key)} {r.progress}%"
+        )
         for r in problem.reports.all()
         if r.submitted_at is not None
     ]

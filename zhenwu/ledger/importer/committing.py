@@ -114,12 +114,8 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     today = timezone.localdate(now)
     deadline = date.fromisoformat(f["deadline"]) if f.get("deadline") else None
     basis = f.get("deadline_basis") or DeadlineBasis.DATE
-    assigned_on = plan.start
+    assigned_on = date.fromisoformat(f["assigned_on"])  # as planned and shown in the preview
     closed_on = date.fromisoformat(f["closed_on"]) if f.get("closed_on") else None
-    if closed_on is not None:
-        assigned_on = min(assigned_on, closed_on)
-    if deadline is not None and basis == DeadlineBasis.DATE:
-        assigned_on = min(assigned_on, deadline)
     # The sheet's own dates: collected and assigned when it was drawn up, closed when it says.
     at = moment(assigned_on, 9) if assigned_on < today else None
     closed_at = None

@@ -388,6 +388,14 @@ class _Planner:
         outcome = self._status(row, raw)
         self._people(row, raw, department, required=outcome != "pending")
         self._deadline(row, raw, outcome)
+        # Decided once, here: the commit assigns on this day, the day the preview showed.
+        f["assigned_on"] = assignment_date(
+            start=self.plan.start,
+            closed_on=_day(f.get("closed_on")),
+            deadline=_day(f["deadline"]) if f["deadline_basis"] == DeadlineBasis.DATE else None,
+        ).isoformat()
+        if outcome != "pending" and f["assigned_on"] != self.plan.start.isoformat():
+            row.notes.append(_("分派日期记为%(d)s（不晚于销号日期和整改时限）") % {"d": f["assigned_on"]})
         if outcome == "pending":
             # Kept in 备注 for whoever assigns it: the owners and deadline the sheet names.
             owners = [f"{label}：{value}" for label, value in (
@@ -716,11 +724,8 @@ class _Planner:
             row.notes.append(_("整改时限早于填报时间%(d)s") % {"d": self.plan.year.filed_on.isoformat()})
 
     def _assigned_on(self, f: dict[str, Any], outcome: str) -> date:
-        """When the row was assigned: the sheet's 填报时间 (else today), not after its 销号."""
-        start = self.plan.start
-        if outcome == "closed" and f.get("closed_on"):
-            start = min(start, date.fromisoformat(f["closed_on"]))
-        return start
+        """Where a duration counts from: the assignment date before a deadline is known."""
+        return assignment_date(start=self.plan.start, closed_on=_day(f.get("closed_on")))
 
     # -- the sheet as a whole -------------------------------------------------------------
 
@@ -800,6 +805,17 @@ class _Planner:
         row.status = RowStatus.UPDATE if row.changes else RowStatus.DUPLICATE
         if row.status == RowStatus.DUPLICATE:
             row.notes.insert(0, _("已导入为%(n)s") % {"n": problem.number})
+
+
+def assignment_date(*, start: date, closed_on: date | None = None, deadline: date | None = None) -> date:
+    """When a row was assigned: the sheet's 填报时间 (else the import date), but not after its
+    销号 nor after a fixed deadline — a sheet drawn up once the deadline had passed records a
+    problem assigned by then (and a deadline may not come before its assignment)."""
+    return min(d for d in (start, closed_on, deadline) if d is not None)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:

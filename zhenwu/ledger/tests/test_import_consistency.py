@@ -7,8 +7,9 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
+from zhenwu.core.actors import IMPORT
 from zhenwu.ledger.constants import Category, Source
-from zhenwu.ledger.importer import plan_import
+from zhenwu.ledger.importer import commit_import, plan_import
 from zhenwu.ledger.policies import sheet_labels
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,18 @@ def test_a_date_without_a_year_asks_for_the_year_in_english_too(ledger_town, col
     assert plan.year.year is None and not plan.ok
     # The sheet-wide message that says to choose the year (in English here, so by its figures).
     assert len(plan.messages) == 1 and "2010" in plan.messages[0] and "2009" in plan.messages[0]
+
+
+def test_the_commit_assigns_on_the_day_the_preview_showed(town):
+    rows = [
+        _row(1, 整改时限="2026年10月31日"),  # a fixed deadline before the sheet's 填报时间
+        _row(2, 整改时限="2026年12月31日", 完成情况="已完成", 销号日期="2026年11月5日"),
+        _row(3, 整改时限="10个工作日内"),
+        _row(4),
+    ]
+    plan = plan_import(_sheet(rows))
+    shown = {r.fields["serial"]: r.fields["assigned_on"] for r in plan.rows if r.fields.get("serial")}
+    assert shown == {"1": "2026-10-31", "2": "2026-11-05", "3": "2026-11-20", "4": "2026-11-20"}
+    assert "分派日期记为2026-10-31" in "".join(next(r for r in plan.rows if r.line == 4).notes)
+    created = commit_import(plan, actor=IMPORT).created
+    assert {p.imported_rows.get().serial: p.assigned_on.isoformat() for p in created} == shown

@@ -166,12 +166,15 @@ def _update(row: RowResult, plan: ImportPlan, actor: Actor) -> Problem:
     f = row.fields
     assert row.problem_id is not None
     problem = Problem.objects.get(pk=row.problem_id)
-    completion = f.get("completion", "")
-    if completion and completion.strip() != problem.completion.strip():
+    # Only what the preview listed (planning decided it; the same rule twice drifted apart).
+    if f.get("update_completion"):
         problem = problem_update_completion(
-            actor=actor, problem=problem, completion=completion, note=_("按台账第%(n)s行") % {"n": row.lines}
+            actor=actor,
+            problem=problem,
+            completion=f["completion"],
+            note=_("按台账第%(n)s行") % {"n": row.lines},
         )
-    if f.get("outcome") == "closed" and problem.status not in (Status.CLOSED, Status.PENDING):
+    if f.get("update_closes"):
         last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
         at = min(moment(date.fromisoformat(f["closed_on"]), 17), timezone.now())
         at = max(at, last) if last else at

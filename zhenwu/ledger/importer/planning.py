@@ -785,10 +785,13 @@ class _Planner:
         f["problem_number"] = problem.number
         row.questions = []  # 未启动 and 立行立改 decide how a new problem starts, not an update
         outcome = f.get("outcome")
+        # What the update does is decided here, once: the commit carries out these two flags.
+        f["update_closes"] = f["update_completion"] = False
         if outcome == "closed" and problem.status != Status.CLOSED:
             if problem.status == Status.PENDING:
                 row.notes.append(_("系统中%(n)s尚未分派，不能按台账销号：请先分派") % {"n": problem.number})
             else:
+                f["update_closes"] = True
                 row.changes.append(
                     _("状态：%(from)s → 已销号（%(d)s）")
                     % {"from": Status(problem.status).label, "d": f["closed_on"]}
@@ -799,6 +802,7 @@ class _Planner:
                 % {"n": problem.number, "v": f.get("status_text") or _("整改中")}
             )
         if f.get("completion") and squeeze(f["completion"]) != squeeze(problem.completion):
+            f["update_completion"] = True
             row.changes.append(_("完成情况：更新为“%(v)s”") % {"v": _short(f["completion"])})
         if row.errors:
             return

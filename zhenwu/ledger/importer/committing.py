@@ -2,7 +2,7 @@
 
 New rows go through services.problems_import (the batched form of problem_create,
 problem_assign and problem_record_step, with the same checks, steps and audit events);
-updates to rows imported before through problem_record_step and problem_update_completion;
+updates to rows imported before through problem_record_closure and problem_update_completion;
 department names the office confirmed and asked to remember through department_alias_save.
 """
 
@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
-from zhenwu.ledger.constants import Action, DeadlineBasis, LedgerAudit, RowStatus, Status
+from zhenwu.ledger.constants import DeadlineBasis, LedgerAudit, RowStatus
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.ledger.importer.planning import ImportPlan, RowResult, moment
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import (
     ImportedProblem,
+    closure_moment,
     department_alias_save,
-    problem_record_step,
+    problem_record_closure,
     problem_update_completion,
     problems_import,
 )
@@ -120,7 +121,7 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     at = moment(assigned_on, 9) if assigned_on < today else None
     closed_at = None
     if closed_on is not None:
-        closed_at = min(moment(closed_on, 17), now)
+        closed_at = closure_moment(closed_on, now=now)
         at = min(moment(assigned_on, 9), closed_at)
     remarks = [f.get("remarks", "")]
     if f.get("serial"):
@@ -175,15 +176,10 @@ def _update(row: RowResult, plan: ImportPlan, actor: Actor) -> Problem:
             note=_("按台账第%(n)s行") % {"n": row.lines},
         )
     if f.get("update_closes"):
-        last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
-        at = min(moment(date.fromisoformat(f["closed_on"]), 17), timezone.now())
-        at = max(at, last) if last else at
-        note = _("导入：原台账记载已于%(d)s销号") % {"d": f["closed_on"]}
-        steps = (
-            [Action.ACCEPT]
-            if problem.status == Status.CLOSURE_REQUESTED
-            else [Action.APPLY_CLOSE, Action.ACCEPT]
+        problem = problem_record_closure(
+            actor=actor,
+            problem=problem,
+            closed_on=date.fromisoformat(f["closed_on"]),
+            note=_("导入：原台账记载已于%(d)s销号") % {"d": f["closed_on"]},
         )
-        for action in steps:
-            problem = problem_record_step(actor=actor, problem=problem, action=action, at=at, reason=note)
     return problem

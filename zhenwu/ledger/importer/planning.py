@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from zhenwu.ledger.importer.layout import (
     no_header,
 )
 from zhenwu.ledger.importer.reading import Sheet, read_sheets
-from zhenwu.ledger.models import ImportedRow, Problem
+from zhenwu.ledger.models import ImportedRow, Problem, ProblemTransition
 from zhenwu.ledger.policies import sheet_labels
 from zhenwu.lib.cn_dates import DatePhrase, DatePhraseError, DurationUnit, PhraseKind, parse_date_phrase
 from zhenwu.lib.ledger_text import (
@@ -763,12 +764,22 @@ class _Planner:
         wanted = sorted({by_key[k] for k in keys if k in by_key})
         problems = {p.pk: p for chunk in _chunks(wanted) for p in Problem.objects.filter(pk__in=chunk)}
         problems.update({p.pk: p for p in by_number.values()})
+        # Each problem's last step: a 销号 the sheet dates before it is refused by the service,
+        # so the preview says so first.
+        last: dict[int, datetime] = {}
+        for chunk in _chunks(sorted(problems)):
+            last.update(
+                ProblemTransition.objects.filter(problem_id__in=chunk)
+                .values("problem_id")
+                .annotate(at=Max("at"))
+                .values_list("problem_id", "at")
+            )
         for row in rows:
             problem = by_number.get(row.fields.get("number", "")) or problems.get(
                 by_key.get(row.fields["key"], -1)
             )
             if problem is not None:
-                self._compare(row, problem)
+                self._compare(row, problem, last.get(problem.pk))
         plan = self.plan
         again = [r for r in plan.rows if r.status == RowStatus.DUPLICATE]
         if again and plan.work == 0 and plan.ok:
@@ -778,7 +789,7 @@ class _Planner:
                 % {"n": len(again)},
             )
 
-    def _compare(self, row: RowResult, problem: Problem) -> None:
+    def _compare(self, row: RowResult, problem: Problem, last: datetime | None) -> None:
         """A row imported before: skipped, or the progress and status it adds since."""
         f = row.fields
         row.problem_id = problem.pk
@@ -790,6 +801,11 @@ class _Planner:
         if outcome == "closed" and problem.status != Status.CLOSED:
             if problem.status == Status.PENDING:
                 row.notes.append(_("系统中%(n)s尚未分派，不能按台账销号：请先分派") % {"n": problem.number})
+            elif last is not None and f["closed_on"] < timezone.localdate(last).isoformat():
+                row.errors.append(
+                    _("销号日期：%(d)s早于系统中%(n)s上一步办理的日期%(last)s，请核对")
+                    % {"d": f["closed_on"], "n": problem.number, "last": timezone.localdate(last).isoformat()}
+                )
             else:
                 f["update_closes"] = True
                 row.changes.append(
@@ -805,6 +821,7 @@ class _Planner:
             f["update_completion"] = True
             row.changes.append(_("完成情况：更新为“%(v)s”") % {"v": _short(f["completion"])})
         if row.errors:
+            row.status = RowStatus.ERROR
             return
         row.status = RowStatus.UPDATE if row.changes else RowStatus.DUPLICATE
         if row.status == RowStatus.DUPLICATE:

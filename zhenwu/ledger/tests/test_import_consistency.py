@@ -95,3 +95,71 @@ def test_the_commit_assigns_on_the_day_the_preview_showed(town):
     assert "分派日期记为2026-10-31" in "".join(next(r for r in plan.rows if r.line == 4).notes)
     created = commit_import(plan, actor=IMPORT).created
     assert {p.imported_rows.get().serial: p.assigned_on.isoformat() for p in created} == shown
+
+
+def _imported(town, **cells):
+    [problem] = commit_import(plan_import(_sheet([_row(1, **cells)])), actor=IMPORT).created
+    return problem
+
+
+def test_recording_a_closure_takes_the_steps_from_where_the_problem_stands(town):
+    from datetime import date
+
+    from zhenwu.core.models import AuditEvent
+    from zhenwu.ledger.constants import Action, LedgerAudit, Status
+    from zhenwu.ledger.services import problem_record_closure, problem_record_step
+
+    problem = _imported(town)
+    assert problem.status == Status.IN_PROGRESS
+    closed = problem_record_closure(
+        actor=IMPORT, problem=problem, closed_on=date(2026, 11, 25), note="原台账"
+    )
+    assert closed.status == Status.CLOSED and closed.closed_on == date(2026, 11, 25)
+    steps = list(closed.transitions.order_by("at", "id").values_list("action", flat=True))
+    assert steps == [Action.ASSIGN, Action.APPLY_CLOSE, Action.ACCEPT]
+    recorded = AuditEvent.objects.filter(action=LedgerAudit.STEP_RECORDED, object_id=str(problem.pk))
+    assert sorted(e.after["step"] for e in recorded) == [Action.ACCEPT, Action.APPLY_CLOSE]
+
+    applied = _imported(town, 序号="2", 问题描述="另一个问题")
+    applied = problem_record_step(
+        actor=IMPORT, problem=applied, action=Action.APPLY_CLOSE, at=closed.transitions.last().at
+    )
+    closed = problem_record_closure(actor=IMPORT, problem=applied, closed_on=date(2026, 11, 25))
+    assert list(closed.transitions.order_by("at", "id").values_list("action", flat=True))[-2:] == [
+        Action.APPLY_CLOSE,
+        Action.ACCEPT,
+    ]
+    assert closed.transitions.filter(action=Action.APPLY_CLOSE).count() == 1
+
+
+def test_a_closure_dated_before_the_problems_last_step_is_refused_not_moved(town):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from zhenwu.ledger.constants import Status
+    from zhenwu.ledger.services import problem_record_closure
+
+    problem = _imported(town)  # assigned on the sheet's 2026-11-20
+    with pytest.raises(ValidationError, match="销号日期：2026-11-19早于该问题上一步办理的时间"):
+        problem_record_closure(actor=IMPORT, problem=problem, closed_on=date(2026, 11, 19))
+    problem.refresh_from_db()
+    assert problem.status == Status.IN_PROGRESS
+    # The same day as the last step: the sheet names the day, not the hour.
+    closed = problem_record_closure(actor=IMPORT, problem=problem, closed_on=date(2026, 11, 20))
+    assert closed.status == Status.CLOSED and closed.closed_on == date(2026, 11, 20)
+
+
+def test_a_reimported_closure_before_the_last_step_is_an_error_in_the_preview(town):
+    from zhenwu.ledger.constants import RowStatus, Status
+
+    problem = _imported(town)
+    plan = plan_import(
+        _sheet([_row(1, 完成情况="已完成", 销号日期="2026年11月10日")], filed="2026年11月28日")
+    )
+    [row] = [r for r in plan.rows if r.fields.get("serial")]
+    assert row.status == RowStatus.ERROR and "销号日期：2026-11-10早于系统中" in row.errors[0]
+    with pytest.raises(Exception, match="存在错误"):
+        commit_import(plan, actor=IMPORT)
+    problem.refresh_from_db()
+    assert problem.status == Status.IN_PROGRESS

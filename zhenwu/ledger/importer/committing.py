@@ -86,8 +86,12 @@ def commit_import(
     now = timezone.now()  # one moment for every row closed today, not one each
     items = [_item(r, plan, directory, now) for r in new]
     outcome.created = problems_import(actor=actor, items=items, file_name=file_name, progress=progress)
-    for row in (r for r in plan.rows if r.status == RowStatus.UPDATE):
-        outcome.updated.append(_update(row, plan, actor))
+    updates = [r for r in plan.rows if r.status == RowStatus.UPDATE]
+    # Loaded at once, not one get a row; each service still locks its problem as it writes.
+    problems = Problem.objects.in_bulk([r.problem_id for r in updates])
+    for row in updates:
+        assert row.problem_id is not None  # planning names the problem every update is to
+        outcome.updated.append(_update(row, problems[row.problem_id], actor))
     audit_record(
         actor=actor,
         action=LedgerAudit.PROBLEM_IMPORTED,
@@ -162,11 +166,9 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     )
 
 
-def _update(row: RowResult, plan: ImportPlan, actor: Actor) -> Problem:
+def _update(row: RowResult, problem: Problem, actor: Actor) -> Problem:
     """A row imported before whose status or progress moved on: record what the sheet adds."""
     f = row.fields
-    assert row.problem_id is not None
-    problem = Problem.objects.get(pk=row.problem_id)
     # Only what the preview listed (planning decided it; the same rule twice drifted apart).
     if f.get("update_completion"):
         problem = problem_update_completion(

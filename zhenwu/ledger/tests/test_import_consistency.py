@@ -163,3 +163,56 @@ def test_a_reimported_closure_before_the_last_step_is_an_error_in_the_preview(to
         commit_import(plan, actor=IMPORT)
     problem.refresh_from_db()
     assert problem.status == Status.IN_PROGRESS
+
+
+# ---------------------------------------------------------------------------------------
+# Queries: the preview and the commit cost the same whatever the sheet's length (batches of
+# 500 rows aside); an update costs its services' writes and nothing more.
+
+
+def _many(n: int, *, closed_every: int = 3, closed_on: str = "2026年11月25日") -> list[list[object]]:
+    return [
+        _row(i, 问题描述=f"问题{i}", 完成情况="已完成", 销号日期=closed_on)
+        if i % closed_every == 0
+        else _row(i, 问题描述=f"问题{i}")
+        for i in range(1, n + 1)
+    ]
+
+
+@pytest.mark.parametrize(("n", "commit_queries"), [(50, 21), (500, 37)])
+def test_preview_and_commit_do_not_query_per_row(town, django_assert_num_queries, n, commit_queries):
+    with django_assert_num_queries(9):
+        plan = plan_import(_sheet(_many(n)))
+    with django_assert_num_queries(commit_queries):  # one more insert batch a 500 rows, not a query a row
+        commit_import(plan, actor=IMPORT)
+    # Re-imported, every row now closed: recognised in the same few queries.
+    with django_assert_num_queries(8):
+        again = plan_import(
+            _sheet(_many(n, closed_every=1, closed_on="2026年11月28日"), filed="2026年11月30日")
+        )
+    updates = again.counts["update"]
+    assert updates == n - n // 3
+    # Each update is two services (完成情况, then the closure), each locking and auditing its
+    # problem: 20 queries a row, and no Problem fetched or last step asked beforehand.
+    with django_assert_num_queries(15 + 20 * updates):
+        commit_import(again, actor=IMPORT)
+
+
+def test_the_alias_page_lists_any_number_of_aliases_in_the_same_queries(ledger_town, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from zhenwu.conftest import client_for
+    from zhenwu.ledger.services import department_alias_save
+
+    client = client_for(office)
+    client.get(reverse("ledger:aliases"))  # the session's first request loads what it caches
+    counts = []
+    for alias in ("建设办", "村建所", "城建办", "规划办", "建管站"):
+        department_alias_save(actor=office, alias=alias, unit=ledger_town.building)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("ledger:aliases")).content.decode()
+        assert alias in page
+        counts.append(len(queries))
+    assert counts == [5] * 5

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
-from zhenwu.ledger.constants import DeadlineBasis, LedgerAudit, RowStatus
+from zhenwu.ledger.constants import DeadlineBasis, LedgerAudit, RowStatus, Status
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.ledger.importer.planning import ImportPlan, RowResult, moment
 from zhenwu.ledger.models import Problem
@@ -114,8 +114,7 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     department = (
         directory.by_id.get(f.get("department_id") or 0) or directory.department(f["department_text"]).unit
     )
-    outcome = f.get("outcome", "in_progress")
-    assign = outcome != "pending"
+    assign = f.get("outcome", Status.IN_PROGRESS) != Status.PENDING
     today = timezone.localdate(now)
     deadline = date.fromisoformat(f["deadline"]) if f.get("deadline") else None
     basis = f.get("deadline_basis") or DeadlineBasis.DATE

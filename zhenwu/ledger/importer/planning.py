@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.calendar import deadline_out_of_range, work_calendar
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
-from zhenwu.ledger.importer.directory import Directory
+from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
 from zhenwu.ledger.importer.layout import (
     BY_HEADER,
     Layout,
@@ -63,12 +63,6 @@ FIELD_LABELS = {
     "closed_on": "销号日期", "remarks": "备注", "village": "村(社区)",
 }  # fmt: skip
 _PROGRESS_EVERY = 500
-_OUTCOME_LABELS = {
-    "closed": Status.CLOSED.label,
-    "in_progress": Status.IN_PROGRESS.label,
-    "long_term": Status.LONG_TERM.label,
-    "pending": Status.PENDING.label,
-}
 
 
 @dataclass
@@ -387,7 +381,7 @@ class _Planner:
         department = self._department(row, raw)
         self._village(row, raw)
         outcome = self._status(row, raw)
-        self._people(row, raw, department, required=outcome != "pending")
+        self._people(row, raw, department, required=outcome != Status.PENDING)
         self._deadline(row, raw, outcome)
         # Decided once, here: the commit assigns on this day, the day the preview showed.
         f["assigned_on"] = assignment_date(
@@ -395,9 +389,9 @@ class _Planner:
             closed_on=_day(f.get("closed_on")),
             deadline=_day(f["deadline"]) if f["deadline_basis"] == DeadlineBasis.DATE else None,
         ).isoformat()
-        if outcome != "pending" and f["assigned_on"] != self.plan.start.isoformat():
+        if outcome != Status.PENDING and f["assigned_on"] != self.plan.start.isoformat():
             row.notes.append(_("分派日期记为%(d)s（不晚于销号日期和整改时限）") % {"d": f["assigned_on"]})
-        if outcome == "pending":
+        if outcome == Status.PENDING:
             # Kept in 备注 for whoever assigns it: the owners and deadline the sheet names.
             owners = [f"{label}：{value}" for label, value in (
                 (_("责任领导"), f.get("leader", "")), (_("责任部门"), f.get("department", "")),
@@ -445,9 +439,9 @@ class _Planner:
             self._ask_department(row, lead, found.candidates, found.ambiguous)
         else:
             f["department"], f["department_id"] = department.name, department.pk
-            if found.how == "chosen":  # answered in this preview: kept on show, to change or remember
+            if found.how == MatchHow.CHOSEN:  # answered in this preview: kept on show, to change or remember
                 self._chosen(row, lead, department)
-            if found.how in ("alias", "short_form", "chosen"):
+            if found.how in (MatchHow.ALIAS, MatchHow.SHORT_FORM, MatchHow.CHOSEN):
                 row.notes.append(
                     _("责任部门“%(text)s”即“%(name)s”") % {"text": lead, "name": department.name}
                 )
@@ -545,7 +539,7 @@ class _Planner:
         self, row: RowResult, label: str, name: str, department: Unit | None, *, required: bool
     ) -> None:
         why = self.directory.person(name, department)[1]
-        if why == "same_name":
+        if why == PersonMatch.SAME_NAME:
             row.errors.append(
                 _("%(label)s：“%(name)s”在人员名册中有同名多人，请在台账中注明")
                 % {"label": label, "name": name}
@@ -559,8 +553,8 @@ class _Planner:
                 % {"label": label, "name": name}
             )
 
-    def _status(self, row: RowResult, raw: dict[str, object]) -> str:
-        """ "closed", "in_progress" or "pending" (long term is decided by the deadline)."""
+    def _status(self, row: RowResult, raw: dict[str, object]) -> Status:
+        """Closed, in progress or pending (long term is decided by the deadline)."""
         f = row.fields
         status_cell, completion_cell, progress_cell = (
             raw.get(k) for k in ("status", "completion", "progress")
@@ -590,10 +584,10 @@ class _Planner:
                 _("销号日期：台账写“%(status)s”，却填了销号日期%(d)s，请核对")
                 % {"status": f["status_text"], "d": closed_on}
             )
-            return "in_progress"
+            return Status.IN_PROGRESS
         if closed_on or word == StatusWord.DONE:
             self._closure(row, closed_on)
-            return "closed"
+            return Status.CLOSED
         if word == StatusWord.NOT_STARTED:
             self.plan.not_started_rows += 1
             if not self.choices.not_started:
@@ -601,13 +595,13 @@ class _Planner:
                     _("整改状态：“%(v)s”，请在下方选择未启动的问题导入为“整改中”还是“待分派”")
                     % {"v": f["status_text"]}
                 )
-                f["outcome"] = "in_progress"
-                return "in_progress"
+                f["outcome"] = Status.IN_PROGRESS
+                return Status.IN_PROGRESS
             chosen = NotStarted(self.choices.not_started)
-            f["outcome"] = "pending" if chosen == NotStarted.PENDING else "in_progress"
-            return str(f["outcome"])
-        f["outcome"] = "in_progress"
-        return "in_progress"
+            f["outcome"] = Status.PENDING if chosen == NotStarted.PENDING else Status.IN_PROGRESS
+            return Status(f["outcome"])
+        f["outcome"] = Status.IN_PROGRESS
+        return Status.IN_PROGRESS
 
     def _closed_on(self, row: RowResult, value: object) -> date | None:
         if not squeeze(value):
@@ -630,7 +624,7 @@ class _Planner:
 
     def _closure(self, row: RowResult, closed_on: date | None) -> None:
         f = row.fields
-        f["outcome"] = "closed"
+        f["outcome"] = Status.CLOSED
         if closed_on is None:
             closed_on = self.plan.start
             note = (
@@ -641,19 +635,19 @@ class _Planner:
             row.notes.append(note)
         f["closed_on"] = closed_on.isoformat()
 
-    def _deadline(self, row: RowResult, raw: dict[str, object], outcome: str) -> None:
+    def _deadline(self, row: RowResult, raw: dict[str, object], outcome: Status) -> None:
         f = row.fields
         value = raw.get("deadline")
         f.update(
             deadline="", deadline_basis=DeadlineBasis.DATE, deadline_days=None, deadline_text=keep_text(value)
         )
         f["deadline_shown"] = ""
-        if not squeeze(value) and outcome == "closed":
+        if not squeeze(value) and outcome == Status.CLOSED:
             f["deadline"] = f["closed_on"]
             f["deadline_shown"] = f["closed_on"]
             row.notes.append(_("整改时限为空，按销号日期记"))
             return
-        if not squeeze(value) and outcome == "pending":
+        if not squeeze(value) and outcome == Status.PENDING:
             return
         try:
             phrase = parse_date_phrase(value, year=self.plan.year.year)
@@ -663,14 +657,14 @@ class _Planner:
             return
         self._deadline_from(row, phrase, outcome)
 
-    def _deadline_from(self, row: RowResult, phrase: DatePhrase, outcome: str) -> None:
+    def _deadline_from(self, row: RowResult, phrase: DatePhrase, outcome: Status) -> None:
         f = row.fields
         start = self._assigned_on(f, outcome)
         if phrase.kind == PhraseKind.LONG_TERM:
             f["deadline_basis"] = DeadlineBasis.LONG_TERM
             f["deadline_shown"] = str(DeadlineBasis.LONG_TERM.label)
-            if outcome != "closed" and outcome != "pending":
-                f["outcome"] = "long_term"
+            if outcome not in (Status.CLOSED, Status.PENDING):
+                f["outcome"] = Status.LONG_TERM
             return
         if phrase.kind == PhraseKind.IMMEDIATE:
             self.plan.immediate_rows += 1
@@ -718,13 +712,13 @@ class _Planner:
         f["deadline_shown"] = shown
         if (
             f.get("closed_on") is None
-            and outcome != "closed"
+            and outcome != Status.CLOSED
             and self.plan.year.filed_on
             and day < self.plan.year.filed_on
         ):
             row.notes.append(_("整改时限早于填报时间%(d)s") % {"d": self.plan.year.filed_on.isoformat()})
 
-    def _assigned_on(self, f: dict[str, Any], outcome: str) -> date:
+    def _assigned_on(self, f: dict[str, Any], outcome: Status) -> date:
         """Where a duration counts from: the assignment date before a deadline is known."""
         return assignment_date(start=self.plan.start, closed_on=_day(f.get("closed_on")))
 
@@ -798,7 +792,7 @@ class _Planner:
         outcome = f.get("outcome")
         # What the update does is decided here, once: the commit carries out these two flags.
         f["update_closes"] = f["update_completion"] = False
-        if outcome == "closed" and problem.status != Status.CLOSED:
+        if outcome == Status.CLOSED and problem.status != Status.CLOSED:
             if problem.status == Status.PENDING:
                 row.notes.append(_("系统中%(n)s尚未分派，不能按台账销号：请先分派") % {"n": problem.number})
             elif last is not None and f["closed_on"] < timezone.localdate(last).isoformat():
@@ -812,7 +806,7 @@ class _Planner:
                     _("状态：%(from)s → 已销号（%(d)s）")
                     % {"from": Status(problem.status).label, "d": f["closed_on"]}
                 )
-        elif outcome != "closed" and problem.status == Status.CLOSED:
+        elif outcome != Status.CLOSED and problem.status == Status.CLOSED:
             row.notes.append(
                 _("系统中%(n)s已销号，台账写“%(v)s”：未改动")
                 % {"n": problem.number, "v": f.get("status_text") or _("整改中")}
@@ -847,8 +841,8 @@ def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
 def outcome_label(row: RowResult) -> str:
     """What the row becomes, for the preview's 状态 column."""
     outcome = row.fields.get("outcome", "")
-    label = str(_OUTCOME_LABELS.get(outcome, ""))
-    if outcome == "closed" and row.fields.get("closed_on"):
+    label = str(Status(outcome).label) if outcome in Status.values else ""
+    if outcome == Status.CLOSED and row.fields.get("closed_on"):
         label += f" {row.fields['closed_on']}"
     return label
 

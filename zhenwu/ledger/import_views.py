@@ -32,11 +32,13 @@ from zhenwu.ledger.constants import NotStarted, RowStatus
 from zhenwu.ledger.exports import import_template_workbook
 from zhenwu.ledger.forms import DepartmentAliasForm
 from zhenwu.ledger.importer import (
+    IMMEDIATE_MAX_DAYS,
     IMPORT_MAX_BYTES,
     IMPORTS_FOLDER,
     Choices,
     ImportPlan,
     SheetError,
+    choice_years,
     commit_import,
     file_kind,
     outcome_label,
@@ -108,6 +110,8 @@ def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
     except SheetError as exc:
         path.unlink(missing_ok=True)
         return _back(request, str(exc))
+    except ValidationError as exc:  # a choice out of range: the file stays for another try
+        return _back(request, exc.messages[0])
     finally:
         _progress_file(token).unlink(missing_ok=True)
     name = name or request.POST.get("name", "")[:200]
@@ -173,10 +177,11 @@ def _choices(data: QueryDict) -> Choices:
             mappings[key] = int(unit)
             if data.get(f"map-{index}-remember") == "1":
                 remember.add(key)
+    # Read, not judged: plan_import checks the year and the period (the command line's too).
     return Choices(
-        year=int(year) if year.isdigit() and 2004 <= int(year) <= 2099 else None,
+        year=int(year) if year.isdigit() and len(year) <= 4 else None,
         not_started=not_started if not_started in NotStarted.values else "",
-        immediate_days=int(days) if days.isdigit() and 1 <= int(days) <= 60 else None,
+        immediate_days=int(days) if days.isdigit() and len(days) <= 4 else None,
         create_missing=data.get("create_missing") == "1",
         mappings=mappings,
         remember=remember,
@@ -184,8 +189,7 @@ def _choices(data: QueryDict) -> Choices:
 
 
 def _years() -> list[int]:
-    this = timezone.localdate().year
-    return list(range(this, 2003, -1))
+    return list(choice_years(timezone.localdate()))
 
 
 def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
@@ -217,6 +221,7 @@ def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
         "departments": departments,
         "years": _years(),
         "not_started_choices": NotStarted.choices,
+        "immediate_max": IMMEDIATE_MAX_DAYS,
         "new": plan.counts.get(RowStatus.OK, 0),
         "updates": plan.counts.get(RowStatus.UPDATE, 0),
     }

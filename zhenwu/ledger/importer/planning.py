@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhenwu.core.calendar import deadline_out_of_range, work_calendar
+from zhenwu.core.calendar import FIRST_YEAR, deadline_out_of_range, work_calendar
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
 from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
 from zhenwu.ledger.importer.layout import (
@@ -63,6 +64,16 @@ FIELD_LABELS = {
     "closed_on": "销号日期", "remarks": "备注", "village": "村(社区)",
 }  # fmt: skip
 _PROGRESS_EVERY = 500
+
+
+# 立行立改 rows get at most this many working days (the preview's field and --immediate-days).
+IMMEDIATE_MAX_DAYS = 60
+
+
+def choice_years(today: date) -> range:
+    """The years the office may give a sheet's yearless dates, newest first: this year back
+    to the work calendar's first (nothing before it can be counted in working days)."""
+    return range(today.year, FIRST_YEAR - 1, -1)
 
 
 @dataclass
@@ -195,6 +206,7 @@ def plan_import(
     file as a whole cannot be read."""
     choices = choices or Choices()
     today = today or timezone.localdate()
+    _check_choices(choices, today)
     sheet, layout = _first_table(source)
     year = choose_year(
         chosen=choices.year,
@@ -237,6 +249,19 @@ def plan_import(
     if progress:
         progress(total, total)
     return plan
+
+
+def _check_choices(choices: Choices, today: date) -> None:
+    """The one check of the office's choices, wherever they come from (page or command line):
+    a ValidationError naming the choice out of range."""
+    errors = {}
+    years = choice_years(today)
+    if choices.year is not None and choices.year not in years:
+        errors["year"] = _("年份：应为%(first)s到%(last)s年") % {"first": years[-1], "last": years[0]}
+    if choices.immediate_days is not None and not 1 <= choices.immediate_days <= IMMEDIATE_MAX_DAYS:
+        errors["immediate_days"] = _("立行立改的期限：应为1到%(n)s个工作日") % {"n": IMMEDIATE_MAX_DAYS}
+    if errors:
+        raise ValidationError(errors)
 
 
 def _first_table(source: IO[bytes]) -> tuple[Sheet, Layout]:

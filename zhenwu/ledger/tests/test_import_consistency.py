@@ -233,3 +233,41 @@ def test_what_a_row_becomes_is_named_by_the_ledgers_own_enums(ledger_town):
     directory = Directory()
     assert directory.department("镇党政办").how is MatchHow.NAME
     assert directory.person("没这个人", None)[1] is PersonMatch.MISSING
+
+
+# ---------------------------------------------------------------------------------------
+# The office's choices: one range each, checked in one place for the page and the command line
+
+
+def test_a_year_or_period_out_of_range_is_refused_by_the_page_and_the_command_line(town, office, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from zhenwu.conftest import client_for
+    from zhenwu.core.calendar import FIRST_YEAR
+    from zhenwu.ledger.importer import IMMEDIATE_MAX_DAYS, choice_years
+
+    this = timezone.localdate().year
+    assert list(choice_years(timezone.localdate()))[::-1] == list(range(FIRST_YEAR, this + 1))
+    client = client_for(office)
+    for sent, said in (
+        ({"year": str(FIRST_YEAR - 1)}, f"年份：应为{FIRST_YEAR}到{this}年"),
+        ({"year": str(this + 1)}, f"年份：应为{FIRST_YEAR}到{this}年"),
+        (
+            {"immediate_days": str(IMMEDIATE_MAX_DAYS + 1)},
+            f"立行立改的期限：应为1到{IMMEDIATE_MAX_DAYS}个工作日",
+        ),
+    ):
+        upload = SimpleUploadedFile("台账.xlsx", _sheet([_row(1)]).getvalue())
+        page = client.post(reverse("ledger:import"), {"file": upload, **sent}, follow=True).content.decode()
+        assert said in page, sent
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(_sheet([_row(1)]).getvalue())
+    with pytest.raises(CommandError, match=f"--immediate-days 立行立改的期限：应为1到{IMMEDIATE_MAX_DAYS}"):
+        call_command("import_ledger", str(path), "--dry-run", "--immediate-days", str(IMMEDIATE_MAX_DAYS + 1))
+    with pytest.raises(CommandError, match="--year 年份：应为"):
+        call_command("import_ledger", str(path), "--dry-run", "--year", "1999")
+    call_command("import_ledger", str(path), "--dry-run", "--immediate-days", str(IMMEDIATE_MAX_DAYS))

@@ -50,8 +50,6 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
-        if options["immediate_days"] is not None and not 1 <= options["immediate_days"] <= 60:
-            raise CommandError("--immediate-days：立行立改的期限应为1到60个工作日")
         choices = Choices(
             year=options["year"],
             not_started=options["not_started"] or "",
@@ -66,6 +64,9 @@ class Command(BaseCommand):
                 plan = plan_import(handle, choices=choices)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:  # --year or --immediate-days out of range
+            said = [f"--{name.replace('_', '-')} {m}" for name, ms in exc.message_dict.items() for m in ms]
+            raise CommandError("；".join(said)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False, indent=1))
         else:

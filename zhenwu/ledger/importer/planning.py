@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhenwu.core.calendar import FIRST_YEAR, deadline_out_of_range, work_calendar
+from zhenwu.core.calendar import FIRST_YEAR
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
 from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
 from zhenwu.ledger.importer.layout import (
@@ -36,6 +36,7 @@ from zhenwu.ledger.importer.layout import (
 from zhenwu.ledger.importer.reading import Sheet, read_sheets
 from zhenwu.ledger.models import ImportedRow, Problem, ProblemTransition
 from zhenwu.ledger.policies import sheet_labels
+from zhenwu.ledger.services import compute_deadline
 from zhenwu.lib.cn_dates import DatePhrase, DatePhraseError, DurationUnit, PhraseKind, parse_date_phrase
 from zhenwu.lib.ledger_text import (
     StatusWord,
@@ -53,7 +54,6 @@ from zhenwu.lib.ledger_text import (
     status_word,
     unit_names,
 )
-from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import Unit
 
 FIELD_LABELS = {
@@ -337,7 +337,6 @@ class _Planner:
     def __init__(self, plan: ImportPlan, layout: Layout, directory: Directory, today: date) -> None:
         self.plan, self.layout, self.directory, self.today = plan, layout, directory, today
         self.choices = plan.choices
-        self.calendar = work_calendar()
         labels = sheet_labels()
         self.sources = labels.sources | {"献言献策": Source.SUGGESTION}
         self.categories = labels.categories
@@ -702,29 +701,34 @@ class _Planner:
             label = _("立行立改，%(n)s个工作日") % {"n": self.choices.immediate_days}
         else:
             label = ""
-        day = phrase.day
-        provisional = False
+        # The phrase as a basis and a date or a day count; the service computes the deadline
+        # (working days, provisional years, the range) as it does for a problem assigned by hand.
+        basis, day, days = DeadlineBasis.DATE, phrase.day, None
         if phrase.kind == PhraseKind.DURATION:
             assert phrase.amount is not None
             if phrase.unit == DurationUnit.WORKDAYS:
-                try:
-                    day = self.calendar.add_workdays(start, phrase.amount)
-                except CalendarNotCovered as exc:
-                    row.errors.append(_("整改时限：%(why)s") % {"why": exc})
-                    return
-                provisional = self.calendar.is_provisional(start, day)
-                f["deadline_basis"], f["deadline_days"] = DeadlineBasis.WORKDAYS, phrase.amount
+                basis, days = DeadlineBasis.WORKDAYS, phrase.amount
             elif phrase.unit == DurationUnit.DAYS:
-                day = phrase.duration_end(start)
-                f["deadline_basis"], f["deadline_days"] = DeadlineBasis.CALENDAR_DAYS, phrase.amount
-            else:
+                basis, days = DeadlineBasis.CALENDAR_DAYS, phrase.amount
+            else:  # months: a date, as a clerk counts them
                 day = phrase.duration_end(start)
             label = label or f["deadline_text"]
             f["deadline_count"] = _("自%(d)s起") % {"d": start.isoformat()}
-        assert day is not None
-        if (refused := deadline_out_of_range(day, today=self.today)) is not None:
-            row.errors.append(_("整改时限：%(d)s%(why)s") % {"d": day.isoformat(), "why": refused})
+        try:
+            due = compute_deadline(
+                basis=basis,
+                assigned_on=assignment_date(start=start, deadline=day)
+                if basis == DeadlineBasis.DATE
+                else start,
+                deadline=day,
+                days=days,
+            )
+        except ValidationError as exc:
+            row.errors.append(exc.messages[0])
             return
+        assert due.day is not None
+        day, provisional = due.day, due.provisional
+        f["deadline_basis"], f["deadline_days"] = basis, days
         f["deadline"] = day.isoformat()
         shown = day.isoformat()
         if label:

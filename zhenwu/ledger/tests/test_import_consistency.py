@@ -181,7 +181,7 @@ def _many(n: int, *, closed_every: int = 3, closed_on: str = "2026年11月25日"
 
 @pytest.mark.parametrize(("n", "commit_queries"), [(50, 21), (500, 37)])
 def test_preview_and_commit_do_not_query_per_row(town, django_assert_num_queries, n, commit_queries):
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         plan = plan_import(_sheet(_many(n)))
     with django_assert_num_queries(commit_queries):  # one more insert batch a 500 rows, not a query a row
         commit_import(plan, actor=IMPORT)
@@ -271,3 +271,55 @@ def test_a_year_or_period_out_of_range_is_refused_by_the_page_and_the_command_li
     with pytest.raises(CommandError, match="--year 年份：应为"):
         call_command("import_ledger", str(path), "--dry-run", "--year", "1999")
     call_command("import_ledger", str(path), "--dry-run", "--immediate-days", str(IMMEDIATE_MAX_DAYS))
+
+
+@pytest.mark.parametrize(
+    ("cell", "basis", "days", "deadline"),
+    [
+        ("999周内", "calendar_days", 999 * 7, None),  # nineteen years on
+        ("2050年6月30日", "date", None, "2050-06-30"),
+    ],
+)
+def test_a_deadline_the_service_would_refuse_is_refused_in_its_words(town, cell, basis, days, deadline):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from zhenwu.ledger.services import compute_deadline
+
+    plan = plan_import(_sheet([_row(1, 整改时限=cell)]))
+    [row] = [r for r in plan.rows if r.fields.get("serial")]
+    with pytest.raises(ValidationError) as refused:
+        compute_deadline(
+            basis=basis,
+            assigned_on=date(2026, 11, 20),
+            deadline=date.fromisoformat(deadline) if deadline else None,
+            days=days,
+        )
+    assert row.errors == [refused.value.messages[0]]
+
+
+def test_deadlines_from_the_sheet_are_the_services_deadlines(town):
+    from datetime import date
+
+    from zhenwu.ledger.services import compute_deadline
+
+    cells = ["15个工作日内", "30天内", "3个月内", "2026年12月31日", "长期坚持"]
+    plan = plan_import(_sheet([_row(n, 整改时限=cell) for n, cell in enumerate(cells, start=1)]))
+    rows = [r for r in plan.rows if r.fields.get("serial")]
+    assert [r.fields["deadline"] for r in rows] == [
+        compute_deadline(
+            basis="workdays", assigned_on=date(2026, 11, 20), deadline=None, days=15
+        ).day.isoformat(),
+        "2026-12-20",
+        "2027-02-20",
+        "2026-12-31",
+        "",
+    ]
+    assert [r.fields["deadline_basis"] for r in rows] == [
+        "workdays",
+        "calendar_days",
+        "date",
+        "date",
+        "long_term",
+    ]

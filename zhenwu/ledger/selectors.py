@@ -79,17 +79,14 @@ def get_evidence_for_user(user: User, pk: int) -> Evidence:
     return found
 
 
-_MAX_ID = 2**63 - 1  # the id column's range: beyond it the database refuses the lookup itself
-
-
-def get_alias_for_user(user: User, pk: object) -> DepartmentAlias:
+def get_alias_for_user(user: User, pk: int | None) -> DepartmentAlias:
     """A department alias, for the office that keeps them (aliases are the town's, not a
-    unit's); 404 for anyone else and for what is not an alias id — blank, not a number, or
-    beyond the id column (a form's raw value, so it is checked here, not converted by a URL)."""
-    text = str(pk if pk is not None else "").strip()
-    if not is_office(user) or not text.isdigit() or not 0 < int(text) <= _MAX_ID:
-        raise Http404(_("没有找到该部门别名"))
-    found = DepartmentAlias.objects.select_related("unit").filter(pk=int(text)).first()
+    unit's); 404 for anyone else and for no id (a form value core.forms.parse_id refused)."""
+    found = (
+        DepartmentAlias.objects.select_related("unit").filter(pk=pk).first()
+        if pk is not None and is_office(user)
+        else None
+    )
     if found is None:
         raise Http404(_("没有找到该部门别名"))
     return found

@@ -19,7 +19,6 @@ from zhenwu.ledger.importer.planning import (
     ImportPlan,
     RowResult,
     choice_years,
-    outcome_label,
     plan_import,
 )
 from zhenwu.ledger.importer.reading import (
@@ -58,7 +57,6 @@ __all__ = [
     "choice_years",
     "commit_import",
     "file_kind",
-    "outcome_label",
     "plan_import",
     "refusal",
 ]

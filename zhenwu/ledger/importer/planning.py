@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from zhenwu.core.calendar import FIRST_YEAR
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
 from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
 from zhenwu.ledger.importer.layout import (
     BY_HEADER,
+    COLUMNS,
     Layout,
     YearChoice,
     choose_year,
@@ -56,13 +58,9 @@ from zhenwu.lib.ledger_text import (
 )
 from zhenwu.org.models import Unit
 
-FIELD_LABELS = {
-    "serial": "序号", "number": "编号", "source": "问题来源", "category": "问题类别", "description": "问题描述",
-    "goal": "整改目标", "measures": "整改措施", "leader": "责任领导", "department": "责任部门",
-    "cooperating": "配合单位", "assignees": "责任人", "deadline": "整改时限", "milestones": "进度节点",
-    "status": "整改状态", "completion": "完成情况", "progress": "整改进展", "acceptor": "验收人",
-    "closed_on": "销号日期", "remarks": "备注", "village": "村(社区)",
-}  # fmt: skip
+# Each column by its standard header (the first name layout knows it by; 村(社区) keeps the
+# brackets its header key drops).
+FIELD_LABELS = {name: names[0] for name, names in COLUMNS.items()} | {"village": "村(社区)"}
 _PROGRESS_EVERY = 500
 
 
@@ -112,6 +110,20 @@ class RowResult:
     @property
     def lines(self) -> str:
         return f"{self.line}–{self.last_line}" if self.last_line > self.line else str(self.line)
+
+    @property
+    def outcome(self) -> str:
+        """What the row becomes, for the preview's 导入后 column: a status, with its 销号 date."""
+        outcome = self.fields.get("outcome", "")
+        label = str(Status(outcome).label) if outcome in Status.values else ""
+        if outcome == Status.CLOSED and self.fields.get("closed_on"):
+            label += f" {self.fields['closed_on']}"
+        return label
+
+    @property
+    def said(self) -> str:
+        """Everything the preview says of the row, errors first."""
+        return "；".join([*self.errors, *self.questions, *self.changes, *self.notes])
 
 
 @dataclass
@@ -228,7 +240,7 @@ def plan_import(
     plan = ImportPlan(
         sheet_name=sheet.name,
         header_line=layout.header_line,
-        columns={_column_letter(c): FIELD_LABELS[f] for c, f in sorted(layout.columns.items())},
+        columns={get_column_letter(c + 1): FIELD_LABELS[f] for c, f in sorted(layout.columns.items())},
         rows=[],
         year=year,
         start=start,
@@ -286,15 +298,6 @@ def _footer_lines(rows: list[list[object]], layout: Layout) -> list[str]:
         if is_footer_row(row):
             lines.append(line_text(row))
     return lines
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _merged_groups(sheet: Sheet, layout: Layout) -> dict[int, int]:
@@ -865,15 +868,6 @@ def _day(text: str | None) -> date | None:
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
     """A long IN list in pieces: SQLite may allow only 999 variables a statement."""
     return [values[start : start + size] for start in range(0, len(values), size)]
-
-
-def outcome_label(row: RowResult) -> str:
-    """What the row becomes, for the preview's 状态 column."""
-    outcome = row.fields.get("outcome", "")
-    label = str(Status(outcome).label) if outcome in Status.values else ""
-    if outcome == Status.CLOSED and row.fields.get("closed_on"):
-        label += f" {row.fields['closed_on']}"
-    return label
 
 
 def _shown(cells: list[object]) -> str:

@@ -220,7 +220,6 @@ def test_the_alias_page_lists_any_number_of_aliases_in_the_same_queries(ledger_t
 
 def test_what_a_row_becomes_is_named_by_the_ledgers_own_enums(ledger_town):
     from zhenwu.ledger.constants import Status
-    from zhenwu.ledger.importer import outcome_label
     from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
     from zhenwu.ledger.tests.sheets import TownLedger
 
@@ -229,7 +228,7 @@ def test_what_a_row_becomes_is_named_by_the_ledgers_own_enums(ledger_town):
     assert outcomes and all(isinstance(o, Status) for o in outcomes)
     closed = next(r for r in plan.rows if r.fields.get("outcome") == Status.CLOSED)
     with translation.override("en"):
-        assert outcome_label(closed) == f"{Status.CLOSED.label} {closed.fields['closed_on']}"
+        assert closed.outcome == f"{Status.CLOSED.label} {closed.fields['closed_on']}"
     directory = Directory()
     assert directory.department("镇党政办").how is MatchHow.NAME
     assert directory.person("没这个人", None)[1] is PersonMatch.MISSING

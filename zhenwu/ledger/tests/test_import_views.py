@@ -146,8 +146,7 @@ def test_an_alias_is_found_only_for_the_office(ledger_town, office, department_s
     from zhenwu.ledger.services import department_alias_save
 
     alias = department_alias_save(actor=office, alias="建设办", unit=ledger_town.building)
-    assert get_alias_for_user(office, str(alias.pk)) == alias
-    with pytest.raises(Http404):
-        get_alias_for_user(department_staff, str(alias.pk))
-    with pytest.raises(Http404):
-        get_alias_for_user(office, str(alias.pk + 1))
+    assert get_alias_for_user(office, alias.pk) == alias
+    for user, pk in ((department_staff, alias.pk), (office, alias.pk + 1), (office, None)):
+        with pytest.raises(Http404):
+            get_alias_for_user(user, pk)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenwu.core.actors import IMPORT
 from zhenwu.ledger.constants import NotStarted, RowStatus
-from zhenwu.ledger.importer import Choices, ImportPlan, SheetError, commit_import, outcome_label, plan_import
+from zhenwu.ledger.importer import Choices, ImportPlan, SheetError, commit_import, plan_import
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
@@ -102,12 +102,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(message))
         for row in plan.rows:
             f = row.fields
-            said = "；".join([*row.errors, *row.questions, *row.changes, *row.notes])
+            said = row.said
             if row.status in (RowStatus.OK, RowStatus.UPDATE):
                 self.stdout.write(
                     f"第{row.lines}行 {row.label}：{f['description'][:20]} | {f.get('leader', '')} | "
                     f"{f.get('department', '')} | {'、'.join(f.get('assignees', []))} | {f.get('deadline_shown', '')} | "
-                    f"{outcome_label(row)}" + (f"（{said}）" if said else "")
+                    f"{row.outcome}" + (f"（{said}）" if said else "")
                 )
             else:
                 self.stdout.write(f"第{row.lines}行 {row.label}：{said}")

@@ -21,11 +21,19 @@ _BATCH = 500
 def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> int:
     """Insert `rows` (each: every concrete field's attname → value, the auto id aside) into
     `model`'s table, in the caller's transaction. Returns how many."""
+    fields, values = _prepared(model, rows)
+    insert_values(model._meta.db_table, [f.column for f in fields], values)
+    return len(values)
+
+
+def _prepared(
+    model: type[models.Model], rows: Iterable[dict[str, Any]]
+) -> tuple[list[models.Field[Any, Any]], list[tuple[Any, ...]]]:
+    """The table's fields (the auto id aside) and each row's values as the database takes them."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     prepared = [_preparer(f) for f in fields]
     values = [tuple(prep(row[f.attname]) for f, prep in zip(fields, prepared, strict=True)) for row in rows]
-    insert_values(model._meta.db_table, [f.column for f in fields], values)
-    return len(values)
+    return fields, values
 
 
 def insert_values(table: str, columns: list[str], values: list[tuple[Any, ...]]) -> None:
@@ -87,9 +95,7 @@ def insert_rows_with_ids(model: type[models.Model], rows: list[dict[str, Any]], 
         return []
     pk = model._meta.pk
     assert pk is not None
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    prepared = [_preparer(f) for f in fields]
-    values = [tuple(prep(row[f.attname]) for f, prep in zip(fields, prepared, strict=True)) for row in rows]
+    fields, values = _prepared(model, rows)
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -112,8 +112,7 @@ def import_template_workbook() -> bytes:
     source, category and status, the town's departments, and how to write a deadline."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from zhenwu.ledger.constants import Category
-    from zhenwu.ledger.policies import source_choices
+    from zhenwu.ledger.policies import sheet_labels
     from zhenwu.org.constants import UnitKind
     from zhenwu.org.models import Unit
 
@@ -137,8 +136,8 @@ def import_template_workbook() -> bytes:
         .order_by("path")
         .values_list("name", flat=True)
     )
-    sources = [str(label) for _, label in source_choices()]
-    categories = [str(label) for _, label in Category.choices]
+    labels = sheet_labels()  # what the importer reads back, whatever the page's language
+    sources, categories = list(labels.sources), list(labels.categories)
     example = ["1", sources[0] if sources else "", categories[0], "（示例，导入前请删除）某村某组道路破损，雨天无法通行",
                "道路硬化", "争取项目资金，硬化道路", "", departments[0] if departments else "", "", "", "6月底前", "",
                "", "正在整改", "", "", "", ""]  # fmt: skip

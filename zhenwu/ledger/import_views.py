@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,21 +28,24 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhenwu.core.access import roles_required
+from zhenwu.core.forms import apply_errors, flash_errors, parse_id
 from zhenwu.ledger.constants import NotStarted, RowStatus
 from zhenwu.ledger.exports import import_template_workbook
 from zhenwu.ledger.forms import DepartmentAliasForm
 from zhenwu.ledger.importer import (
+    IMMEDIATE_MAX_DAYS,
     IMPORT_MAX_BYTES,
     IMPORTS_FOLDER,
     Choices,
     ImportPlan,
     SheetError,
+    choice_years,
     commit_import,
     file_kind,
-    outcome_label,
     plan_import,
 )
-from zhenwu.ledger.models import DepartmentAlias
+from zhenwu.ledger.importer.reading import too_large
+from zhenwu.ledger.selectors import department_aliases, get_alias_for_user
 from zhenwu.ledger.services import department_alias_delete, department_alias_save
 from zhenwu.org.constants import OFFICE_ROLES, UnitKind
 from zhenwu.org.models import Unit
@@ -70,9 +73,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
     if upload is None:
         return _back(request, _("文件：请选择要导入的 Excel 台账（.xlsx 或 .xls）"))
     if (upload.size or 0) > IMPORT_MAX_BYTES:
-        return _back(
-            request, _("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
+        return _back(request, str(too_large()))
     try:
         kind = file_kind(upload.file)  # type: ignore[arg-type]
     except SheetError as exc:
@@ -97,17 +98,25 @@ def _upload(request: HttpRequest) -> HttpResponse:
     return _check(request, token, name=name)
 
 
+def _plan(request: HttpRequest, token: str) -> ImportPlan:
+    """The stored upload planned again with the choices the form sends (check and confirm)."""
+    with _stored(token).open("rb") as handle:
+        return plan_import(
+            handle,
+            choices=_choices(request.POST),
+            progress=_reporter(token, pgettext("import phase", "检查")),
+        )
+
+
 def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
     path = _stored(token)
-    choices = _choices(request.POST)
     try:
-        with path.open("rb") as handle:
-            plan = plan_import(
-                handle, choices=choices, progress=_reporter(token, pgettext("import phase", "检查"))
-            )
+        plan = _plan(request, token)
     except SheetError as exc:
         path.unlink(missing_ok=True)
         return _back(request, str(exc))
+    except ValidationError as exc:  # a choice out of range: the file stays for another try
+        return _back(request, exc.messages[0])
     finally:
         _progress_file(token).unlink(missing_ok=True)
     name = name or request.POST.get("name", "")[:200]
@@ -117,21 +126,19 @@ def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
 def _confirm(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
     path = _stored(token)
-    choices = _choices(request.POST)
     try:
-        with path.open("rb") as handle:
-            plan = plan_import(
-                handle, choices=choices, progress=_reporter(token, pgettext("import phase", "检查"))
-            )
+        plan = _plan(request, token)
         outcome = commit_import(
             plan,
             actor=request.user,  # type: ignore[arg-type]
             file_name=request.POST.get("name", "")[:200],
             progress=_reporter(token, pgettext("import phase", "导入")),
         )
-    except (SheetError, ValidationError, PermissionError) as exc:
-        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-        return _back(request, message)
+    except SheetError as exc:
+        return _back(request, str(exc))
+    except (ValidationError, PermissionError) as exc:
+        flash_errors(request, exc)
+        return _go(request, reverse("ledger:import"))
     finally:
         _progress_file(token).unlink(missing_ok=True)
     path.unlink(missing_ok=True)
@@ -173,10 +180,11 @@ def _choices(data: QueryDict) -> Choices:
             mappings[key] = int(unit)
             if data.get(f"map-{index}-remember") == "1":
                 remember.add(key)
+    # Read, not judged: plan_import checks the year and the period (the command line's too).
     return Choices(
-        year=int(year) if year.isdigit() and 2004 <= int(year) <= 2099 else None,
+        year=int(year) if year.isdigit() and len(year) <= 4 else None,
         not_started=not_started if not_started in NotStarted.values else "",
-        immediate_days=int(days) if days.isdigit() and 1 <= int(days) <= 60 else None,
+        immediate_days=int(days) if days.isdigit() and len(days) <= 4 else None,
         create_missing=data.get("create_missing") == "1",
         mappings=mappings,
         remember=remember,
@@ -184,8 +192,7 @@ def _choices(data: QueryDict) -> Choices:
 
 
 def _years() -> list[int]:
-    this = timezone.localdate().year
-    return list(range(this, 2003, -1))
+    return list(choice_years(timezone.localdate()))
 
 
 def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
@@ -205,18 +212,17 @@ def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
             hidden[row.label] = hidden.get(row.label, 0) + 1
             continue
         listed[kind] += 1
-        row.outcome = outcome_label(row)  # type: ignore[attr-defined]
-        row.said = "；".join([*row.errors, *row.questions, *row.changes, *row.notes])  # type: ignore[attr-defined]
         shown.append(row)
     return {
         "plan": plan,
         "rows": shown,
-        "hidden": "，".join(f"{label}{n}行" for label, n in hidden.items()),
+        "hidden": "，".join(_("%(label)s%(n)s行") % {"label": label, "n": n} for label, n in hidden.items()),
         "token": token,
         "name": name,
         "departments": departments,
         "years": _years(),
         "not_started_choices": NotStarted.choices,
+        "immediate_max": IMMEDIATE_MAX_DAYS,
         "new": plan.counts.get(RowStatus.OK, 0),
         "updates": plan.counts.get(RowStatus.UPDATE, 0),
     }
@@ -230,9 +236,16 @@ def _folder() -> Path:
     return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
 
 
-def _stored(token: str) -> Path:
+def _valid_token(token: str) -> str:
+    """An upload's token as _upload makes it (32 hex digits); 404 for anything else, before
+    it names a path."""
     if not token.isalnum() or len(token) != 32:
         raise Http404
+    return token
+
+
+def _stored(token: str) -> Path:
+    _valid_token(token)
     for kind in ("xlsx", "xls"):
         path = _folder() / f"{token}.{kind}"
         if path.exists():
@@ -261,8 +274,7 @@ def _reporter(token: str, phase: str) -> Callable[[int, int], None]:
 @roles_required(*OFFICE_ROLES)
 @require_GET
 def import_progress_view(request: HttpRequest, token: str) -> HttpResponse:
-    if not token.isalnum() or len(token) != 32:
-        raise Http404
+    _valid_token(token)
     try:
         state = json.loads(_progress_file(token).read_text())
     except (OSError, ValueError):
@@ -291,7 +303,7 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 def alias_list_view(request: HttpRequest) -> HttpResponse:
     form = DepartmentAliasForm(request.POST or None)
     if request.method == "POST" and "delete" in request.POST:
-        alias = get_object_or_404(DepartmentAlias, pk=request.POST.get("delete"))
+        alias = get_alias_for_user(request.user, parse_id(request.POST.get("delete")))  # type: ignore[arg-type]
         department_alias_delete(actor=request.user, alias=alias)  # type: ignore[arg-type]
         messages.success(request, _("已删除别名“%(a)s”") % {"a": alias.alias})
         return redirect("ledger:aliases")
@@ -303,13 +315,10 @@ def alias_list_view(request: HttpRequest) -> HttpResponse:
                 unit=form.cleaned_data["unit"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("已保存：“%(a)s”即“%(u)s”") % {"a": saved.alias, "u": saved.unit.name}
             )
             return redirect("ledger:aliases")
-    aliases = DepartmentAlias.objects.select_related("unit").order_by("unit__path", "key")
-    return render(request, "ledger/aliases.html", {"form": form, "aliases": aliases})
+    return render(request, "ledger/aliases.html", {"form": form, "aliases": department_aliases()})

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +116,25 @@ def source_choices() -> list[tuple[str, str]]:
     order = {value: i for i, value in enumerate(Source.values)}
     policies = sorted(_REGISTRY.values(), key=lambda p: order.get(p.key, len(order)))
     return [(p.key, str(p.label)) for p in policies]
+
+
+@dataclass(frozen=True)
+class SheetLabels:
+    """Sources and categories by the label a town's own sheets write for them."""
+
+    sources: dict[str, str]  # label → source key, in source_choices() order
+    categories: dict[str, str]  # label → Category value, in Category order
+
+
+def sheet_labels() -> SheetLabels:
+    """The labels in the town's language (settings.LANGUAGE_CODE), not the clerk's: a sheet
+    says 班子评议 whatever language the page is shown in. Built at call time, so a source
+    registered later, or a language switched since, is never stale."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return SheetLabels(
+            sources={label: key for key, label in source_choices()},
+            categories={str(label): str(value) for value, label in Category.choices},
+        )
 
 
 def source_label(key: str) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.ledger.constants import OPEN, WORKING, Action, ExtensionStatus
-from zhenwu.ledger.models import Evidence, Extension, Problem, ProgressReport
+from zhenwu.ledger.models import DepartmentAlias, Evidence, Extension, Problem, ProgressReport
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.lib.cadence import key_label
@@ -77,6 +77,24 @@ def get_evidence_for_user(user: User, pk: int) -> Evidence:
     if found is None:
         raise Http404("没有找到该文件")
     return found
+
+
+def get_alias_for_user(user: User, pk: int | None) -> DepartmentAlias:
+    """A department alias, for the office that keeps them (aliases are the town's, not a
+    unit's); 404 for anyone else and for no id (a form value core.forms.parse_id refused)."""
+    found = (
+        DepartmentAlias.objects.select_related("unit").filter(pk=pk).first()
+        if pk is not None and is_office(user)
+        else None
+    )
+    if found is None:
+        raise Http404(_("没有找到该部门别名"))
+    return found
+
+
+def department_aliases() -> QuerySet[DepartmentAlias]:
+    """The alias page's list: by department, then by alias."""
+    return DepartmentAlias.objects.select_related("unit").order_by("unit__path", "key")
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -735,6 +735,70 @@ def problem_record_step(
     return _save(problem, before, actor, LedgerAudit.STEP_RECORDED, step=action, at=at.isoformat(), **extra)
 
 
+def closure_moment(closed_on: date, *, now: datetime | None = None) -> datetime:
+    """When a closure another record dates by its day is recorded: the end of that working
+    day (17:00), never after now (a sheet closed today, imported this morning)."""
+    now = now or timezone.now()
+    return min(timezone.make_aware(datetime.combine(closed_on, time(17))), now)
+
+
+def _closure_steps(problem: Problem) -> tuple[str, ...]:
+    """The recorded steps that close a problem from where it stands: an application already
+    made is accepted; otherwise it is applied for and accepted at the same moment."""
+    if problem.status == Status.CLOSURE_REQUESTED:
+        return (Action.ACCEPT,)
+    return (Action.APPLY_CLOSE, Action.ACCEPT)
+
+
+def _closure_in_memory(
+    *, actor: Actor, problem: Problem, at: datetime, last: datetime | None, note: str
+) -> list[tuple[str, Step, dict[str, Any], dict[str, Any]]]:
+    """The closing steps in memory: (action, step, the problem before, after) for each."""
+    done = []
+    for action in _closure_steps(problem):
+        before = _snapshot(problem)
+        step = _record_in_memory(actor=actor, problem=problem, action=action, at=at, last=last, reason=note)
+        done.append((action, step, before, _snapshot(problem)))
+        last = at
+    return done
+
+
+@transaction.atomic
+def problem_record_closure(*, actor: Actor, problem: Problem, closed_on: date, note: str = "") -> Problem:
+    """Record a 销号 that happened elsewhere on `closed_on` (a re-imported paper ledger): the
+    steps that close the problem from where it stands (see _closure_steps), each audited as
+    a recorded step, at closure_moment(closed_on). The record names a day, not an hour: on
+    the day of the problem's last step the closure is recorded with it; a day before that is
+    refused (history is not rewritten to fit)."""
+    require(is_office(actor) or is_system(actor, IMPORT), _("只有台账导入可以补录销号"))
+    problem = _lock(problem)
+    last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
+    at = closure_moment(closed_on)
+    if last is not None and at < last:
+        if closed_on < timezone.localdate(last):
+            raise ValidationError(
+                {
+                    "closed_on": _("销号日期：%(d)s早于该问题上一步办理的时间（%(last)s）")
+                    % {"d": closed_on.isoformat(), "last": shown(last)}
+                }
+            )
+        at = last
+    recorded = _closure_in_memory(actor=actor, problem=problem, at=at, last=last, note=note)
+    for _action, step, _before, _after in recorded:
+        _save_step(step)
+    problem.full_clean()
+    problem.save()
+    for action, _step_fields, before, after in recorded:
+        audit_record(
+            actor=actor,
+            action=LedgerAudit.STEP_RECORDED,
+            obj=problem,
+            before=before,
+            after={**after, "step": action, "at": at.isoformat()},
+        )
+    return problem
+
+
 def _record_in_memory(
     *,
     actor: Actor,
@@ -1172,19 +1236,11 @@ def _import_one(
             )
         )
         if item.closed_at is not None:
-            before = assigned
-            for action in (Action.APPLY_CLOSE, Action.ACCEPT):
-                steps.append(
-                    _record_in_memory(
-                        actor=actor,
-                        problem=problem,
-                        action=action,
-                        at=item.closed_at,
-                        last=steps[-1]["at"],
-                        reason=item.closure_note,
-                    )
-                )
-                after = _snapshot(problem)
+            closing = _closure_in_memory(
+                actor=actor, problem=problem, at=item.closed_at, last=steps[-1]["at"], note=item.closure_note
+            )
+            for action, step, before, after in closing:
+                steps.append(step)
                 events.append(
                     AuditEntry(
                         LedgerAudit.STEP_RECORDED,
@@ -1192,7 +1248,6 @@ def _import_one(
                         after={**after, "step": action, "at": item.closed_at.isoformat()},
                     )
                 )
-                before = after
     elif item.closed_at is not None:
         raise ValidationError({"status": _("状态：待分派的问题不能销号")})
     # full_clean's checks of the values the sheet gave. The rest the engine set from its own

@@ -62,7 +62,13 @@ class DatePhrase:
 
 
 class DatePhraseError(ValueError):
-    """The cell cannot be read; `str()` says why and what to write instead, in Chinese."""
+    """The cell cannot be read; `str()` says why and what to write instead, in Chinese.
+    `yearless`: it names no year and none was given — choosing the year would read it (the
+    message is translated, so callers ask this, never the text)."""
+
+    def __init__(self, message: str, *, yearless: bool = False) -> None:
+        super().__init__(message)
+        self.yearless = yearless
 
 
 def suggestion() -> str:
@@ -276,7 +282,8 @@ def _which_year(shown: str, written: str | None, relative: str | None, year: int
     if year is None:
         raise DatePhraseError(
             _("“%(text)s”没有写年份，也无法从台账确定年份：请写明年份（如 2009年6月底前）或选择年份")
-            % {"text": shown}
+            % {"text": shown},
+            yearless=True,
         )
     if relative in ("明年", "次年"):
         return year + 1, False

@@ -13,11 +13,12 @@ committing: the writes, through the ledger's services.
 from zhenwu.ledger.importer.committing import ImportOutcome, commit_import, refusal
 from zhenwu.ledger.importer.layout import COLUMNS
 from zhenwu.ledger.importer.planning import (
+    IMMEDIATE_MAX_DAYS,
     Choices,
     DepartmentQuestion,
     ImportPlan,
     RowResult,
-    outcome_label,
+    choice_years,
     plan_import,
 )
 from zhenwu.ledger.importer.reading import (
@@ -38,6 +39,7 @@ PENDING_IMPORT_HOURS = 24
 
 __all__ = [
     "COLUMNS",
+    "IMMEDIATE_MAX_DAYS",
     "IMPORTS_FOLDER",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_COLUMNS",
@@ -52,9 +54,9 @@ __all__ = [
     "ImportPlan",
     "RowResult",
     "SheetError",
+    "choice_years",
     "commit_import",
     "file_kind",
-    "outcome_label",
     "plan_import",
     "refusal",
 ]

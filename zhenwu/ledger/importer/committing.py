@@ -2,7 +2,7 @@
 
 New rows go through services.problems_import (the batched form of problem_create,
 problem_assign and problem_record_step, with the same checks, steps and audit events);
-updates to rows imported before through problem_record_step and problem_update_completion;
+updates to rows imported before through problem_record_closure and problem_update_completion;
 department names the office confirmed and asked to remember through department_alias_save.
 """
 
@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor
 from zhenwu.core.audit import audit_record
-from zhenwu.ledger.constants import Action, DeadlineBasis, LedgerAudit, RowStatus, Status
+from zhenwu.ledger.constants import DeadlineBasis, LedgerAudit, RowStatus, Status
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.ledger.importer.planning import ImportPlan, RowResult, moment
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.services import (
     ImportedProblem,
+    closure_moment,
     department_alias_save,
-    problem_record_step,
+    problem_record_closure,
     problem_update_completion,
     problems_import,
 )
@@ -85,8 +86,12 @@ def commit_import(
     now = timezone.now()  # one moment for every row closed today, not one each
     items = [_item(r, plan, directory, now) for r in new]
     outcome.created = problems_import(actor=actor, items=items, file_name=file_name, progress=progress)
-    for row in (r for r in plan.rows if r.status == RowStatus.UPDATE):
-        outcome.updated.append(_update(row, plan, actor))
+    updates = [r for r in plan.rows if r.status == RowStatus.UPDATE]
+    # Loaded at once, not one get a row; each service still locks its problem as it writes.
+    problems = Problem.objects.in_bulk([r.problem_id for r in updates])
+    for row in updates:
+        assert row.problem_id is not None  # planning names the problem every update is to
+        outcome.updated.append(_update(row, problems[row.problem_id], actor))
     audit_record(
         actor=actor,
         action=LedgerAudit.PROBLEM_IMPORTED,
@@ -109,22 +114,17 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     department = (
         directory.by_id.get(f.get("department_id") or 0) or directory.department(f["department_text"]).unit
     )
-    outcome = f.get("outcome", "in_progress")
-    assign = outcome != "pending"
+    assign = f.get("outcome", Status.IN_PROGRESS) != Status.PENDING
     today = timezone.localdate(now)
     deadline = date.fromisoformat(f["deadline"]) if f.get("deadline") else None
     basis = f.get("deadline_basis") or DeadlineBasis.DATE
-    assigned_on = plan.start
+    assigned_on = date.fromisoformat(f["assigned_on"])  # as planned and shown in the preview
     closed_on = date.fromisoformat(f["closed_on"]) if f.get("closed_on") else None
-    if closed_on is not None:
-        assigned_on = min(assigned_on, closed_on)
-    if deadline is not None and basis == DeadlineBasis.DATE:
-        assigned_on = min(assigned_on, deadline)
     # The sheet's own dates: collected and assigned when it was drawn up, closed when it says.
     at = moment(assigned_on, 9) if assigned_on < today else None
     closed_at = None
     if closed_on is not None:
-        closed_at = min(moment(closed_on, 17), now)
+        closed_at = closure_moment(closed_on, now=now)
         at = min(moment(assigned_on, 9), closed_at)
     remarks = [f.get("remarks", "")]
     if f.get("serial"):
@@ -165,26 +165,22 @@ def _item(row: RowResult, plan: ImportPlan, directory: Directory, now: datetime)
     )
 
 
-def _update(row: RowResult, plan: ImportPlan, actor: Actor) -> Problem:
+def _update(row: RowResult, problem: Problem, actor: Actor) -> Problem:
     """A row imported before whose status or progress moved on: record what the sheet adds."""
     f = row.fields
-    assert row.problem_id is not None
-    problem = Problem.objects.get(pk=row.problem_id)
-    completion = f.get("completion", "")
-    if completion and completion.strip() != problem.completion.strip():
+    # Only what the preview listed (planning decided it; the same rule twice drifted apart).
+    if f.get("update_completion"):
         problem = problem_update_completion(
-            actor=actor, problem=problem, completion=completion, note=_("按台账第%(n)s行") % {"n": row.lines}
+            actor=actor,
+            problem=problem,
+            completion=f["completion"],
+            note=_("按台账第%(n)s行") % {"n": row.lines},
         )
-    if f.get("outcome") == "closed" and problem.status not in (Status.CLOSED, Status.PENDING):
-        last = problem.transitions.order_by("-at").values_list("at", flat=True).first()
-        at = min(moment(date.fromisoformat(f["closed_on"]), 17), timezone.now())
-        at = max(at, last) if last else at
-        note = _("导入：原台账记载已于%(d)s销号") % {"d": f["closed_on"]}
-        steps = (
-            [Action.ACCEPT]
-            if problem.status == Status.CLOSURE_REQUESTED
-            else [Action.APPLY_CLOSE, Action.ACCEPT]
+    if f.get("update_closes"):
+        problem = problem_record_closure(
+            actor=actor,
+            problem=problem,
+            closed_on=date.fromisoformat(f["closed_on"]),
+            note=_("导入：原台账记载已于%(d)s销号") % {"d": f["closed_on"]},
         )
-        for action in steps:
-            problem = problem_record_step(actor=actor, problem=problem, action=action, at=at, reason=note)
     return problem

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 
 from zhenwu.ledger.models import DepartmentAlias
 from zhenwu.ledger.selectors import town_names
@@ -48,10 +49,29 @@ def _resembles(short: str, name: str) -> bool:
     return short[-1] == name[-1] and all(ch in rest for ch in short)
 
 
+class MatchHow(StrEnum):
+    """How a sheet's department name was matched."""
+
+    NONE = ""  # not matched
+    NAME = "name"
+    SHORT_NAME = "short_name"
+    ALIAS = "alias"  # the town's alias table
+    SHORT_FORM = "short_form"  # SHORT_FORMS
+    CHOSEN = "chosen"  # the office's choice in this preview
+
+
+class PersonMatch(StrEnum):
+    """Whether a sheet's name is one person of the registry."""
+
+    FOUND = ""
+    SAME_NAME = "same_name"  # several people of that name, none in the row's department
+    MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class Match:
     unit: Unit | None
-    how: str = ""  # "name", "short_name", "alias", "short_form"
+    how: MatchHow = MatchHow.NONE
     candidates: tuple[Unit, ...] = ()  # when not matched: what it may mean (for the preview)
     ambiguous: bool = False  # the key names several departments
 
@@ -65,9 +85,9 @@ class Directory:
             Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path")
         )
         self.by_id = {u.pk: u for u in self.departments}
-        self.by_key: dict[str, list[tuple[Unit, str]]] = defaultdict(list)
+        self.by_key: dict[str, list[tuple[Unit, MatchHow]]] = defaultdict(list)
         for unit in self.departments:
-            for text, how in ((unit.name, "name"), (unit.short_name, "short_name")):
+            for text, how in ((unit.name, MatchHow.NAME), (unit.short_name, MatchHow.SHORT_NAME)):
                 key = unit_key(text, self.towns)
                 if key and all(u.pk != unit.pk for u, _ in self.by_key[key]):
                     self.by_key[key].append((unit, how))
@@ -105,25 +125,25 @@ class Directory:
         if not key:
             return Match(None)
         if chosen and key in self.mappings:
-            return Match(self.mappings[key], "chosen")
+            return Match(self.mappings[key], MatchHow.CHOSEN)
         if key in self.aliases:
-            return Match(self.aliases[key], "alias")
+            return Match(self.aliases[key], MatchHow.ALIAS)
         found = self.by_key.get(key, [])
         if len(found) == 1:
             return Match(found[0][0], found[0][1])
         if len(found) > 1:
             return Match(None, candidates=tuple(u for u, _ in found), ambiguous=True)
         if (full := SHORT_FORMS.get(key)) and len(self.by_key.get(full, [])) == 1:
-            return Match(self.by_key[full][0][0], "short_form")
+            return Match(self.by_key[full][0][0], MatchHow.SHORT_FORM)
         candidates = [u for u in self.departments if _resembles(key, self.key(u.name))]
         return Match(None, candidates=tuple(candidates))
 
-    def person(self, name: str, department: Unit | None) -> tuple[Person | None, str]:
+    def person(self, name: str, department: Unit | None) -> tuple[Person | None, PersonMatch]:
         found = self.people.get(name, [])
         if len(found) == 1:
-            return found[0], ""
+            return found[0], PersonMatch.FOUND
         if len(found) > 1 and department is not None:
             local = [p for p in found if p.unit_id == department.pk]
             if len(local) == 1:
-                return local[0], ""
-        return None, ("same_name" if found else "missing")
+                return local[0], PersonMatch.FOUND
+        return None, (PersonMatch.SAME_NAME if found else PersonMatch.MISSING)

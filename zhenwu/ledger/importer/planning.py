@@ -16,14 +16,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
-from zhenwu.core.calendar import deadline_out_of_range, work_calendar
+from zhenwu.core.calendar import FIRST_YEAR
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
-from zhenwu.ledger.importer.directory import Directory
+from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
 from zhenwu.ledger.importer.layout import (
     BY_HEADER,
+    COLUMNS,
     Layout,
     YearChoice,
     choose_year,
@@ -32,8 +36,9 @@ from zhenwu.ledger.importer.layout import (
     no_header,
 )
 from zhenwu.ledger.importer.reading import Sheet, read_sheets
-from zhenwu.ledger.models import ImportedRow, Problem
-from zhenwu.ledger.policies import source_choices
+from zhenwu.ledger.models import ImportedRow, Problem, ProblemTransition
+from zhenwu.ledger.policies import sheet_labels
+from zhenwu.ledger.services import compute_deadline
 from zhenwu.lib.cn_dates import DatePhrase, DatePhraseError, DurationUnit, PhraseKind, parse_date_phrase
 from zhenwu.lib.ledger_text import (
     StatusWord,
@@ -51,24 +56,22 @@ from zhenwu.lib.ledger_text import (
     status_word,
     unit_names,
 )
-from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import Unit
 
-FIELD_LABELS = {
-    "serial": "序号", "number": "编号", "source": "问题来源", "category": "问题类别", "description": "问题描述",
-    "goal": "整改目标", "measures": "整改措施", "leader": "责任领导", "department": "责任部门",
-    "cooperating": "配合单位", "assignees": "责任人", "deadline": "整改时限", "milestones": "进度节点",
-    "status": "整改状态", "completion": "完成情况", "progress": "整改进展", "acceptor": "验收人",
-    "closed_on": "销号日期", "remarks": "备注", "village": "村(社区)",
-}  # fmt: skip
-_CATEGORIES = {str(label): value for value, label in Category.choices}
+# Each column by its standard header (the first name layout knows it by; 村(社区) keeps the
+# brackets its header key drops).
+FIELD_LABELS = {name: names[0] for name, names in COLUMNS.items()} | {"village": "村(社区)"}
 _PROGRESS_EVERY = 500
-_OUTCOME_LABELS = {
-    "closed": Status.CLOSED.label,
-    "in_progress": Status.IN_PROGRESS.label,
-    "long_term": Status.LONG_TERM.label,
-    "pending": Status.PENDING.label,
-}
+
+
+# 立行立改 rows get at most this many working days (the preview's field and --immediate-days).
+IMMEDIATE_MAX_DAYS = 60
+
+
+def choice_years(today: date) -> range:
+    """The years the office may give a sheet's yearless dates, newest first: this year back
+    to the work calendar's first (nothing before it can be counted in working days)."""
+    return range(today.year, FIRST_YEAR - 1, -1)
 
 
 @dataclass
@@ -107,6 +110,20 @@ class RowResult:
     @property
     def lines(self) -> str:
         return f"{self.line}–{self.last_line}" if self.last_line > self.line else str(self.line)
+
+    @property
+    def outcome(self) -> str:
+        """What the row becomes, for the preview's 导入后 column: a status, with its 销号 date."""
+        outcome = self.fields.get("outcome", "")
+        label = str(Status(outcome).label) if outcome in Status.values else ""
+        if outcome == Status.CLOSED and self.fields.get("closed_on"):
+            label += f" {self.fields['closed_on']}"
+        return label
+
+    @property
+    def said(self) -> str:
+        """Everything the preview says of the row, errors first."""
+        return "；".join([*self.errors, *self.questions, *self.changes, *self.notes])
 
 
 @dataclass
@@ -201,6 +218,7 @@ def plan_import(
     file as a whole cannot be read."""
     choices = choices or Choices()
     today = today or timezone.localdate()
+    _check_choices(choices, today)
     sheet, layout = _first_table(source)
     year = choose_year(
         chosen=choices.year,
@@ -222,7 +240,7 @@ def plan_import(
     plan = ImportPlan(
         sheet_name=sheet.name,
         header_line=layout.header_line,
-        columns={_column_letter(c): FIELD_LABELS[f] for c, f in sorted(layout.columns.items())},
+        columns={get_column_letter(c + 1): FIELD_LABELS[f] for c, f in sorted(layout.columns.items())},
         rows=[],
         year=year,
         start=start,
@@ -243,6 +261,19 @@ def plan_import(
     if progress:
         progress(total, total)
     return plan
+
+
+def _check_choices(choices: Choices, today: date) -> None:
+    """The one check of the office's choices, wherever they come from (page or command line):
+    a ValidationError naming the choice out of range."""
+    errors = {}
+    years = choice_years(today)
+    if choices.year is not None and choices.year not in years:
+        errors["year"] = _("年份：应为%(first)s到%(last)s年") % {"first": years[-1], "last": years[0]}
+    if choices.immediate_days is not None and not 1 <= choices.immediate_days <= IMMEDIATE_MAX_DAYS:
+        errors["immediate_days"] = _("立行立改的期限：应为1到%(n)s个工作日") % {"n": IMMEDIATE_MAX_DAYS}
+    if errors:
+        raise ValidationError(errors)
 
 
 def _first_table(source: IO[bytes]) -> tuple[Sheet, Layout]:
@@ -267,15 +298,6 @@ def _footer_lines(rows: list[list[object]], layout: Layout) -> list[str]:
         if is_footer_row(row):
             lines.append(line_text(row))
     return lines
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _merged_groups(sheet: Sheet, layout: Layout) -> dict[int, int]:
@@ -318,8 +340,9 @@ class _Planner:
     def __init__(self, plan: ImportPlan, layout: Layout, directory: Directory, today: date) -> None:
         self.plan, self.layout, self.directory, self.today = plan, layout, directory, today
         self.choices = plan.choices
-        self.calendar = work_calendar()
-        self.sources = {label: key for key, label in source_choices()} | {"献言献策": Source.SUGGESTION}
+        labels = sheet_labels()
+        self.sources = labels.sources | {"献言献策": Source.SUGGESTION}
+        self.categories = labels.categories
         self.keys: dict[str, int] = {}  # identity → first line
         self.to_create: set[str] = set()
         self.questions: dict[str, DepartmentQuestion] = {}
@@ -385,9 +408,17 @@ class _Planner:
         department = self._department(row, raw)
         self._village(row, raw)
         outcome = self._status(row, raw)
-        self._people(row, raw, department, required=outcome != "pending")
+        self._people(row, raw, department, required=outcome != Status.PENDING)
         self._deadline(row, raw, outcome)
-        if outcome == "pending":
+        # Decided once, here: the commit assigns on this day, the day the preview showed.
+        f["assigned_on"] = assignment_date(
+            start=self.plan.start,
+            closed_on=_day(f.get("closed_on")),
+            deadline=_day(f["deadline"]) if f["deadline_basis"] == DeadlineBasis.DATE else None,
+        ).isoformat()
+        if outcome != Status.PENDING and f["assigned_on"] != self.plan.start.isoformat():
+            row.notes.append(_("分派日期记为%(d)s（不晚于销号日期和整改时限）") % {"d": f["assigned_on"]})
+        if outcome == Status.PENDING:
             # Kept in 备注 for whoever assigns it: the owners and deadline the sheet names.
             owners = [f"{label}：{value}" for label, value in (
                 (_("责任领导"), f.get("leader", "")), (_("责任部门"), f.get("department", "")),
@@ -411,8 +442,8 @@ class _Planner:
         if source and source not in self.sources:
             row.notes.append(_("问题来源“%(v)s”未识别，记为“其他”") % {"v": source})
         category = squeeze(raw.get("category"))
-        f["category"] = _CATEGORIES.get(category, Category.OTHER)
-        if category and category not in _CATEGORIES:
+        f["category"] = self.categories.get(category, Category.OTHER)
+        if category and category not in self.categories:
             row.notes.append(_("问题类别“%(v)s”未识别，记为“其他”") % {"v": category})
 
     def _department(self, row: RowResult, raw: dict[str, object]) -> Unit | None:
@@ -435,9 +466,9 @@ class _Planner:
             self._ask_department(row, lead, found.candidates, found.ambiguous)
         else:
             f["department"], f["department_id"] = department.name, department.pk
-            if found.how == "chosen":  # answered in this preview: kept on show, to change or remember
+            if found.how == MatchHow.CHOSEN:  # answered in this preview: kept on show, to change or remember
                 self._chosen(row, lead, department)
-            if found.how in ("alias", "short_form", "chosen"):
+            if found.how in (MatchHow.ALIAS, MatchHow.SHORT_FORM, MatchHow.CHOSEN):
                 row.notes.append(
                     _("责任部门“%(text)s”即“%(name)s”") % {"text": lead, "name": department.name}
                 )
@@ -535,7 +566,7 @@ class _Planner:
         self, row: RowResult, label: str, name: str, department: Unit | None, *, required: bool
     ) -> None:
         why = self.directory.person(name, department)[1]
-        if why == "same_name":
+        if why == PersonMatch.SAME_NAME:
             row.errors.append(
                 _("%(label)s：“%(name)s”在人员名册中有同名多人，请在台账中注明")
                 % {"label": label, "name": name}
@@ -549,8 +580,8 @@ class _Planner:
                 % {"label": label, "name": name}
             )
 
-    def _status(self, row: RowResult, raw: dict[str, object]) -> str:
-        """ "closed", "in_progress" or "pending" (long term is decided by the deadline)."""
+    def _status(self, row: RowResult, raw: dict[str, object]) -> Status:
+        """Closed, in progress or pending (long term is decided by the deadline)."""
         f = row.fields
         status_cell, completion_cell, progress_cell = (
             raw.get(k) for k in ("status", "completion", "progress")
@@ -580,10 +611,10 @@ class _Planner:
                 _("销号日期：台账写“%(status)s”，却填了销号日期%(d)s，请核对")
                 % {"status": f["status_text"], "d": closed_on}
             )
-            return "in_progress"
+            return Status.IN_PROGRESS
         if closed_on or word == StatusWord.DONE:
             self._closure(row, closed_on)
-            return "closed"
+            return Status.CLOSED
         if word == StatusWord.NOT_STARTED:
             self.plan.not_started_rows += 1
             if not self.choices.not_started:
@@ -591,13 +622,13 @@ class _Planner:
                     _("整改状态：“%(v)s”，请在下方选择未启动的问题导入为“整改中”还是“待分派”")
                     % {"v": f["status_text"]}
                 )
-                f["outcome"] = "in_progress"
-                return "in_progress"
+                f["outcome"] = Status.IN_PROGRESS
+                return Status.IN_PROGRESS
             chosen = NotStarted(self.choices.not_started)
-            f["outcome"] = "pending" if chosen == NotStarted.PENDING else "in_progress"
-            return str(f["outcome"])
-        f["outcome"] = "in_progress"
-        return "in_progress"
+            f["outcome"] = Status.PENDING if chosen == NotStarted.PENDING else Status.IN_PROGRESS
+            return Status(f["outcome"])
+        f["outcome"] = Status.IN_PROGRESS
+        return Status.IN_PROGRESS
 
     def _closed_on(self, row: RowResult, value: object) -> date | None:
         if not squeeze(value):
@@ -606,6 +637,7 @@ class _Planner:
             phrase = parse_date_phrase(value, year=self.plan.year.year)
         except DatePhraseError as exc:
             row.errors.append(_("销号日期：%(why)s") % {"why": exc})
+            self.yearless = self.yearless or exc.yearless
             return None
         if phrase.kind != PhraseKind.DATE or phrase.day is None:
             row.errors.append(_("销号日期：“%(v)s”不是日期") % {"v": keep_text(value)})
@@ -619,7 +651,7 @@ class _Planner:
 
     def _closure(self, row: RowResult, closed_on: date | None) -> None:
         f = row.fields
-        f["outcome"] = "closed"
+        f["outcome"] = Status.CLOSED
         if closed_on is None:
             closed_on = self.plan.start
             note = (
@@ -630,37 +662,36 @@ class _Planner:
             row.notes.append(note)
         f["closed_on"] = closed_on.isoformat()
 
-    def _deadline(self, row: RowResult, raw: dict[str, object], outcome: str) -> None:
+    def _deadline(self, row: RowResult, raw: dict[str, object], outcome: Status) -> None:
         f = row.fields
         value = raw.get("deadline")
         f.update(
             deadline="", deadline_basis=DeadlineBasis.DATE, deadline_days=None, deadline_text=keep_text(value)
         )
         f["deadline_shown"] = ""
-        if not squeeze(value) and outcome == "closed":
+        if not squeeze(value) and outcome == Status.CLOSED:
             f["deadline"] = f["closed_on"]
             f["deadline_shown"] = f["closed_on"]
             row.notes.append(_("整改时限为空，按销号日期记"))
             return
-        if not squeeze(value) and outcome == "pending":
+        if not squeeze(value) and outcome == Status.PENDING:
             return
         try:
             phrase = parse_date_phrase(value, year=self.plan.year.year)
         except DatePhraseError as exc:
             row.errors.append(_("整改时限：%(why)s") % {"why": exc})
-            if "没有写年份" in str(exc):
-                self.yearless = True
+            self.yearless = self.yearless or exc.yearless
             return
         self._deadline_from(row, phrase, outcome)
 
-    def _deadline_from(self, row: RowResult, phrase: DatePhrase, outcome: str) -> None:
+    def _deadline_from(self, row: RowResult, phrase: DatePhrase, outcome: Status) -> None:
         f = row.fields
         start = self._assigned_on(f, outcome)
         if phrase.kind == PhraseKind.LONG_TERM:
             f["deadline_basis"] = DeadlineBasis.LONG_TERM
             f["deadline_shown"] = str(DeadlineBasis.LONG_TERM.label)
-            if outcome != "closed" and outcome != "pending":
-                f["outcome"] = "long_term"
+            if outcome not in (Status.CLOSED, Status.PENDING):
+                f["outcome"] = Status.LONG_TERM
             return
         if phrase.kind == PhraseKind.IMMEDIATE:
             self.plan.immediate_rows += 1
@@ -673,29 +704,34 @@ class _Planner:
             label = _("立行立改，%(n)s个工作日") % {"n": self.choices.immediate_days}
         else:
             label = ""
-        day = phrase.day
-        provisional = False
+        # The phrase as a basis and a date or a day count; the service computes the deadline
+        # (working days, provisional years, the range) as it does for a problem assigned by hand.
+        basis, day, days = DeadlineBasis.DATE, phrase.day, None
         if phrase.kind == PhraseKind.DURATION:
             assert phrase.amount is not None
             if phrase.unit == DurationUnit.WORKDAYS:
-                try:
-                    day = self.calendar.add_workdays(start, phrase.amount)
-                except CalendarNotCovered as exc:
-                    row.errors.append(_("整改时限：%(why)s") % {"why": exc})
-                    return
-                provisional = self.calendar.is_provisional(start, day)
-                f["deadline_basis"], f["deadline_days"] = DeadlineBasis.WORKDAYS, phrase.amount
+                basis, days = DeadlineBasis.WORKDAYS, phrase.amount
             elif phrase.unit == DurationUnit.DAYS:
-                day = phrase.duration_end(start)
-                f["deadline_basis"], f["deadline_days"] = DeadlineBasis.CALENDAR_DAYS, phrase.amount
-            else:
+                basis, days = DeadlineBasis.CALENDAR_DAYS, phrase.amount
+            else:  # months: a date, as a clerk counts them
                 day = phrase.duration_end(start)
             label = label or f["deadline_text"]
             f["deadline_count"] = _("自%(d)s起") % {"d": start.isoformat()}
-        assert day is not None
-        if (refused := deadline_out_of_range(day, today=self.today)) is not None:
-            row.errors.append(_("整改时限：%(d)s%(why)s") % {"d": day.isoformat(), "why": refused})
+        try:
+            due = compute_deadline(
+                basis=basis,
+                assigned_on=assignment_date(start=start, deadline=day)
+                if basis == DeadlineBasis.DATE
+                else start,
+                deadline=day,
+                days=days,
+            )
+        except ValidationError as exc:
+            row.errors.append(exc.messages[0])
             return
+        assert due.day is not None
+        day, provisional = due.day, due.provisional
+        f["deadline_basis"], f["deadline_days"] = basis, days
         f["deadline"] = day.isoformat()
         shown = day.isoformat()
         if label:
@@ -708,18 +744,15 @@ class _Planner:
         f["deadline_shown"] = shown
         if (
             f.get("closed_on") is None
-            and outcome != "closed"
+            and outcome != Status.CLOSED
             and self.plan.year.filed_on
             and day < self.plan.year.filed_on
         ):
             row.notes.append(_("整改时限早于填报时间%(d)s") % {"d": self.plan.year.filed_on.isoformat()})
 
-    def _assigned_on(self, f: dict[str, Any], outcome: str) -> date:
-        """When the row was assigned: the sheet's 填报时间 (else today), not after its 销号."""
-        start = self.plan.start
-        if outcome == "closed" and f.get("closed_on"):
-            start = min(start, date.fromisoformat(f["closed_on"]))
-        return start
+    def _assigned_on(self, f: dict[str, Any], outcome: Status) -> date:
+        """Where a duration counts from: the assignment date before a deadline is known."""
+        return assignment_date(start=self.plan.start, closed_on=_day(f.get("closed_on")))
 
     # -- the sheet as a whole -------------------------------------------------------------
 
@@ -757,12 +790,22 @@ class _Planner:
         wanted = sorted({by_key[k] for k in keys if k in by_key})
         problems = {p.pk: p for chunk in _chunks(wanted) for p in Problem.objects.filter(pk__in=chunk)}
         problems.update({p.pk: p for p in by_number.values()})
+        # Each problem's last step: a 销号 the sheet dates before it is refused by the service,
+        # so the preview says so first.
+        last: dict[int, datetime] = {}
+        for chunk in _chunks(sorted(problems)):
+            last.update(
+                ProblemTransition.objects.filter(problem_id__in=chunk)
+                .values("problem_id")
+                .annotate(at=Max("at"))
+                .values_list("problem_id", "at")
+            )
         for row in rows:
             problem = by_number.get(row.fields.get("number", "")) or problems.get(
                 by_key.get(row.fields["key"], -1)
             )
             if problem is not None:
-                self._compare(row, problem)
+                self._compare(row, problem, last.get(problem.pk))
         plan = self.plan
         again = [r for r in plan.rows if r.status == RowStatus.DUPLICATE]
         if again and plan.work == 0 and plan.ok:
@@ -772,47 +815,59 @@ class _Planner:
                 % {"n": len(again)},
             )
 
-    def _compare(self, row: RowResult, problem: Problem) -> None:
+    def _compare(self, row: RowResult, problem: Problem, last: datetime | None) -> None:
         """A row imported before: skipped, or the progress and status it adds since."""
         f = row.fields
         row.problem_id = problem.pk
         f["problem_number"] = problem.number
         row.questions = []  # 未启动 and 立行立改 decide how a new problem starts, not an update
         outcome = f.get("outcome")
-        if outcome == "closed" and problem.status != Status.CLOSED:
+        # What the update does is decided here, once: the commit carries out these two flags.
+        f["update_closes"] = f["update_completion"] = False
+        if outcome == Status.CLOSED and problem.status != Status.CLOSED:
             if problem.status == Status.PENDING:
                 row.notes.append(_("系统中%(n)s尚未分派，不能按台账销号：请先分派") % {"n": problem.number})
+            elif last is not None and f["closed_on"] < timezone.localdate(last).isoformat():
+                row.errors.append(
+                    _("销号日期：%(d)s早于系统中%(n)s上一步办理的日期%(last)s，请核对")
+                    % {"d": f["closed_on"], "n": problem.number, "last": timezone.localdate(last).isoformat()}
+                )
             else:
+                f["update_closes"] = True
                 row.changes.append(
                     _("状态：%(from)s → 已销号（%(d)s）")
                     % {"from": Status(problem.status).label, "d": f["closed_on"]}
                 )
-        elif outcome != "closed" and problem.status == Status.CLOSED:
+        elif outcome != Status.CLOSED and problem.status == Status.CLOSED:
             row.notes.append(
                 _("系统中%(n)s已销号，台账写“%(v)s”：未改动")
                 % {"n": problem.number, "v": f.get("status_text") or _("整改中")}
             )
         if f.get("completion") and squeeze(f["completion"]) != squeeze(problem.completion):
+            f["update_completion"] = True
             row.changes.append(_("完成情况：更新为“%(v)s”") % {"v": _short(f["completion"])})
         if row.errors:
+            row.status = RowStatus.ERROR
             return
         row.status = RowStatus.UPDATE if row.changes else RowStatus.DUPLICATE
         if row.status == RowStatus.DUPLICATE:
             row.notes.insert(0, _("已导入为%(n)s") % {"n": problem.number})
 
 
+def assignment_date(*, start: date, closed_on: date | None = None, deadline: date | None = None) -> date:
+    """When a row was assigned: the sheet's 填报时间 (else the import date), but not after its
+    销号 nor after a fixed deadline — a sheet drawn up once the deadline had passed records a
+    problem assigned by then (and a deadline may not come before its assignment)."""
+    return min(d for d in (start, closed_on, deadline) if d is not None)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
     """A long IN list in pieces: SQLite may allow only 999 variables a statement."""
     return [values[start : start + size] for start in range(0, len(values), size)]
-
-
-def outcome_label(row: RowResult) -> str:
-    """What the row becomes, for the preview's 状态 column."""
-    outcome = row.fields.get("outcome", "")
-    label = str(_OUTCOME_LABELS.get(outcome, ""))
-    if outcome == "closed" and row.fields.get("closed_on"):
-        label += f" {row.fields['closed_on']}"
-    return label
 
 
 def _shown(cells: list[object]) -> str:

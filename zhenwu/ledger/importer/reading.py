@@ -50,6 +50,15 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
+def unreadable() -> SheetError:
+    return SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）"))
+
+
+def too_large() -> SheetError:
+    """A file over IMPORT_MAX_BYTES: said by the upload page and by the reader alike."""
+    return SheetError(_("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)})
+
+
 def file_kind(source: IO[bytes]) -> str:
     """ "xlsx" or "xls" by the file's first bytes (its name may say anything)."""
     head = source.read(8)
@@ -62,7 +71,7 @@ def file_kind(source: IO[bytes]) -> str:
         raise SheetError(
             _("文件是网页格式，不是真正的 Excel 表格：请在 Excel 或 WPS 中打开后“另存为” .xlsx 再上传")
         )
-    raise SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）"))
+    raise unreadable()
 
 
 def read_sheets(source: IO[bytes]) -> Generator[Sheet, None, None]:
@@ -79,7 +88,7 @@ def _check_package(source: IO[bytes]) -> None:
         with zipfile.ZipFile(source) as package:
             members = package.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）")) from exc
+        raise unreadable() from exc
     finally:
         source.seek(0)
     unpacked = sum(member.file_size for member in members)
@@ -127,7 +136,7 @@ def _read_xlsx(source: IO[bytes]) -> Generator[Sheet, None, None]:
 def _unreadable_xlsx(exc: BaseException) -> SheetError:
     if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
         return SheetError(_("文件含有不允许的XML内容（外部实体或实体扩展），已拒绝"))
-    return SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）"))
+    return unreadable()
 
 
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3}[0-9]{1,7}:[A-Z]{1,3}[0-9]{1,7})\"")
@@ -161,22 +170,22 @@ def _read_xls(source: IO[bytes]) -> Generator[Sheet, None, None]:
     data = source.read(IMPORT_MAX_BYTES + 1)
     source.seek(0)
     if len(data) > IMPORT_MAX_BYTES:
-        raise SheetError(_("文件：超过%(mb)sMB，不像是一份台账") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)})
+        raise too_large()
     started = monotonic()
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except xlrd.XLRDError as exc:
         if "encrypted" in str(exc).lower():
             raise SheetError(_("文件已加密：请在 Excel 中取消密码后再上传")) from exc
-        raise SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）")) from exc
+        raise unreadable() from exc
     except Exception as exc:  # xlrd raises assertion and index errors on damaged files
-        raise SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）")) from exc
+        raise unreadable() from exc
     try:
         for index in range(min(book.nsheets, IMPORT_MAX_SHEETS)):
             try:
                 worksheet = book.sheet_by_index(index)
             except Exception as exc:
-                raise SheetError(_("文件无法读取：请上传 Excel 台账（.xlsx 或 .xls）")) from exc
+                raise unreadable() from exc
             if worksheet.nrows > IMPORT_MAX_ROWS:
                 raise _too_many_rows()
             if len(worksheet.merged_cells) > IMPORT_MAX_MERGES:

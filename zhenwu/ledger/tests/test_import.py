@@ -207,6 +207,22 @@ def test_progress_written_since_is_applied_as_an_update(ledger_town):
     assert Problem.objects.count() == 7 and audit_verify().ok
 
 
+def test_a_completion_differing_only_in_spaces_is_not_written_again(ledger_town):
+    from zhenwu.ledger.constants import LedgerAudit
+
+    commit_import(plan_import(TownLedger().xlsx(), choices=_settled(ledger_town)), actor=IMPORT)
+    later = TownLedger(filed="2009年6月30日")
+    # Row 4 is closed now; its 整改进展 retyped with a full-width space, a trailing space.
+    later.rows[5][8:11] = ["已完成　勘测设计 ", "已完成", "2009年6月28日"]
+    plan = plan_import(later.xlsx())
+    row = _rows(plan)[10]
+    assert row.status == RowStatus.UPDATE and row.changes == ["状态：整改中 → 已销号（2009-06-28）"]
+    commit_import(plan, actor=IMPORT)
+    road = Problem.objects.get(description__startswith="红岩村三组道路")
+    assert road.status == Status.CLOSED and road.completion == "已完成勘测设计"
+    assert not AuditEvent.objects.filter(action=LedgerAudit.IMPORT_UPDATED).exists()
+
+
 def test_the_offices_own_export_comes_back_recognised_by_its_numbers(ledger_town, office):
     from zhenwu.ledger.exports import ledger_workbook
 

@@ -128,3 +128,25 @@ def test_a_large_sheet_lists_a_few_hundred_rows_and_counts_the_rest(ledger_town,
     page = client_for(office).post(reverse("ledger:import"), {"file": upload}).content.decode()
     assert page.count('<tr class="import-') == 4
     assert "另有未列出的行：有错误2行，新增2行（命令行 zhenwu import-ledger 逐行列出全部）" in page
+
+
+@pytest.mark.parametrize("sent", ["", "x", "1.5", "-1", str(2**63), "9" * 40])
+def test_deleting_an_alias_that_is_not_one_is_not_found_and_deletes_nothing(ledger_town, office, sent):
+    client = client_for(office)
+    client.post(reverse("ledger:aliases"), {"alias": "建设办", "unit": ledger_town.building.pk})
+    response = client.post(reverse("ledger:aliases"), {"delete": sent})
+    assert response.status_code == 404
+    assert DepartmentAlias.objects.count() == 1
+
+
+def test_an_alias_is_found_only_for_the_office(ledger_town, office, department_staff):
+    from django.http import Http404
+
+    from zhenwu.ledger.selectors import get_alias_for_user
+    from zhenwu.ledger.services import department_alias_save
+
+    alias = department_alias_save(actor=office, alias="建设办", unit=ledger_town.building)
+    assert get_alias_for_user(office, alias.pk) == alias
+    for user, pk in ((department_staff, alias.pk), (office, alias.pk + 1), (office, None)):
+        with pytest.raises(Http404):
+            get_alias_for_user(user, pk)

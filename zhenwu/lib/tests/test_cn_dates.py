@@ -266,3 +266,14 @@ def test_adding_months_keeps_the_day_or_clips_to_the_month_end(start, months):
     end = add_months(start, months)
     assert (end.year - start.year) * 12 + end.month - start.month == months
     assert end.day == min(start.day, calendar.monthrange(end.year, end.month)[1])
+
+
+def test_a_date_without_a_year_says_so_by_attribute_not_by_its_words():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(DatePhraseError) as caught:
+        parse_date_phrase("6月底前", year=None)
+    assert caught.value.yearless is True
+    with pytest.raises(DatePhraseError) as unreadable:
+        parse_date_phrase("尽快", year=2009)
+    assert unreadable.value.yearless is False

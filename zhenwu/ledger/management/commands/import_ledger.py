@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhenwu.core.actors import IMPORT
 from zhenwu.ledger.constants import NotStarted, RowStatus
-from zhenwu.ledger.importer import Choices, ImportPlan, SheetError, commit_import, outcome_label, plan_import
+from zhenwu.ledger.importer import Choices, ImportPlan, SheetError, commit_import, plan_import
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
@@ -50,8 +50,6 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
-        if options["immediate_days"] is not None and not 1 <= options["immediate_days"] <= 60:
-            raise CommandError("--immediate-days：立行立改的期限应为1到60个工作日")
         choices = Choices(
             year=options["year"],
             not_started=options["not_started"] or "",
@@ -66,6 +64,9 @@ class Command(BaseCommand):
                 plan = plan_import(handle, choices=choices)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:  # --year or --immediate-days out of range
+            said = [f"--{name.replace('_', '-')} {m}" for name, ms in exc.message_dict.items() for m in ms]
+            raise CommandError("；".join(said)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False, indent=1))
         else:
@@ -101,12 +102,12 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(message))
         for row in plan.rows:
             f = row.fields
-            said = "；".join([*row.errors, *row.questions, *row.changes, *row.notes])
+            said = row.said
             if row.status in (RowStatus.OK, RowStatus.UPDATE):
                 self.stdout.write(
                     f"第{row.lines}行 {row.label}：{f['description'][:20]} | {f.get('leader', '')} | "
                     f"{f.get('department', '')} | {'、'.join(f.get('assignees', []))} | {f.get('deadline_shown', '')} | "
-                    f"{outcome_label(row)}" + (f"（{said}）" if said else "")
+                    f"{row.outcome}" + (f"（{said}）" if said else "")
                 )
             else:
                 self.stdout.write(f"第{row.lines}行 {row.label}：{said}")

@@ -8,6 +8,7 @@ person is the 责任领导, a 责任人 or the 验收人.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from zhenwu.ledger.models import DepartmentAlias, Evidence, Extension, Problem, 
 from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.lib.cadence import key_label
+from zhenwu.lib.ledger_text import unit_key
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole, UnitKind
 from zhenwu.org.models import Person, Unit, User
 from zhenwu.org.roles import is_office
@@ -56,6 +58,48 @@ def town_names() -> list[str]:
             if len(short) >= 2:
                 names.add(short)
     return sorted(names, key=len, reverse=True)
+
+
+class DepartmentNames:
+    """The town's active departments by the names they answer to, each compared as its key
+    (lib.ledger_text.unit_key: NFKC, no spaces, no leading 镇 or the town's own name, 办公室 as
+    办): the office's alias table first, then each department's name and short name.
+
+    One rule for every place a written name must become a department: the ledger import (which
+    adds short forms and resemblances for the office to confirm), the routing catalogue's
+    offices and the alias table's own checks. A key several departments answer to names none.
+    """
+
+    def __init__(self) -> None:
+        self.towns = town_names()
+        self.departments = list(
+            Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path")
+        )
+        self.by_id = {u.pk: u for u in self.departments}
+        self.by_key: dict[str, list[tuple[Unit, str]]] = defaultdict(
+            list
+        )  # key → (unit, "name"/"short_name")
+        for unit in self.departments:
+            for text, how in ((unit.name, "name"), (unit.short_name, "short_name")):
+                key = unit_key(text, self.towns)
+                if key and all(u.pk != unit.pk for u, _ in self.by_key[key]):
+                    self.by_key[key].append((unit, how))
+        self.aliases = {
+            a.key: self.by_id[a.unit_id]
+            for a in DepartmentAlias.objects.only("key", "unit_id")
+            if a.unit_id in self.by_id
+        }
+
+    def key(self, text: str) -> str:
+        return unit_key(text, self.towns)
+
+    def named(self, text: str) -> Unit | None:
+        """The one department `text` names, or None (no such name, or several answer to it)."""
+        key = self.key(text)
+        if key in self.aliases:
+            return self.aliases[key]
+        found = self.by_key.get(key, [])
+        return found[0][0] if len(found) == 1 else None
 
 
 def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Problem:

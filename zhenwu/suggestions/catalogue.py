@@ -29,6 +29,7 @@ from zhenwu.core.actors import DEMO, MIGRATE, Actor, is_system
 from zhenwu.core.audit import audit_record
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.ledger.constants import Category
+from zhenwu.ledger.selectors import DepartmentNames
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
 from zhenwu.org.roles import is_office
@@ -41,8 +42,6 @@ OFFICE_NAMES_TOPIC = "部门名称"  # the name of each office's names_office to
 WORD_MAX_CHARS = 20
 WORDS_MAX = 300
 _SPLIT = re.compile(r"[\s,，、;；/|]+")
-# A town writes its departments with the town's prefix or a short form: 镇财政所, 乡国土所.
-_PREFIX = re.compile(r"^(?:.{0,6}?(?:镇|乡|街道))(?=.{2,})")
 
 
 @dataclass(frozen=True)
@@ -94,26 +93,15 @@ def parse_words(value: str | Sequence[str]) -> list[str]:
     return list(seen)
 
 
-def _department_keys(unit: Unit) -> set[str]:
-    keys = {unit.name.strip(), (unit.short_name or "").strip()}
-    keys |= {_PREFIX.sub("", k) for k in list(keys)}
-    return {k for k in keys if k}
-
-
-def match_department(office: str, aliases: Sequence[str], departments: Sequence[Unit]) -> Unit | None:
-    """The town's department for a catalogue office: its name first, then the names residents use.
-
-    A name two departments answer to matches neither: the office picks on the page.
-    """
+def match_department(office: str, aliases: Sequence[str], names: DepartmentNames) -> Unit | None:
+    """The town's department for a catalogue office: its name first, then the names residents
+    use, each as the ledger compares a department's name (DepartmentNames: the office's alias
+    table, the name, the short name). A name two departments answer to matches neither: the
+    office picks on the page."""
     for candidate in (office, *aliases):
-        found = [d for d in departments if candidate in _department_keys(d)]
-        if len(found) == 1:
-            return found[0]
+        if (found := names.named(candidate)) is not None:
+            return found
     return None
-
-
-def _departments() -> list[Unit]:
-    return list(Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("sort_order", "id"))
 
 
 def _may_edit(actor: Actor) -> bool:
@@ -145,7 +133,7 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
     """
     require(_may_edit(actor), _("只有党政办可以维护派单目录"))
     version, topics = shipped()
-    departments = _departments()
+    departments = DepartmentNames()
     aliases = {t.office: t.words for t in topics if t.names_office}
     RoutingCatalogue.objects.get_or_create(pk=1)  # a row to lock: two first uses seed once
     with transaction.atomic():
@@ -214,7 +202,7 @@ def _check_words(words: list[str], label: str, *, required: bool) -> str | None:
 
 def department_named(name: str) -> Unit | None:
     """The town's department a catalogue entry names (its name or short name), or None."""
-    return match_department(name.strip(), (), _departments()) if name.strip() else None
+    return DepartmentNames().named(name) if name.strip() else None
 
 
 def routing_topic_save(

@@ -15,10 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zhenwu.ledger.models import DepartmentAlias
-from zhenwu.ledger.selectors import town_names
-from zhenwu.lib.ledger_text import unit_key
-from zhenwu.org.constants import PLACE_KINDS, UnitKind
+from zhenwu.ledger.selectors import DepartmentNames
+from zhenwu.org.constants import PLACE_KINDS
 from zhenwu.org.models import Person, Unit
 
 # Short forms common to township offices, by key, for the departments they name when the
@@ -76,26 +74,11 @@ class Match:
     ambiguous: bool = False  # the key names several departments
 
 
-class Directory:
+class Directory(DepartmentNames):
     """Units and people loaded once, so planning 10,000 rows costs a handful of queries."""
 
     def __init__(self, *, mappings: dict[str, int] | None = None) -> None:
-        self.towns = town_names()
-        self.departments = list(
-            Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path")
-        )
-        self.by_id = {u.pk: u for u in self.departments}
-        self.by_key: dict[str, list[tuple[Unit, MatchHow]]] = defaultdict(list)
-        for unit in self.departments:
-            for text, how in ((unit.name, MatchHow.NAME), (unit.short_name, MatchHow.SHORT_NAME)):
-                key = unit_key(text, self.towns)
-                if key and all(u.pk != unit.pk for u, _ in self.by_key[key]):
-                    self.by_key[key].append((unit, how))
-        self.aliases = {
-            a.key: self.by_id[a.unit_id]
-            for a in DepartmentAlias.objects.only("key", "unit_id")
-            if a.unit_id in self.by_id
-        }
+        super().__init__()
         # The office's choices in this preview: key → department id.
         self.mappings = {k: self.by_id[v] for k, v in (mappings or {}).items() if v in self.by_id}
         self._memo: dict[str, Match] = {}
@@ -107,9 +90,6 @@ class Directory:
         self.people: dict[str, list[Person]] = defaultdict(list)
         for person in Person.objects.only("id", "name", "unit_id"):
             self.people[unicodedata.normalize("NFKC", person.name)].append(person)
-
-    def key(self, text: str) -> str:
-        return unit_key(text, self.towns)
 
     def department(self, text: str) -> Match:
         key = self.key(text)
@@ -130,7 +110,7 @@ class Directory:
             return Match(self.aliases[key], MatchHow.ALIAS)
         found = self.by_key.get(key, [])
         if len(found) == 1:
-            return Match(found[0][0], found[0][1])
+            return Match(found[0][0], MatchHow(found[0][1]))
         if len(found) > 1:
             return Match(None, candidates=tuple(u for u, _ in found), ambiguous=True)
         if (full := SHORT_FORMS.get(key)) and len(self.by_key.get(full, [])) == 1:

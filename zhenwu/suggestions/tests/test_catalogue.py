@@ -90,6 +90,18 @@ def test_seeding_again_matches_a_department_created_since_and_keeps_the_offices_
     assert RoutingTopic.objects.get(pk=dibao.pk).department is None  # still no 社会事务办
 
 
+def test_seeding_reads_department_names_as_the_ledger_does_with_the_towns_alias_table(town, office):
+    from zhenwu.ledger.services import department_alias_save
+
+    # The town calls its construction office by another name, and told the ledger so once.
+    other = unit_create(
+        actor=SYSTEM, name="规划建设服务中心", kind=UnitKind.DEPARTMENT, parent=town.government
+    )
+    department_alias_save(actor=office, alias="村镇建设办", unit=other)
+    catalogue_seed(actor=SYSTEM)
+    assert RoutingTopic.objects.get(key="streetlight").department == other
+
+
 def test_the_audit_log_names_what_seeding_recorded_in_words(town):
     from zhenwu.core.audit_display import describe
 

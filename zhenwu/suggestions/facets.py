@@ -157,7 +157,7 @@ OBJECT_HEADS = (
     "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
     # Shops, sheds and boards a town hears about (a general lexicon, not the evaluation's words).
     "店", "超市", "餐馆", "饭店", "诊所", "药店", "棚", "大棚", "棚子", "厂房", "戏台", "公开栏", "宣传栏",
-    "阴沟", "排水沟", "化粪池", "变压器", "电线", "电杆", "信号塔", "叫号机", "自助机", "取号机",
+    "阴沟", "排水沟", "化粪池", "变压器", "电线", "电杆", "信号塔", "叫号机", "自助机", "取号机", "打印机",
 ) + ANIMAL_HEADS  # fmt: skip
 # One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
 SAME_KIND = {
@@ -186,6 +186,7 @@ _SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "�
 KINDS = tuple(h for h in HEADS if len(h) >= 2)
 # A lone 路 or 桥 is a thing (那段路); other one-character heads only end a word (茶馆, 垃圾池).
 BARE_HEADS = ("路", "桥", "街", "灯", *ANIMAL_HEADS)
+_TOWARDS = frozenset({"到", "至", "往", "通往", "直到"})
 _THAT_ROAD = re.compile(r"(?:那条|这条|那段|这段|那截|这截)路")
 # Words that end in a head but name no thing (走路 is walking, not a road).
 NOT_THINGS = frozenset(
@@ -230,6 +231,7 @@ def _is_place(token: str, places: Places) -> bool:
 def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
     """The things a text names (天蓝公司, 石拱桥, 滨江路) and the kinds it mentions (水管)."""
     named: list[str] = []
+    towards: list[str] = []
     for i, token in enumerate(cut):
         if token in LANDMARKS:
             named.append(token)
@@ -237,6 +239,9 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
         head = _head(token)
         if head is None or token in NOT_THINGS or _is_place(token, places):
             continue
+        if i > 0 and cut[i - 1] in _TOWARDS and head not in ROAD_HEADS and not is_town_thing(token):
+            towards.append(token)
+            continue  # 到水库那条路, 开到水库那边: where the road goes, not what is wrong
         name = token
         if head in PERSON_HEADS:
             name = head
@@ -254,6 +259,8 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
     if _THAT_ROAD.search(normalised) and not any(n.endswith("路") for n in named):
         named.append("路")  # 那条路塌了: jieba cuts 路塌
     rest = normalised
+    for token in towards:
+        rest = rest.replace(token, " ")
     for kind in KINDS:
         if kind in rest:
             rest = rest.replace(kind, " ")
@@ -335,9 +342,16 @@ def things_match(a: str, b: str) -> bool:
         return long_.endswith(short)
     if len(short) < 3:
         return False
+    if short[0] == long_[0] and short[-1] == long_[-1] and _in_order(short, long_):
+        return True  # a shortened name (自助机 / 自助打印机)
     pairs = {short[i : i + 2] for i in range(len(short) - 1)}
     inside = sum(1 for p in pairs if p in long_)
     return inside / len(pairs) >= 0.66 and short[-1] == long_[-1]
+
+
+def _in_order(short: str, long_: str) -> bool:
+    chars = iter(long_)
+    return all(c in chars for c in short)
 
 
 @lru_cache(maxsize=50000)
@@ -435,7 +449,11 @@ STATE_LABELS = {
 
 # States one fault shows as: a burst main is a broken pipe, a leak and no water at the taps;
 # a road that caved in is a road full of holes to the next resident.
-STATE_FAMILIES = (frozenset({"broken", "leaking", "outage"}), frozenset({"collapsed", "potholes"}))
+STATE_FAMILIES = (
+    frozenset({"broken", "leaking", "outage"}),
+    frozenset({"collapsed", "potholes"}),
+    frozenset({"locked", "absent"}),  # a clinic locked is a clinic with nobody there
+)
 COMPATIBLE: dict[str, frozenset[str]] = {
     key: frozenset().union(*(f for f in STATE_FAMILIES if key in f)) | {key} for key in STATES
 }
@@ -758,6 +776,11 @@ def _judge(
     in_village = bool(one_place and topics) and not (a.own or b.own)
     # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
     concrete = bool(same_villages) or any(not is_generic(t) for t in shared_things)
+    if not concrete and shared_things:
+        # One says 窗口, the other 社保窗口: the thing is the one the second names.
+        concrete = any(
+            not is_generic(y) and any(things_match(x, y) for x in shared_things) for y in sb.things
+        )
     if not (routes or groups or in_village or (shared_things and concrete)):
         return Verdict(False, score, "nothing")
     if not explain:

@@ -377,7 +377,13 @@ def _is_institution(thing: str) -> bool:
 def is_generic(thing: str) -> bool:
     """A kind of thing (提灌站, 垃圾池) rather than one thing: it names one only within a village."""
     head = _head(thing)
-    return head is not None and not is_town_thing(thing) and (thing == head or head in PERSON_HEADS)
+    if head is None or is_town_thing(thing):
+        return False
+    if thing == head or head in PERSON_HEADS:
+        return True
+    # A kind named by what it is for (安置小区, 自助机, 养猪场): the segmenter calls the part
+    # before the head a verb. A name (钢架棚, 滨江路, 幸福家园) is a noun or an adjective.
+    return text.word_classes(thing[: -len(head)])[:1] in (("v",), ("vn",))
 
 
 # ---------------------------------------------------------------------------------------
@@ -389,7 +395,7 @@ STATES: dict[str, tuple[str, ...]] = {
     "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着", "关门"),
     "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱", "贵"),
     "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
-    "delayed": ("拖了", "延期", "推迟", "迟迟", "交房", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
+    "delayed": ("拖了", "延期", "推迟", "迟迟", "没交房", "不交房", "交房推", "交房拖", "交房时间", "一拖再拖", "推到", "又推", "往后推", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
     "leaking": ("漏水", "渗水", "漏"),
     "blocked": ("堵", "淤"),
     "collapsed": ("垮", "塌", "滑坡", "裂"),
@@ -744,8 +750,11 @@ def _judge(
     # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
     # topic in passing: only topics of two different offices, with nothing else shared, say
     # that two messages are about different matters.
+    # A landmark both mention (村委会) is where, not what: sharing only that, two topics are
+    # two matters even of one office (an election at the village office, a head never there).
     other_offices = not sa.offices & sb.offices
-    if sa.topics and sb.topics and not topics and not (states or matching or groups) and other_offices:
+    anchored = bool(states or groups or any(t not in LANDMARKS for t in matching))
+    if sa.topics and sb.topics and not topics and not anchored and (other_offices or matching):
         return Verdict(False, 0.0, "topic")
     score = 0.0
     if same_villages:
@@ -776,6 +785,10 @@ def _judge(
     in_village = bool(one_place and topics) and not (a.own or b.own)
     # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
     concrete = bool(same_villages) or any(not is_generic(t) for t in shared_things)
+    if not concrete and shared_things and states and topics and bool(sa.villages) != bool(sb.villages):
+        # One says no village at all: the same kind of thing, wrong the same way, on the
+        # same matter (叫号机坏了) is one problem until a village says otherwise.
+        concrete = True
     if not concrete and shared_things:
         # One says 窗口, the other 社保窗口: the thing is the one the second names.
         concrete = any(

@@ -32,7 +32,9 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jieba
 
@@ -163,6 +165,21 @@ def _segmenter() -> jieba.Tokenizer:
                 _tokenizer.add_word(word)
             _pending.clear()
         return _tokenizer
+
+
+_pos: Any = None
+
+
+@lru_cache(maxsize=20000)
+def word_classes(word: str) -> tuple[str, ...]:
+    """The segmenter's part-of-speech flags for the words of `word` (安置 → ("v",), 钢架 → ("n",))."""
+    global _pos
+    import jieba.posseg
+
+    with _lock:
+        if _pos is None:
+            _pos = jieba.posseg.POSTokenizer(_segmenter())
+        return tuple(pair.flag for pair in _pos.lcut(word, HMM=False))
 
 
 def add_words(words: Iterable[str]) -> None:

@@ -835,6 +835,8 @@ CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
 # The most messages one group takes: past this many reports of one problem the desk has seen
 # it, and the joining (which checks every member of both groups) stays bounded.
 MAX_GROUP = 60
+# The share of pairs across two groups that must be the same problem for them to join.
+JOIN_SHARE = 0.5
 
 
 def _reach(all_facets: Sequence[Facets]) -> dict[str, frozenset[str]]:
@@ -978,6 +980,12 @@ def group(
         ):
             blocked.setdefault(a, set()).add(b)
             blocked.setdefault(b, set()).add(a)
+            continue
+        cross = len(members[a]) * len(members[b])
+        if cross > 1 and sum(verdict(x, y).same for x in members[a] for y in members[b]) < JOIN_SHARE * cross:
+            # Two groups are one problem when most of their messages say so of each other, not
+            # when one pair does: a chain of look-alikes (the service hall's queue, its printer,
+            # its windows) would otherwise grow into one group of everything said of one place.
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a

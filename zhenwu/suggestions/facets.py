@@ -157,13 +157,13 @@ OBJECT_HEADS = (
     "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
     # Shops, sheds and boards a town hears about (a general lexicon, not the evaluation's words).
     "店", "超市", "餐馆", "饭店", "诊所", "药店", "棚", "大棚", "棚子", "厂房", "戏台", "公开栏", "宣传栏",
-    "阴沟", "排水沟", "化粪池", "变压器", "电线", "电杆", "信号塔", "叫号机", "自助机", "取号机", "打印机",
+    "阴沟", "排水沟", "化粪池", "变压器", "电线", "电杆", "信号塔", "叫号机", "自助机", "取号机", "打印机", "复印机", "刷卡机", "自助终端",
 ) + ANIMAL_HEADS  # fmt: skip
 # One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
 SAME_KIND = {
     "栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水", "公厕": "厕所",
     "公共厕所": "厕所", "合作医疗": "医保", "新农合": "医保", "阴沟": "下水道", "排水沟": "下水道",
-    "养老保险": "养老金", "戏台子": "戏台", "棚子": "棚", "大棚": "棚",
+    "养老保险": "养老金", "戏台子": "戏台", "自助终端": "自助机", "棚子": "棚", "大棚": "棚",
 }  # fmt: skip
 # Things that belong to the whole town, not to one village: residents of several villages
 # may report the same one (the service hall's hours, an enterprise's wages).
@@ -191,7 +191,7 @@ _THAT_ROAD = re.compile(r"(?:那条|这条|那段|这段|那截|这截)路")
 # Words that end in a head but name no thing (走路 is walking, not a road).
 NOT_THINGS = frozenset(
     """走路 修路 带路 让路 出路 路上 一路 路过 半路 路边 马路边 上街 街上 过桥 站起 站着 车站 一站 站台
-    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口 满街 一路""".split()  # noqa: SIM905
+    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口 满街 一路 手机 司机 飞机 时机 危机 机会""".split()  # noqa: SIM905
 )
 # Landmarks: places residents locate a thing by.
 LANDMARKS = ("村委会", "村办公室", "场镇", "老街", "新街", "镇政府", "村小")
@@ -281,22 +281,19 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
             a, b = sorted((places.stem_of(cut[i - 1]), places.stem_of(cut[i + 1])))
             if a != b and (a, b) not in routes:
                 routes.append((a, b))
-    for token in cut:
-        route = _short_route(token, places)
+    for match in _SHORT_ROAD.finditer("".join(cut)):
+        route = _short_route(match, places)
         if route is not None and route not in routes:
             routes.append(route)
     return routes
 
 
-_SHORT_ROAD = re.compile(r"^([\u4e00-\u9fff])([\u4e00-\u9fff])(?:路|公路|村道)$")
+_SHORT_ROAD = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?:公路|村道|路)")
 
 
-def _short_route(token: str, places: Places) -> tuple[str, str] | None:
+def _short_route(match: re.Match[str], places: Places) -> tuple[str, str] | None:
     """A road named by the first characters of its two ends, as towns name them: 石白路 is
     the road from 石桥 to 白鹤. Only where each character starts exactly one place's name."""
-    match = _SHORT_ROAD.match(token)
-    if match is None:
-        return None
     ends = []
     for char in match.groups():
         starting = {stem for stem in places.stems if stem.startswith(char)}
@@ -415,7 +412,7 @@ STATES: dict[str, tuple[str, ...]] = {
     "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
     "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低", "提高"),
     "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
-    "outage": ("停水", "停电", "断水", "断电", "没水", "没电", "来水", "莫得水", "没得水", "莫得电", "没得电"),
+    "outage": ("停水", "停电", "断水", "断电", "没水", "没电", "莫得水", "没得水", "莫得电", "没得电"),
     "polluting": ("废水", "污水直", "排污", "偷排", "直排"),
     "occupying": ("占道", "占用", "占完", "占了", "霸占"),
     "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了", "刷不", "结算不了", "结不了", "报不了", "办不了", "打印不", "登录不", "用不起"),
@@ -456,7 +453,8 @@ STATE_LABELS = {
 # States one fault shows as: a burst main is a broken pipe, a leak and no water at the taps;
 # a road that caved in is a road full of holes to the next resident.
 STATE_FAMILIES = (
-    frozenset({"broken", "leaking", "outage"}),
+    frozenset({"broken", "outage"}),
+    frozenset({"leaking", "outage"}),
     frozenset({"collapsed", "potholes"}),
     frozenset({"locked", "absent"}),  # a clinic locked is a clinic with nobody there
 )
@@ -754,7 +752,13 @@ def _judge(
     # two matters even of one office (an election at the village office, a head never there).
     other_offices = not sa.offices & sb.offices
     anchored = bool(states or groups or any(t not in LANDMARKS for t in matching))
-    if sa.topics and sb.topics and not topics and not anchored and (other_offices or matching):
+    landmark_only = bool(matching) and not anchored
+    if (
+        sa.topics
+        and sb.topics
+        and not anchored
+        and ((not topics and (other_offices or matching)) or (landmark_only and a.topics[0] != b.topics[0]))
+    ):
         return Verdict(False, 0.0, "topic")
     score = 0.0
     if same_villages:

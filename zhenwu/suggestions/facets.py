@@ -412,6 +412,7 @@ STATES: dict[str, tuple[str, ...]] = {
     "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
     "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低", "提高"),
     "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
+    "spoiled": ("馊", "变质", "过期", "不新鲜"),
     "outage": ("停水", "停电", "断水", "断电", "没水", "没电", "莫得水", "没得水", "莫得电", "没得电"),
     "polluting": ("废水", "污水直", "排污", "偷排", "直排"),
     "occupying": ("占道", "占用", "占完", "占了", "霸占"),
@@ -445,6 +446,7 @@ STATE_LABELS = {
     "absent": gettext_lazy("找不到人"),
     "failing": gettext_lazy("办不成"),
     "outage": gettext_lazy("停水停电"),
+    "spoiled": gettext_lazy("变质"),
     "polluting": gettext_lazy("排污"),
     "occupying": gettext_lazy("占道占用"),
 }
@@ -703,6 +705,10 @@ def _judge(
         # 认证不了) may well be one failure, so only questions are kept apart here.
         shared_things = [t for t in shared_things if not is_town_thing(t)]
     town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
+    if not town_wide and not (a.named and b.named) and any(_is_institution(t) for t in matching):
+        # A thing inside the town's own institution (中心小学's 食堂) is the town's, whichever
+        # village the residents picked.
+        town_wide = any(not is_town_thing(t) and t in sa.objects for t in matching)
     if town_wide and a.named and b.named and not any(_is_institution(t) for t in shared_things):
         # Each text places its enterprise in its own village (莲花村有个砖厂 / 石桥村砖厂):
         # two villages' works, not one town-wide matter.
@@ -862,7 +868,16 @@ def _own_keys(f: Facets) -> list[tuple[str, ...]]:
     keys += _matter_keys(f)
     for t in f.things:
         keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
+    keys += [("i", t) for t in _institutions_with_objects(f)]
     return keys
+
+
+def _institutions_with_objects(f: Facets) -> list[str]:
+    """The town institutions a message names together with a thing inside them (the school's
+    canteen): found in any village (see `compare`)."""
+    if not any(not is_town_thing(t) and not is_site(t) for t in f.things):
+        return []
+    return [t for t in f.things if _is_institution(t)]
 
 
 def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
@@ -877,6 +892,7 @@ def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[st
     thing, group or route (see `compare`)."""
     keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
     keys.update(_matter_keys(f))
+    keys.update(("i", y) for t in _institutions_with_objects(f) for y in reach.get(t, (t,)))
     for t in f.things:
         for y in reach.get(t, (t,)):
             if is_town_thing(y):
@@ -903,7 +919,7 @@ def candidate_pairs(
     pairs: set[tuple[int, int]] = set()
     for i, f in enumerate(all_facets):
         for key in _wanted_keys(f, reach):
-            if not f.villages or key[0] == "s":
+            if not f.villages or key[0] in ("s", "i"):
                 found: Iterable[int] = anywhere.get(key, ())
             else:
                 found = [j for v in (*f.villages, "") for j in here.get((v, key), ())]

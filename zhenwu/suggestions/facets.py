@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 5  # bump when the facets change: stored facets of an older version are made again
+VERSION = 6  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -412,6 +412,8 @@ STATES: dict[str, tuple[str, ...]] = {
     "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
     "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低", "提高"),
     "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
+    # A wish for something new (more bins, a new lamp) is another matter than a fault of what is there.
+    "wanting": ("多设", "增设", "新建", "加装", "多装", "增加几", "多建", "多修几", "建一个", "修一个", "装几"),
     "spoiled": ("馊", "变质", "过期", "不新鲜"),
     "outage": ("停水", "停电", "断水", "断电", "没水", "没电", "莫得水", "没得水", "莫得电", "没得电"),
     "polluting": ("废水", "污水直", "排污", "偷排", "直排"),
@@ -447,6 +449,7 @@ STATE_LABELS = {
     "failing": gettext_lazy("办不成"),
     "outage": gettext_lazy("停水停电"),
     "spoiled": gettext_lazy("变质"),
+    "wanting": gettext_lazy("希望增设"),
     "polluting": gettext_lazy("排污"),
     "occupying": gettext_lazy("占道占用"),
 }

@@ -256,6 +256,15 @@ def test_states_one_fault_shows_as_are_one_matter(catalogue):
     ).same
 
 
+def test_a_wish_for_more_is_another_matter_than_a_fault(catalogue):
+    assert not same(
+        catalogue, ("希望金山村多设几个垃圾收集点", "金山村"), ("金山村垃圾池满了没人来拉", "金山村")
+    ).same
+    assert same(
+        catalogue, ("金山村垃圾池满了没人来拉", "金山村"), ("垃圾池堆满了好几天都没清运，臭得很", "金山村")
+    ).same
+
+
 def test_a_kind_named_by_what_it_is_for_is_no_one_thing():
     # The segmenter calls 安置 / 自助 verbs: 安置小区 is a kind of estate, 钢架棚 a shed.
     assert F.is_generic("安置小区") and F.is_generic("自助机")

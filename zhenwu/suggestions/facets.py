@@ -1009,6 +1009,9 @@ def group(
             # Two groups are one problem when most of their messages say so of each other, not
             # when one pair does: a chain of look-alikes (the service hall's queue, its printer,
             # its windows) would otherwise grow into one group of everything said of one place.
+            # Not asked again: the closest pairs come first, so later ones would not tip it.
+            blocked.setdefault(a, set()).add(b)
+            blocked.setdefault(b, set()).add(a)
             continue
         if len(members[a]) < len(members[b]):
             a, b = b, a

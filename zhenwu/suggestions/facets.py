@@ -23,6 +23,14 @@ resident's own case or a procedure question (我的低保…, 想问…要啥材
 the matter alone. `group` compares only the pairs an inverted index over these facets offers
 (see `candidate_pairs`). Nothing here touches the database: `similarity.py` stores the facets of
 each suggestion and problem and groups them.
+
+What says which thing is general, not the evaluation's: the registry's places, the catalogue's
+topics, a lexicon of the kinds of thing a town hears about (`PLACE_HEADS`, `OBJECT_HEADS` …),
+and the segmenter (a one-character head takes its modifier, 板材 厂 → 板材厂; a part before the
+head the segmenter calls a verb names a kind, 安置小区, not one estate). Roads are also named by
+their ends' first characters (石白路 = 石桥–白鹤). States one fault shows as are one matter
+(`STATE_FAMILIES`: a burst main is also no water). Groups join only when at least half the
+pairs across them are the same problem (`JOIN_SHARE`), so look-alikes do not chain.
 """
 
 from __future__ import annotations

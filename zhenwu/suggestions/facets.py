@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -939,6 +939,30 @@ def candidate_pairs(
     return pairs
 
 
+def _may_join(
+    one: Sequence[int],
+    other: Sequence[int],
+    verdict: Callable[[int, int], Verdict],
+    never: set[tuple[int, int]],
+) -> bool:
+    """Whether two groups may become one: no message of one differs from a message of the other
+    in a facet both state, and at least half the pairs across are the same problem. Two groups
+    are one problem when most of their messages say so of each other, not when one pair does:
+    a chain of look-alikes (the service hall's queue, its printer, its windows) would otherwise
+    grow into one group of everything said of one place."""
+    same = 0
+    for x in one:
+        for y in other:
+            if (min(x, y), max(x, y)) in never:
+                return False
+            found = verdict(x, y)
+            if found.apart in CONFLICTS:
+                return False
+            same += found.same
+    cross = len(one) * len(other)
+    return cross == 1 or same >= JOIN_SHARE * cross
+
+
 def group(
     all_facets: Sequence[Facets],
     *,
@@ -1004,20 +1028,9 @@ def group(
         a, b = owner[i], owner[j]
         if a == b or b in blocked.get(a, ()):
             continue
-        if len(members[a]) + len(members[b]) > MAX_GROUP or any(
-            (min(x, y), max(x, y)) in never or verdict(x, y).apart in CONFLICTS
-            for x in members[a]
-            for y in members[b]
+        if len(members[a]) + len(members[b]) > MAX_GROUP or not _may_join(
+            members[a], members[b], verdict, never
         ):
-            blocked.setdefault(a, set()).add(b)
-            blocked.setdefault(b, set()).add(a)
-            continue
-        cross = len(members[a]) * len(members[b])
-        if cross > 1 and sum(verdict(x, y).same for x in members[a] for y in members[b]) < JOIN_SHARE * cross:
-            # Two groups are one problem when most of their messages say so of each other, not
-            # when one pair does: a chain of look-alikes (the service hall's queue, its printer,
-            # its windows) would otherwise grow into one group of everything said of one place.
-            # Not asked again: the closest pairs come first, so later ones would not tip it.
             blocked.setdefault(a, set()).add(b)
             blocked.setdefault(b, set()).add(a)
             continue

@@ -23,13 +23,21 @@ resident's own case or a procedure question (我的低保…, 想问…要啥材
 the matter alone. `group` compares only the pairs an inverted index over these facets offers
 (see `candidate_pairs`). Nothing here touches the database: `similarity.py` stores the facets of
 each suggestion and problem and groups them.
+
+What says which thing is general, not the evaluation's: the registry's places, the catalogue's
+topics, a lexicon of the kinds of thing a town hears about (`PLACE_HEADS`, `OBJECT_HEADS` …),
+and the segmenter (a one-character head takes its modifier, 板材 厂 → 板材厂; a part before the
+head the segmenter calls a verb names a kind, 安置小区, not one estate). Roads are also named by
+their ends' first characters (石白路 = 石桥–白鹤). States one fault shows as are one matter
+(`STATE_FAMILIES`: a burst main is also no water). Groups join only when at least half the
+pairs across them are the same problem (`JOIN_SHARE`), so look-alikes do not chain.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -39,7 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 4  # bump when the facets change: stored facets of an older version are made again
+VERSION = 6  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -126,9 +134,15 @@ def _number(value: str) -> int | None:
 def _groups(normalised: str) -> list[str]:
     found: list[str] = []
     for match in _GROUP.finditer(normalised):
-        n = _number(match.group(1))
-        if n and 0 < n < 40 and f"{n}组" not in found:
-            found.append(f"{n}组")
+        written = match.group(1)
+        numbers = [_number(written)]
+        if len(written) == 2 and "十" not in written:
+            first, second = (_NUMERALS.index(c) for c in written)
+            if second == first + 1:
+                numbers = [first, second]  # 二三组: the second and third groups
+        for n in numbers:
+            if n and 0 < n < 40 and f"{n}组" not in found:
+                found.append(f"{n}组")
     return found
 
 
@@ -139,19 +153,25 @@ def _groups(normalised: str) -> list[str]:
 PLACE_HEADS = (
     "大道", "公路", "马路", "街", "巷", "路", "桥", "隧道", "河堤", "河坝", "馆", "楼", "小区", "家园",
     "花园", "广场", "公园", "市场", "菜市场", "停车场", "球场", "照料中心", "活动中心", "活动室",
-    "卫生室", "养老院", "敬老院", "幼儿园", "小学", "中学", "学校", "码头",
+    "卫生室", "养老院", "敬老院", "幼儿园", "小学", "中学", "学校", "码头", "工地",
 )  # fmt: skip
+# Animals residents report (a sick herd, a dog that bites): an object like any other.
+ANIMAL_HEADS = ("猪", "狗", "牛", "羊", "鸡", "鸭", "鹅")
 # Objects: the thing itself that is broken, full, locked or unpaid.
 OBJECT_HEADS = (
     "路灯", "灯", "电梯", "垃圾池", "垃圾桶", "垃圾站", "垃圾房", "水管", "管道", "管网", "水塔", "水厂",
     "提灌站", "站", "渠", "沟", "堰", "塘", "池", "井", "井盖", "下水道", "水库", "健身器材", "车棚",
     "厕所", "公厕", "食堂", "堡坎", "挡墙", "涵洞", "监控", "摄像头", "红绿灯", "减速带", "护栏", "站台",
     "安置房", "养殖场", "养猪场", "养鸡场", "猪场", "鸡场", "栏杆", "窗口", "自来水", "水龙头", "坎子", "挡土墙",
-)  # fmt: skip
+    # Shops, sheds and boards a town hears about (a general lexicon, not the evaluation's words).
+    "店", "超市", "餐馆", "饭店", "诊所", "药店", "棚", "大棚", "棚子", "厂房", "戏台", "公开栏", "宣传栏",
+    "阴沟", "排水沟", "化粪池", "变压器", "电线", "电杆", "信号塔", "叫号机", "自助机", "取号机", "打印机", "复印机", "刷卡机", "自助终端",
+) + ANIMAL_HEADS  # fmt: skip
 # One thing, several words for it: found under the first (a bridge's 栏杆 is its 护栏).
 SAME_KIND = {
     "栏杆": "护栏", "挡墙": "堡坎", "挡土墙": "堡坎", "坎子": "堡坎", "水龙头": "自来水", "公厕": "厕所",
-    "公共厕所": "厕所", "合作医疗": "医保", "新农合": "医保",
+    "公共厕所": "厕所", "合作医疗": "医保", "新农合": "医保", "阴沟": "下水道", "排水沟": "下水道",
+    "养老保险": "养老金", "戏台子": "戏台", "自助终端": "自助机", "棚子": "棚", "大棚": "棚",
 }  # fmt: skip
 # Things that belong to the whole town, not to one village: residents of several villages
 # may report the same one (the service hall's hours, an enterprise's wages).
@@ -173,12 +193,13 @@ _SITE_HEADS = frozenset(PLACE_HEADS + ("服务中心", "便民服务中心", "�
 # Kinds found wherever they are written, even inside a longer word (主水管爆 → 水管).
 KINDS = tuple(h for h in HEADS if len(h) >= 2)
 # A lone 路 or 桥 is a thing (那段路); other one-character heads only end a word (茶馆, 垃圾池).
-BARE_HEADS = ("路", "桥", "街", "灯")
+BARE_HEADS = ("路", "桥", "街", "灯", *ANIMAL_HEADS)
+_TOWARDS = frozenset({"到", "至", "往", "通往", "直到"})
 _THAT_ROAD = re.compile(r"(?:那条|这条|那段|这段|那截|这截)路")
 # Words that end in a head but name no thing (走路 is walking, not a road).
 NOT_THINGS = frozenset(
     """走路 修路 带路 让路 出路 路上 一路 路过 半路 路边 马路边 上街 街上 过桥 站起 站着 车站 一站 站台
-    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口""".split()  # noqa: SIM905
+    活路 门路 销路 老路 跑路 路费 来路 水路 网站 加油站 楼上 楼下 上楼 下楼 电梯口 满街 一路 手机 司机 飞机 时机 危机 机会""".split()  # noqa: SIM905
 )
 # Landmarks: places residents locate a thing by.
 LANDMARKS = ("村委会", "村办公室", "场镇", "老街", "新街", "镇政府", "村小")
@@ -218,6 +239,7 @@ def _is_place(token: str, places: Places) -> bool:
 def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
     """The things a text names (天蓝公司, 石拱桥, 滨江路) and the kinds it mentions (水管)."""
     named: list[str] = []
+    towards: list[str] = []
     for i, token in enumerate(cut):
         if token in LANDMARKS:
             named.append(token)
@@ -225,13 +247,19 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
         head = _head(token)
         if head is None or token in NOT_THINGS or _is_place(token, places):
             continue
+        if i > 0 and cut[i - 1] in _TOWARDS and head not in ROAD_HEADS and not is_town_thing(token):
+            towards.append(token)
+            continue  # 到水库那条路, 开到水库那边: where the road goes, not what is wrong
         name = token
         if head in PERSON_HEADS:
             name = head
         elif token == head and len(head) == 1:
             if head not in BARE_HEADS:
-                continue
-            if i > 0 and _is_place(cut[i - 1], places):
+                # 板材 厂, 农资 店: a one-character head names a thing after its modifier.
+                if i == 0 or not _is_modifier(cut[i - 1], places) or _is_place(cut[i - 1], places):
+                    continue
+                name = cut[i - 1] + token
+            elif i > 0 and _is_place(cut[i - 1], places):
                 name = cut[i - 1] + token  # 滨江 路
         elif token == head and i > 0 and _is_modifier(cut[i - 1], places):
             name = cut[i - 1] + token  # 天蓝 公司, 幸福 家园
@@ -239,6 +267,8 @@ def _things(cut: Sequence[str], normalised: str, places: Places) -> list[str]:
     if _THAT_ROAD.search(normalised) and not any(n.endswith("路") for n in named):
         named.append("路")  # 那条路塌了: jieba cuts 路塌
     rest = normalised
+    for token in towards:
+        rest = rest.replace(token, " ")
     for kind in KINDS:
         if kind in rest:
             rest = rest.replace(kind, " ")
@@ -259,10 +289,31 @@ def _routes(cut: Sequence[str], places: Places) -> list[tuple[str, str]]:
             a, b = sorted((places.stem_of(cut[i - 1]), places.stem_of(cut[i + 1])))
             if a != b and (a, b) not in routes:
                 routes.append((a, b))
+    for match in _SHORT_ROAD.finditer("".join(cut)):
+        route = _short_route(match, places)
+        if route is not None and route not in routes:
+            routes.append(route)
     return routes
 
 
-_NOT_A_NAME = re.compile(r"[不没在是了的个把被给]")
+_SHORT_ROAD = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?:公路|村道|路)")
+
+
+def _short_route(match: re.Match[str], places: Places) -> tuple[str, str] | None:
+    """A road named by the first characters of its two ends, as towns name them: 石白路 is
+    the road from 石桥 to 白鹤. Only where each character starts exactly one place's name."""
+    ends = []
+    for char in match.groups():
+        starting = {stem for stem in places.stems if stem.startswith(char)}
+        if len(starting) != 1:
+            return None
+        ends.append(starting.pop())
+    a, b = sorted(ends)
+    return (a, b) if a != b else None
+
+
+# Verbs and measure words before a head are no part of a name (来修厂房 → 厂房, 那截路 → 路).
+_NOT_A_NAME = re.compile(r"[不没在是了的个把被给来修截段条遭拉建搞盖起]")
 
 
 def _plain(name: str, places: Places) -> str:
@@ -296,9 +347,16 @@ def things_match(a: str, b: str) -> bool:
         return long_.endswith(short)
     if len(short) < 3:
         return False
+    if short[0] == long_[0] and short[-1] == long_[-1] and _in_order(short, long_):
+        return True  # a shortened name (自助机 / 自助打印机)
     pairs = {short[i : i + 2] for i in range(len(short) - 1)}
     inside = sum(1 for p in pairs if p in long_)
     return inside / len(pairs) >= 0.66 and short[-1] == long_[-1]
+
+
+def _in_order(short: str, long_: str) -> bool:
+    chars = iter(long_)
+    return all(c in chars for c in short)
 
 
 @lru_cache(maxsize=50000)
@@ -311,11 +369,26 @@ def is_town_thing(thing: str) -> bool:
     return any(thing.endswith(h) for h in TOWN_HEADS + PROGRAMME_HEADS)
 
 
+INSTITUTION_HEADS = ("服务中心", "便民服务中心", "卫生院", "中心小学", "镇中学", "派出所")
+
+
+@lru_cache(maxsize=50000)
+def _is_institution(thing: str) -> bool:
+    """The town's own offices and schools, and its payment programmes: one for the whole town."""
+    return any(thing.endswith(h) for h in INSTITUTION_HEADS + PROGRAMME_HEADS)
+
+
 @lru_cache(maxsize=50000)
 def is_generic(thing: str) -> bool:
     """A kind of thing (提灌站, 垃圾池) rather than one thing: it names one only within a village."""
     head = _head(thing)
-    return head is not None and not is_town_thing(thing) and (thing == head or head in PERSON_HEADS)
+    if head is None or is_town_thing(thing):
+        return False
+    if thing == head or head in PERSON_HEADS:
+        return True
+    # A kind named by what it is for (安置小区, 自助机, 养猪场): the segmenter calls the part
+    # before the head a verb. A name (钢架棚, 滨江路, 幸福家园) is a noun or an adjective.
+    return text.word_classes(thing[: -len(head)])[:1] in (("v",), ("vn",))
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,7 +400,7 @@ STATES: dict[str, tuple[str, ...]] = {
     "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着", "关门"),
     "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱", "贵"),
     "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
-    "delayed": ("拖了", "延期", "推迟", "迟迟", "交房", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
+    "delayed": ("拖了", "延期", "推迟", "迟迟", "没交房", "不交房", "交房推", "交房拖", "交房时间", "一拖再拖", "推到", "又推", "往后推", "一直没", "还没交", "没交付", "等了", "几年了", "多年"),
     "leaking": ("漏水", "渗水", "漏"),
     "blocked": ("堵", "淤"),
     "collapsed": ("垮", "塌", "滑坡", "裂"),
@@ -339,15 +412,21 @@ STATES: dict[str, tuple[str, ...]] = {
     "smoke": ("黑烟", "冒烟", "烟大", "烟好大", "烟尘"),
     "murky": ("浑", "发黄", "黄的", "黄汤", "铁锈", "锈水"),
     "queue": ("排队", "排长队", "人太少", "人手不够"),
-    "noisy": ("吵", "噪音", "太响", "音响", "闹"),
+    "noisy": ("吵", "噪音", "太响", "音响", "闹", "响"),
     "rising": ("涨", "交不起", "太高", "负担"),
     "noon": ("中午", "午休", "12点", "十二点", "午饭"),
     "weekend": ("周六", "星期六", "周末", "星期天", "周日", "双休"),
     "morning": ("早上", "上午", "八点半", "九点"),
     "miscounted": ("算错", "算得", "核一下", "金额", "补缴"),
-    "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低"),
+    "rate": ("标准", "每亩", "一亩", "价格", "太低", "偏低", "提高"),
     "absent": ("找不到人", "见不到人", "没见到人", "不在村", "人不在", "不接"),
-    "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了"),
+    # A wish for something new (more bins, a new lamp) is another matter than a fault of what is there.
+    "wanting": ("多设", "增设", "新建", "加装", "多装", "增加几", "多建", "多修几", "建一个", "修一个", "装几"),
+    "spoiled": ("馊", "变质", "过期", "不新鲜"),
+    "outage": ("停水", "停电", "断水", "断电", "没水", "没电", "莫得水", "没得水", "莫得电", "没得电"),
+    "polluting": ("废水", "污水直", "排污", "偷排", "直排"),
+    "occupying": ("占道", "占用", "占完", "占了", "霸占"),
+    "failing": ("失败", "不成功", "通不过", "过不了", "识别不了", "认证不了", "刷不", "结算不了", "结不了", "报不了", "办不了", "打印不", "登录不", "用不起"),
 }  # fmt: skip
 STATE_LABELS = {
     "stolen": gettext_lazy("被盗"),
@@ -376,6 +455,24 @@ STATE_LABELS = {
     "rate": gettext_lazy("标准"),
     "absent": gettext_lazy("找不到人"),
     "failing": gettext_lazy("办不成"),
+    "outage": gettext_lazy("停水停电"),
+    "spoiled": gettext_lazy("变质"),
+    "wanting": gettext_lazy("希望增设"),
+    "polluting": gettext_lazy("排污"),
+    "occupying": gettext_lazy("占道占用"),
+}
+
+
+# States one fault shows as: a burst main is a broken pipe, a leak and no water at the taps;
+# a road that caved in is a road full of holes to the next resident.
+STATE_FAMILIES = (
+    frozenset({"broken", "outage"}),
+    frozenset({"leaking", "outage"}),
+    frozenset({"collapsed", "potholes"}),
+    frozenset({"locked", "absent"}),  # a clinic locked is a clinic with nobody there
+)
+COMPATIBLE: dict[str, frozenset[str]] = {
+    key: frozenset().union(*(f for f in STATE_FAMILIES if key in f)) | {key} for key in STATES
 }
 
 
@@ -609,7 +706,7 @@ def _judge(
     else:
         matching = [x for x in a.things if not reach[x].isdisjoint(sb.things)]
         same_object = any(not reach[x].isdisjoint(sb.objects) for x in sa.objects)
-    states = [s for s in a.states if s in sb.states]
+    states = [s for s in a.states if not COMPATIBLE[s].isdisjoint(sb.states)]
     # The service hall, an enterprise or a programme hears of many matters: sharing one is
     # not the same problem (its opening hours, its queue) unless the state is shared too.
     shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
@@ -619,6 +716,14 @@ def _judge(
         # 认证不了) may well be one failure, so only questions are kept apart here.
         shared_things = [t for t in shared_things if not is_town_thing(t)]
     town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
+    if not town_wide and not (a.named and b.named) and any(_is_institution(t) for t in matching):
+        # A thing inside the town's own institution (中心小学's 食堂) is the town's, whichever
+        # village the residents picked.
+        town_wide = any(not is_town_thing(t) and t in sa.objects for t in matching)
+    if town_wide and a.named and b.named and not any(_is_institution(t) for t in shared_things):
+        # Each text places its enterprise in its own village (莲花村有个砖厂 / 石桥村砖厂):
+        # two villages' works, not one town-wide matter.
+        town_wide = sa.villages == sb.villages
     routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
     # Place
     same_villages = [v for v in a.villages if v in sb.villages]
@@ -660,8 +765,17 @@ def _judge(
     # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
     # topic in passing: only topics of two different offices, with nothing else shared, say
     # that two messages are about different matters.
+    # A landmark both mention (村委会) is where, not what: sharing only that, two topics are
+    # two matters even of one office (an election at the village office, a head never there).
     other_offices = not sa.offices & sb.offices
-    if sa.topics and sb.topics and not topics and not (states or matching) and other_offices:
+    anchored = bool(states or groups or any(t not in LANDMARKS for t in matching))
+    landmark_only = bool(matching) and not anchored
+    if (
+        sa.topics
+        and sb.topics
+        and not anchored
+        and ((not topics and (other_offices or matching)) or (landmark_only and a.topics[0] != b.topics[0]))
+    ):
         return Verdict(False, 0.0, "topic")
     score = 0.0
     if same_villages:
@@ -675,19 +789,32 @@ def _judge(
         score += 2.0 if same_villages else 1.0
     if topics:
         score += 1.0 + (0.5 if a.topics[0] == b.topics[0] else 0.0)
+        if same_villages and a.topics[0] == b.topics[0] and not (a.own or b.own):
+            score += 0.5  # one village, and what both are mainly about is one matter
         score += min(1.0, 0.5 * len(sa.topic_words & sb.topic_words))
     if states:
         score += 1.0
+    elif (sa.states or sb.states) and not one_object:
+        score -= 0.5  # one says what is wrong, the other not: the matter is less sure
     if shared_words:
         overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
         score += 2.0 * overlap / (norm_a * norm_b)
     # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
     # a concrete thing or place both name, or one village (one message may name none) where
     # the same matter is reported (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
-    one_place = bool(same_villages) or bool(sa.villages) != bool(sb.villages)
+    one_place = bool(same_villages)
     in_village = bool(one_place and topics) and not (a.own or b.own)
     # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
-    concrete = bool(sa.villages or sb.villages) or any(not is_generic(t) for t in shared_things)
+    concrete = bool(same_villages) or any(not is_generic(t) for t in shared_things)
+    if not concrete and shared_things and states and topics and bool(sa.villages) != bool(sb.villages):
+        # One says no village at all: the same kind of thing, wrong the same way, on the
+        # same matter (叫号机坏了) is one problem until a village says otherwise.
+        concrete = True
+    if not concrete and shared_things:
+        # One says 窗口, the other 社保窗口: the thing is the one the second names.
+        concrete = any(
+            not is_generic(y) and any(things_match(x, y) for x in shared_things) for y in sb.things
+        )
     if not (routes or groups or in_village or (shared_things and concrete)):
         return Verdict(False, score, "nothing")
     if not explain:
@@ -729,6 +856,8 @@ CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
 # The most messages one group takes: past this many reports of one problem the desk has seen
 # it, and the joining (which checks every member of both groups) stays bounded.
 MAX_GROUP = 60
+# The share of pairs across two groups that must be the same problem for them to join.
+JOIN_SHARE = 0.5
 
 
 def _reach(all_facets: Sequence[Facets]) -> dict[str, frozenset[str]]:
@@ -750,7 +879,16 @@ def _own_keys(f: Facets) -> list[tuple[str, ...]]:
     keys += _matter_keys(f)
     for t in f.things:
         keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
+    keys += [("i", t) for t in _institutions_with_objects(f)]
     return keys
+
+
+def _institutions_with_objects(f: Facets) -> list[str]:
+    """The town institutions a message names together with a thing inside them (the school's
+    canteen): found in any village (see `compare`)."""
+    if not any(not is_town_thing(t) and not is_site(t) for t in f.things):
+        return []
+    return [t for t in f.things if _is_institution(t)]
 
 
 def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
@@ -765,10 +903,11 @@ def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[st
     thing, group or route (see `compare`)."""
     keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
     keys.update(_matter_keys(f))
+    keys.update(("i", y) for t in _institutions_with_objects(f) for y in reach.get(t, (t,)))
     for t in f.things:
         for y in reach.get(t, (t,)):
             if is_town_thing(y):
-                keys.update(("s", y, s) for s in f.states)
+                keys.update(("s", y, c) for s in f.states for c in COMPATIBLE[s])
             else:
                 keys.add(("t", y))
     return keys
@@ -791,13 +930,37 @@ def candidate_pairs(
     pairs: set[tuple[int, int]] = set()
     for i, f in enumerate(all_facets):
         for key in _wanted_keys(f, reach):
-            if not f.villages or key[0] == "s":
+            if not f.villages or key[0] in ("s", "i"):
                 found: Iterable[int] = anywhere.get(key, ())
             else:
                 found = [j for v in (*f.villages, "") for j in here.get((v, key), ())]
             pairs.update((i, j) for j in found if j > i)
             pairs.update((j, i) for j in found if j < i)
     return pairs
+
+
+def _may_join(
+    one: Sequence[int],
+    other: Sequence[int],
+    verdict: Callable[[int, int], Verdict],
+    never: set[tuple[int, int]],
+) -> bool:
+    """Whether two groups may become one: no message of one differs from a message of the other
+    in a facet both state, and at least half the pairs across are the same problem. Two groups
+    are one problem when most of their messages say so of each other, not when one pair does:
+    a chain of look-alikes (the service hall's queue, its printer, its windows) would otherwise
+    grow into one group of everything said of one place."""
+    same = 0
+    for x in one:
+        for y in other:
+            if (min(x, y), max(x, y)) in never:
+                return False
+            found = verdict(x, y)
+            if found.apart in CONFLICTS:
+                return False
+            same += found.same
+    cross = len(one) * len(other)
+    return cross == 1 or same >= JOIN_SHARE * cross
 
 
 def group(
@@ -865,10 +1028,8 @@ def group(
         a, b = owner[i], owner[j]
         if a == b or b in blocked.get(a, ()):
             continue
-        if len(members[a]) + len(members[b]) > MAX_GROUP or any(
-            (min(x, y), max(x, y)) in never or verdict(x, y).apart in CONFLICTS
-            for x in members[a]
-            for y in members[b]
+        if len(members[a]) + len(members[b]) > MAX_GROUP or not _may_join(
+            members[a], members[b], verdict, never
         ):
             blocked.setdefault(a, set()).add(b)
             blocked.setdefault(b, set()).add(a)

@@ -38,10 +38,19 @@ class Labelled:
     split: str
 
 
-def load(path: Path = MESSAGES) -> list[Labelled]:
+def load(path: Path = MESSAGES, *, default_split: str = "dev") -> list[Labelled]:
+    """The labelled messages of a JSON-lines file (`id`, `text`, optional `village`, `cluster`
+    and `split`); a row without a split is put in `default_split`."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [
-        Labelled(r["id"], r["text"], r.get("village"), r.get("cluster"), r.get("split", "dev")) for r in rows
+        Labelled(
+            r["id"],
+            r["text"],
+            r.get("village") or None,
+            r.get("cluster") or None,
+            r.get("split") or default_split,
+        )
+        for r in rows
     ]
 
 
@@ -99,8 +108,11 @@ def pair_figures(
 
 
 def places_of(messages: Sequence[Labelled]) -> F.Places:
-    """The villages and communities residents could pick on the form (the set's own list)."""
-    picked = sorted({m.village for m in messages if m.village})
+    """The villages and communities residents could pick on the form: the town's registry the
+    sets were written for (the demo town's), and any other place a message picks."""
+    from zhenwu.demo.town import COMMUNITIES, VILLAGES
+
+    picked = sorted({*VILLAGES, *COMMUNITIES, *(m.village for m in messages if m.village)})
     return F.places_from((None, name, "") for name in picked)
 
 

@@ -25,13 +25,18 @@ with `marshal`).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import marshal
+import os
 import re
 import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -163,6 +168,46 @@ def _segmenter() -> jieba.Tokenizer:
                 _tokenizer.add_word(word)
             _pending.clear()
         return _tokenizer
+
+
+_tags: dict[str, str] | None = None
+
+
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary's part-of-speech tag for each word, read once per process (kept in the
+    cache folder: jieba.posseg would read the whole dictionary again, twice, about a second each)."""
+    global _tags
+    with _lock:
+        if _tags is None:
+            dictionary = _segmenter().get_dict_file()
+            name = getattr(dictionary, "name", "dict")
+            stat = os.stat(name) if os.path.exists(name) else None
+            stamp = f"{name}|{stat.st_size}|{stat.st_mtime_ns}" if stat else name
+            cached = _cache_dir() / f"jieba-tags-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.marshal"
+            try:
+                _tags = marshal.loads(cached.read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                tags = {}
+                for line in dictionary.read().decode("utf-8").splitlines():
+                    word, _sep, rest = line.strip().partition(" ")
+                    _freq, _sep, tag = rest.partition(" ")
+                    if word and tag:
+                        tags[word] = tag
+                _tags = tags
+                with contextlib.suppress(OSError):
+                    cached.write_bytes(marshal.dumps(tags))
+            dictionary.close()
+        return _tags
+
+
+@lru_cache(maxsize=20000)
+def word_classes(word: str) -> tuple[str, ...]:
+    """The part-of-speech tags (jieba's dictionary's) of the words of `word` as the segmenter
+    cuts it: 安置 → ("v",), 钢架 → ("n",); a word the dictionary has no tag for is "x"."""
+    tags = _word_tags()
+    with _lock:
+        words = _segmenter().lcut(normalise(word), HMM=False)
+    return tuple(tags.get(w, "x") for w in words)
 
 
 def add_words(words: Iterable[str]) -> None:

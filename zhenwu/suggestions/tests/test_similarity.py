@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -202,6 +202,143 @@ def test_one_object_said_to_be_wrong_in_two_ways_is_one_problem(catalogue):
     ).same
 
 
+def test_a_one_character_head_is_named_by_its_modifier(catalogue):
+    # 东升 机械 厂: the works is 机械厂, one thing for its noise, another matter its waste water.
+    assert facets(catalogue, "青龙村东升机械厂半夜还在开工，机器响得睡不着", "青龙村").things == ("机械厂",)
+    assert same(
+        catalogue,
+        ("青龙村东升机械厂半夜还在开工，机器响得睡不着", "青龙村"),
+        ("机械厂天天晚上吵，吵得人睡不着", "青龙村"),
+    ).same
+    assert (
+        same(
+            catalogue,
+            ("青龙村东升机械厂半夜还在开工，机器响得睡不着", "青龙村"),
+            ("东升机械厂把废水排到河里，河水都黑了", "青龙村"),
+        ).apart
+        == "state"
+    )
+
+
+def test_a_road_named_by_its_ends_first_characters(catalogue):
+    # 石白路 is the road from 石桥村 to 白鹤村, as towns name roads; 石桥–新华 is another road.
+    assert facets(catalogue, "石白路上那个弯道的护坡垮了").routes == (("白鹤", "石桥"),)
+    assert same(
+        catalogue, ("石白路上那个弯道的护坡垮了", None), ("石桥村到白鹤村的公路垮了一截", "石桥村")
+    ).same
+    assert (
+        same(catalogue, ("石白路上那个弯道的护坡垮了", None), ("石桥村到新华村的路坑坑洼洼", "石桥村")).apart
+        == "route"
+    )
+    # Only where each character starts exactly one place's name: 红岩路 is a street.
+    assert facets(catalogue, "红岩路的路灯坏了").routes == ()
+
+
+def test_two_groups_written_together(catalogue):
+    assert facets(catalogue, "金山村二三组中间那条沟的边界一直扯不清", "金山村").groups == ("2组", "3组")
+    assert facets(catalogue, "金山村二十三组", "金山村").groups == ("23组",)
+
+
+def test_states_one_fault_shows_as_are_one_matter(catalogue):
+    # A burst main is also no water at the taps; yellow water is another matter.
+    assert same(
+        catalogue,
+        ("红岩村五组水管爆了，水流了一路", "红岩村"),
+        ("我们五组停水两天了，吃水都成问题", "红岩村"),
+    ).same
+    assert not same(
+        catalogue, ("红岩村五组水管爆了，水流了一路", "红岩村"), ("五组的自来水发黄，有股怪味", "红岩村")
+    ).same
+    assert "outage" not in facets(catalogue, "五组的自来水发黄").states  # 自来水 is not 来水
+    # A lift broken and a flat leaking in one estate are two faults.
+    assert not same(
+        catalogue, ("滨江社区安置小区的电梯老是坏", "滨江社区"), ("安置小区的房子墙上渗水发霉", None)
+    ).same
+
+
+def test_a_wish_for_more_is_another_matter_than_a_fault(catalogue):
+    assert not same(
+        catalogue, ("希望金山村多设几个垃圾收集点", "金山村"), ("金山村垃圾池满了没人来拉", "金山村")
+    ).same
+    assert same(
+        catalogue, ("金山村垃圾池满了没人来拉", "金山村"), ("垃圾池堆满了好几天都没清运，臭得很", "金山村")
+    ).same
+
+
+def test_a_kind_named_by_what_it_is_for_is_no_one_thing():
+    # The segmenter calls 安置 / 自助 verbs: 安置小区 is a kind of estate, 钢架棚 a shed.
+    assert F.is_generic("安置小区") and F.is_generic("自助机")
+    assert not F.is_generic("钢架棚") and not F.is_generic("幸福家园") and not F.is_generic("滨江路")
+
+
+def test_a_landmark_alone_does_not_make_two_matters_one(catalogue):
+    assert (
+        same(
+            catalogue,
+            ("凤凰村村委会换届有人挨家送礼拉票", "凤凰村"),
+            ("凤凰村村主任很少来村委会上班", "凤凰村"),
+        ).apart
+        == "topic"
+    )
+
+
+def test_another_device_in_the_service_hall_stays_apart(catalogue):
+    assert (
+        same(
+            catalogue,
+            ("服务中心的叫号机坏了，大家挤成一堆", None),
+            ("服务中心的复印机坏了，复印要跑到街上", "金山村"),
+        ).apart
+        == "thing"
+    )
+    # A shortened name is the same device.
+    assert F.things_match("自助机", "自助打印机") and not F.things_match("叫号机", "复印机")
+
+
+def test_animals_are_objects(catalogue):
+    assert same(
+        catalogue, ("龙泉村三组那条狗又咬人了", "龙泉村"), ("三组那家的大黄狗不拴，咬伤了一个娃娃", "龙泉村")
+    ).same
+    assert (
+        same(
+            catalogue, ("龙泉村三组那条狗又咬人了", "龙泉村"), ("龙泉村三组好几家的猪病死了", "龙泉村")
+        ).apart
+        == "thing"
+    )
+
+
+def test_works_placed_in_two_named_villages_are_two(catalogue):
+    assert (
+        same(
+            catalogue,
+            ("新华村的砖厂在山上取土，山都挖垮了", "新华村"),
+            ("白鹤村砖厂旁边那段路垮了", "白鹤村"),
+        ).apart
+        == "village"
+    )
+    # The town's own institution is one for the whole town, whichever village writes.
+    assert same(
+        catalogue,
+        ("中心小学的食堂饭菜是馊的，娃娃吃了拉肚子", "新华村"),
+        ("中心小学食堂的菜馊了，好几个娃娃拉肚子", "白鹤村"),
+    ).same
+
+
+def test_two_groups_join_only_when_most_pairs_across_say_so(catalogue):
+    # Each neighbour pair shares something (the hall's windows, its queue, its printer), the
+    # ends share nothing: one chain, not one problem.
+    texts = [
+        ("便民服务中心办社保的窗口只有一个人，排队排了一上午", None),
+        ("社保窗口人太少了，我早上去排队，中午才轮到", None),
+        ("便民服务中心的打印机坏了，证明要排人工窗口", None),
+        ("服务中心打印机坏了一个星期了，没人修", None),
+    ]
+    found = [facets(catalogue, *t) for t in texts]
+    groups = F.group(found)
+    assert [0, 1] in groups and [2, 3] in groups
+    assert not any(len(g) > 2 for g in groups)
+
+
 def test_candidates_hold_every_pair_compare_joins(catalogue):
     """The inverted index only saves work: comparing every pair joins nothing it left out."""
     from pathlib import Path
@@ -272,6 +409,27 @@ def test_the_report_prints_dev_and_test(tmp_path):
     out = StringIO()
     call_command("similarity_report", "--messages", str(data), "--tuning", str(tuning), stdout=out)
     assert "tuning（手写调参集）：1 条" in out.getvalue()
+
+
+def test_the_report_scores_any_file_given_alone(tmp_path):
+    """A blind set arrives as a file: scored alone (no tuning set added), its splits as found,
+    rows without one under the file's name."""
+    blind = tmp_path / "blind.jsonl"
+    rows = [
+        '{"id": 1, "village": "红岩村", "text": "红岩村三组的路灯坏了", "cluster": "a"}',
+        '{"id": 2, "village": null, "text": "红岩村三组路灯不亮，晚上黑黢黢的", "cluster": "a"}',
+        '{"id": 3, "village": "青龙村", "text": "青龙村的垃圾池满了", "cluster": null, "split": "extra"}',
+    ]
+    blind.write_text("\n".join(rows), encoding="utf-8")
+    out = StringIO()
+    call_command("similarity_report", "--file", str(blind), stdout=out)
+    text = out.getvalue()
+    assert "blind：2 条，重复对 1 对；归为一组 1 对，其中正确 1 对" in text
+    assert "extra：1 条" in text and "tuning" not in text
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "没有编号"}', encoding="utf-8")
+    with pytest.raises(CommandError, match="评测集格式不对"):
+        call_command("similarity_report", "--file", str(bad), stdout=StringIO())
 
 
 # ---------------------------------------------------------------------------------------

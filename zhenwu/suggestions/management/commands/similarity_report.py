@@ -48,6 +48,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--messages", type=Path, default=MESSAGES, help="the evaluation set (JSON lines)")
+        parser.add_argument(
+            "--file",
+            type=Path,
+            default=None,
+            help="score this JSON-lines file alone (id, text, village, cluster, split), its splits as found;"
+            " rows without a split are scored under the file's name",
+        )
         parser.add_argument("--misses", action="store_true", help="list the pairs missed and wrongly grouped")
         parser.add_argument(
             "--tuning",
@@ -57,12 +64,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path: Path = options["messages"]
+        alone: Path | None = options["file"]
+        path: Path = alone or options["messages"]
         if not path.exists():
             raise CommandError(f"评测集不存在：{path}")
-        messages = load(path)
+        try:
+            messages = load(path, default_split=path.stem if alone else "dev")
+        except (ValueError, KeyError, TypeError) as error:
+            raise CommandError(
+                f"评测集格式不对（每行一条 JSON，需有 id 和 text）：{path}：{error}"
+            ) from error
         tuning: Path = options["tuning"]
-        if tuning.exists():
+        if alone is None and tuning.exists():
             # The tuning set has no split of its own: it is tuned on, like dev.
             messages += [Labelled(m.id, m.text, m.village, m.cluster, "tuning") for m in load(tuning)]
         # The shipped catalogue, as a new town has it on day one: the figures do not depend

@@ -4,6 +4,7 @@ Only serialisation: each text is copied verbatim from the source files, where ev
 written by hand. Ids 2001-2200 are given in a fixed shuffled order so that a cluster's reports
 do not sit next to each other. Also writes near_misses.tsv (id, the cluster it is close to, why).
 """
+
 import json
 import random
 import sys
@@ -19,9 +20,21 @@ for part in sorted(HERE.glob("src_part*.txt")):
         if len(f) != 7:
             sys.exit(f"{part.name}:{n}: {len(f)} fields")
         key, village, office, second, cluster, note, text = (x.strip() for x in f)
-        nul = lambda x: None if x == "-" else x
-        rows.append(dict(key=key, village=nul(village), office=office, second=nul(second),
-                         cluster=nul(cluster), note=nul(note), text=text))
+
+        def nul(x):
+            return None if x == "-" else x
+
+        rows.append(
+            dict(
+                key=key,
+                village=nul(village),
+                office=office,
+                second=nul(second),
+                cluster=nul(cluster),
+                note=nul(note),
+                text=text,
+            )
+        )
 keys = [r["key"] for r in rows]
 assert len(keys) == len(set(keys)), "duplicate keys"
 order = list(range(len(rows)))
@@ -30,8 +43,17 @@ out, notes = [], []
 for i, idx in enumerate(order):
     r = rows[idx]
     rid = 2001 + i
-    out.append({"id": rid, "village": r["village"], "text": r["text"], "office": r["office"],
-                "second": r["second"], "cluster": r["cluster"], "split": "blind"})
+    out.append(
+        {
+            "id": rid,
+            "village": r["village"],
+            "text": r["text"],
+            "office": r["office"],
+            "second": r["second"],
+            "cluster": r["cluster"],
+            "split": "blind",
+        }
+    )
     if r["note"]:
         notes.append((rid, r["cluster"], r["note"]))
 with open(HERE / "residents_messages_blind.jsonl", "w", encoding="utf-8") as fh:

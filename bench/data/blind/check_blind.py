@@ -1,14 +1,59 @@
 """Validate residents_messages_blind.jsonl (stdlib only). Exit 1 on a problem."""
+
 import json
 import sys
 from collections import Counter
 from pathlib import Path
 
-OFFICES = ("党政办", "经济发展办", "社会事务办", "村镇建设办", "农业服务中心", "财政所",
-           "劳动保障所", "国土所", "派出所", "政务快捷服务中心", "失地农民服务中心")
-VILLAGES = set("三星村 五里村 光明村 凤凰村 双河村 和平村 回龙村 团结村 大坪村 太平村 幸福村 庙湾村 "
-               "新华村 柏林村 桂花村 永安村 清水村 滨江社区 狮子村 白鹤村 石桥村 红岩村 莲花村 西拓社区 "
-               "观音村 金山村 长岭村 青龙村 马鞍村 高峰村 黄桷村 龙泉村".split())
+OFFICES = (
+    "党政办",
+    "经济发展办",
+    "社会事务办",
+    "村镇建设办",
+    "农业服务中心",
+    "财政所",
+    "劳动保障所",
+    "国土所",
+    "派出所",
+    "政务快捷服务中心",
+    "失地农民服务中心",
+)
+VILLAGES = set(
+    [
+        "三星村",
+        "五里村",
+        "光明村",
+        "凤凰村",
+        "双河村",
+        "和平村",
+        "回龙村",
+        "团结村",
+        "大坪村",
+        "太平村",
+        "幸福村",
+        "庙湾村",
+        "新华村",
+        "柏林村",
+        "桂花村",
+        "永安村",
+        "清水村",
+        "滨江社区",
+        "狮子村",
+        "白鹤村",
+        "石桥村",
+        "红岩村",
+        "莲花村",
+        "西拓社区",
+        "观音村",
+        "金山村",
+        "长岭村",
+        "青龙村",
+        "马鞍村",
+        "高峰村",
+        "黄桷村",
+        "龙泉村",
+    ]
+)
 FIELDS = ("id", "village", "text", "office", "second", "cluster", "split")
 
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "residents_messages_blind.jsonl"
@@ -60,8 +105,10 @@ for o in OFFICES:
     print(f"  {o:<12}\t{office[o]:>3}\t{second[o]:>3}")
 print(f"with a second office: {sum(second.values())}")
 sizes = Counter(clusters.values())
-print(f"clusters: {len(clusters)}  members: {sum(clusters.values())}  sizes: "
-      + ", ".join(f"{v} of {k}" for k, v in sorted(sizes.items())))
+print(
+    f"clusters: {len(clusters)}  members: {sum(clusters.values())}  sizes: "
+    + ", ".join(f"{v} of {k}" for k, v in sorted(sizes.items()))
+)
 for c in sorted(clusters):
     offs = Counter(r["office"] for r in rows if r["cluster"] == c)
     print(f"  {c}: {clusters[c]}  {'/'.join(offs)}")

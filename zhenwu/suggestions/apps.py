@@ -44,6 +44,7 @@ def _register_audit_keys() -> None:
         register_key("suggestions.routingmodel", key, label)
     for key, label in (
         ("created", _("新增类别数")), ("matched", _("已对应部门的类别数")), ("placed", _("本次对应的部门")),
+        ("refreshed", _("按新版目录更新的类别")),
         ("unmatched", _("未对应部门的类别")), ("shipped", _("随附目录版本")),
     ):  # fmt: skip
         register_key("suggestions.routingcatalogue", key, label)

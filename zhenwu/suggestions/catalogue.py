@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import DEMO, MIGRATE, Actor, is_system
 from zhenwu.core.audit import audit_record
+from zhenwu.core.models import AuditEvent
 from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.ledger.constants import Category
 from zhenwu.ledger.selectors import DepartmentNames
@@ -124,6 +125,21 @@ class SeedReport:
     unmatched: dict[str, list[str]]  # catalogue office → its topics, where the town has no department
 
 
+def _refresh(row: RoutingTopic, shipped_topic: ShippedTopic) -> bool:
+    """Bring a topic the office never edited up to the shipped file; True when it changed."""
+    fields = {
+        "name": shipped_topic.name, "category": shipped_topic.category,
+        "words": "、".join(shipped_topic.words), "weak_words": "、".join(shipped_topic.weak),
+    }  # fmt: skip
+    changed = [name for name, value in fields.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, fields[name])
+    if changed:
+        row.full_clean()
+        row.save(update_fields=[*changed, "updated_at"])
+    return bool(changed)
+
+
 def catalogue_seed(*, actor: Actor) -> SeedReport:
     """Copy the shipped catalogue's missing topics into the town's and match their departments.
 
@@ -140,7 +156,16 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
         state = RoutingCatalogue.objects.select_for_update().get(pk=1)
         removed = set(state.removed_keys)
         existing = {t.key: t for t in RoutingTopic.objects.exclude(key="")}
+        # A topic the office saved is the office's: a newer shipped file leaves it alone. One
+        # it never touched is still the shipped one, so it takes the newer words and tie-breaks.
+        edited = set(
+            AuditEvent.objects.filter(
+                action=SuggestionAudit.TOPIC_SAVED, object_type="suggestions.routingtopic"
+            ).values_list("object_id", flat=True)
+        )
+        untouched = {key for key, row in existing.items() if str(row.pk) not in edited}
         new: set[str] = set()
+        refreshed: set[str] = set()
         placed: dict[str, str] = {}  # topic → the department this run gave it, for the audit log
         for order, t in enumerate(topics):
             department = match_department(t.office, aliases.get(t.office, ()), departments)
@@ -155,16 +180,19 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
                 row.save()
                 existing[t.key] = row
                 new.add(t.key)
-            elif row is not None and row.department_id is None and department is not None:
+            if row is not None and t.key in untouched and _refresh(row, t):
+                refreshed.add(t.key)
+            if row is not None and row.department_id is None and department is not None:
                 row.department = department
                 row.save(update_fields=["department", "updated_at"])
-            else:
+            elif t.key not in new:
                 continue
             if department is not None:
                 placed[t.name] = department.name
-        for t in topics:  # the shipped tie-breaks between topics of which one is new
-            if t.key in existing:
-                beaten = [existing[k] for k in t.outranks if k in existing and new & {k, t.key}]
+        shipped_rows = new | untouched
+        for t in topics:  # the shipped tie-breaks, where neither side is the office's own edit
+            if t.key in shipped_rows:
+                beaten = [existing[k] for k in t.outranks if k in shipped_rows and k in existing]
                 if beaten:
                     existing[t.key].outranks.add(*beaten)
         created = len(new)
@@ -178,7 +206,7 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
         audit_record(
             actor=actor, action=SuggestionAudit.CATALOGUE_SEEDED, obj=state,
             after={
-                "created": created, "matched": report.matched, "placed": placed,
+                "created": created, "refreshed": sorted(refreshed), "matched": report.matched, "placed": placed,
                 "unmatched": unmatched, "shipped": version,
             },
         )  # fmt: skip

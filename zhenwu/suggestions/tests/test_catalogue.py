@@ -111,6 +111,7 @@ def test_the_audit_log_names_what_seeding_recorded_in_words(town):
         "新增类别数",
         "已对应部门的类别数",
         "本次对应的部门",
+        "按新版目录更新的类别",
         "未对应部门的类别",
         "随附目录版本",
     }
@@ -195,6 +196,20 @@ def _resave(office, topic: RoutingTopic, **changes) -> RoutingTopic:
         "words": topic.words, "weak_words": topic.weak_words, "outranks": list(topic.outranks.all()),
     }  # fmt: skip
     return routing_topic_save(actor=office, topic=topic, **{**fields, **changes})
+
+
+def test_a_newer_shipped_file_reaches_the_topics_the_office_never_edited(full_town, office):
+    town_catalogue()
+    lamps, dibao = RoutingTopic.objects.get(key="streetlight"), RoutingTopic.objects.get(key="dibao")
+    # As if seeded from an older file: fewer words on both, and no tie-break between them.
+    RoutingTopic.objects.filter(pk__in=[lamps.pk, dibao.pk]).update(words="旧词")
+    _resave(office, dibao, words="低保、最低生活保障、本镇自己的词")  # the office's own version
+    catalogue_seed(actor=office)
+    lamps, dibao = RoutingTopic.objects.get(pk=lamps.pk), RoutingTopic.objects.get(pk=dibao.pk)
+    assert "路灯" in lamps.words and "旧词" not in lamps.words  # the shipped words came back
+    assert dibao.words == "低保、最低生活保障、本镇自己的词"  # the office's edit stands
+    event = AuditEvent.objects.filter(action="suggestion.catalogue_seeded").latest("seq")
+    assert "streetlight" in event.after["refreshed"] and "dibao" not in event.after["refreshed"]
 
 
 def test_a_tie_break_the_office_changes_is_used(full_town, office):

@@ -118,8 +118,8 @@ def _topic(problem: Problem, short_names: dict[int, str]) -> int | None:
     return None
 
 
-def _voice(topic: int, village: str, rng: random.Random) -> str:
-    text = rng.choice(VOICES[topic]).format(v=village, g=rng.choice(GROUPS))
+def _voice(topic: int, village: str, rng: random.Random, group: str | None = None) -> str:
+    text = rng.choice(VOICES[topic]).format(v=village, g=group or rng.choice(GROUPS))
     return text + rng.choice(TAILS)
 
 
@@ -202,14 +202,17 @@ def _inbox(
 
     out = []
     for topic, size in ((1, 5), (9, 4), (0, 3), (3, 3)):
+        # One cluster is one thing: the same village and, where a resident names it, the same
+        # 组 (三组's lamps and 六组's are two problems, and duplicate detection says so).
         village_name, unit = rng.choice(villages)
+        group = rng.choice(GROUPS)
         for _n in range(size):
             out.append(
                 Suggestion(
                     receipt=receipts.draw(),
                     campaign=campaign,
                     village=unit,
-                    text=_voice(topic, village_name, rng),
+                    text=_voice(topic, village_name, rng, group),
                     created_at=recently(4),
                 )  # fmt: skip
             )

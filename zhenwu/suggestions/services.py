@@ -137,6 +137,7 @@ def suggestion_submit(
     except ValidationError:
         throttle_hit(REFUSED_SCOPE, ip_key)
         raise
+    made = similarity.made_for(text, village)  # outside the transaction: see made_for
     with transaction.atomic():
         _check_limits(ip_key, phone)
         suggestion = Suggestion(
@@ -165,7 +166,7 @@ def suggestion_submit(
             after={"village_id": village.pk if village else None, "photos": len(cleaned), "contact": bool(phone)},
         )  # fmt: skip
         # Its place, thing and matter, made now so the inbox's grouping only reads them.
-        similarity.remember(suggestion)
+        similarity.remember(suggestion, made)
     return suggestion
 
 

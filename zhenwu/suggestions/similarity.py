@@ -19,6 +19,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max
 
@@ -123,13 +124,27 @@ def _facets(basis: Basis, text: str, village: Unit | None) -> F.Facets:
     return F.facets_of(text, village=shown, places=basis.places, catalogue=basis.catalogue)
 
 
-def remember(suggestion: Suggestion) -> None:
-    """Make and keep a new suggestion's facets (on submit, so the inbox need not)."""
+@dataclass(frozen=True)
+class Made:
+    """A message's facets, made before they are kept."""
+
+    key: str
+    data: dict[str, Any]
+
+
+def made_for(text: str, village: Unit | None) -> Made:
+    """A new message's facets. Called before the submission's transaction: the first call in a
+    process loads the segmenter and its dictionary (seconds), which must not happen while the
+    write lock is held — on SQLite every other writer would wait, and some give up."""
     b = basis()
-    found = _facets(b, suggestion.text, suggestion.village)
+    return Made(b.key(text, village.pk if village else None), _facets(b, text, village).as_json())
+
+
+def remember(suggestion: Suggestion, made: Made | None = None) -> None:
+    """Keep a new suggestion's facets (on submit, so the inbox need not)."""
+    made = made or made_for(suggestion.text, suggestion.village)
     SimilarityFacets.objects.update_or_create(
-        suggestion=suggestion,
-        defaults={"key": b.key(suggestion.text, suggestion.village_id), "data": found.as_json()},
+        suggestion=suggestion, defaults={"key": made.key, "data": made.data}
     )
 
 

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,15 @@ HOST = "127.0.0.1"
 PAGE = "/login/"
 
 
-def free_port(low: int = 18130, high: int = 18199) -> int:
-    """A loopback port nobody listens on, below the ephemeral range (where ports collide)."""
+def free_port(low: int = 18130, high: int = 18199, *, taken: Iterable[int] = ()) -> int:
+    """A loopback port nobody listens on, below the ephemeral range (where ports collide).
+
+    `taken`: ports already chosen but not bound yet (the app's, when choosing nginx's): a port
+    is free until its server starts, so two calls can return the same one."""
+    skip = set(taken)
     for port in random.sample(range(low, high + 1), high - low + 1):
+        if port in skip:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind((HOST, port))

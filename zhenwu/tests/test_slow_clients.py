@@ -47,13 +47,15 @@ def layout():
     static.mkdir()
     (static / "app.0123456789ab.css").write_text("body{}")
     (static / "plain.css").write_text("body{}")
-    app_port, nginx_port = probe.free_port(), probe.free_port()
+    app_port = probe.free_port()
+    nginx_port = probe.free_port(taken=[app_port])  # both were picked the same once, so nginx never bound
     app = probe.start_app(app_port, root, via_serve=False)  # what `serve` execs, without collectstatic
     web = None
     try:
         probe.wait_for(app_port, timeout=60)
         web = probe.start_nginx(probe.render_site(root, listen_port=nginx_port, app_port=app_port))
         probe.wait_for(nginx_port, timeout=10)
+        assert web.poll() is None, "nginx exited (its port taken?): the tests would talk to gunicorn alone"
         yield probe, app_port, nginx_port, root
     finally:
         if web is not None:

@@ -18,8 +18,12 @@ from zhenwu.core.audit_actions import action_choices
 from zhenwu.core.constants import DayKind
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
+def apply_errors(form: forms.Form, exc: ValidationError | PermissionError) -> None:
+    """Put a service's refusal on the form: a ValidationError on its field when the form has
+    one, a PermissionError (who may not do this) above the fields."""
+    if isinstance(exc, PermissionError):
+        form.add_error(None, str(exc))
+        return
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)

@@ -257,10 +257,8 @@ def _form_page(
     if request.method == "POST" and not picking(request.POST) and form.is_valid():
         try:
             result = act(form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, done)
             return redirect((back or _detail_url)(result))
@@ -500,10 +498,8 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
                 problems=[get_problem_for_user(user, i) for i in ids],
                 **_owners(form.cleaned_data),
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, _("已分派%(n)s个问题") % {"n": len(done)})
             return redirect("ledger:problem_list")

@@ -332,10 +332,8 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
             account, password = account_create_for_person(
                 actor=user, person=person, username=data["username"], role=data["role"], unit=data["unit"]
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             context = {"account": account, "password": password, "nav_active": "accounts", "created": True}
             response = render(request, "org/account_reset.html", context)
@@ -374,10 +372,8 @@ def account_role_view(request: HttpRequest, pk: int) -> HttpResponse:
             account_change_role(
                 actor=user, user=account, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, _("已更改账号%(name)s的角色和范围") % {"name": account.username})
             return redirect("org:account_list")

@@ -75,10 +75,8 @@ def topic_edit_view(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 category=data.get("category", ""), words=data["words"], weak_words=data.get("weak_words", ""),
                 outranks=list(data.get("outranks", ())),
             )  # fmt: skip
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存派单事项“%(name)s”") % {"name": saved.name})
             return redirect("suggestions:catalogue")

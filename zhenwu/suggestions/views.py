@@ -266,10 +266,8 @@ def accept_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=_user(request), suggestion=suggestion, description=data["description"],
                 category=data["category"], village=data["village"],
             )  # fmt: skip
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, _("已受理为问题%(number)s，请分派责任人") % {"number": problem.number})
             owners = {k: data[k].pk for k in ("department", "leader") if data.get(k)}
@@ -395,10 +393,8 @@ def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=_user(request), request=found, reopen=form.cleaned_data["decision"] == "reopen",
                 note=form.cleaned_data["note"],
             )  # fmt: skip
-        except ValidationError as exc:
+        except (ValidationError, PermissionError) as exc:
             apply_errors(form, exc)
-        except PermissionError as exc:
-            form.add_error(None, str(exc))
         else:
             messages.success(request, _("已处理"))
             return redirect("suggestions:reopen_list")

@@ -198,14 +198,23 @@ def _save(problem: Problem, before: dict[str, Any], actor: Actor, action: str, *
 # Creating and assigning
 
 
-def _next_number(year: int, source_prefix: str = "") -> str:
-    """The year's next 编号, 2026-0001 onwards (a source's prefix before it, e.g. DC2026-0001);
-    compared as numbers, so 2026-10000 follows 2026-9999."""
+def _number(year: int, source_prefix: str, serial: int) -> str:
+    """A 编号 as written: 2026-0001, a source's prefix before it (DC2026-0001)."""
+    return f"{source_prefix}{year}-{serial:04d}"
+
+
+def _last_serial(year: int, source_prefix: str = "") -> int:
+    """The year's highest serial so far (0 for none), compared as numbers, so 2026-10000
+    follows 2026-9999."""
     prefix = f"{source_prefix}{year}-"
     serial = Cast(Substr("number", len(prefix) + 1), output_field=IntegerField())
     pattern = rf"^{re.escape(source_prefix)}{year}-[0-9]+$"
-    last = Problem.objects.filter(number__regex=pattern).aggregate(m=Max(serial))["m"]
-    return f"{prefix}{(last or 0) + 1:04d}"
+    return Problem.objects.filter(number__regex=pattern).aggregate(m=Max(serial))["m"] or 0
+
+
+def _next_number(year: int, source_prefix: str = "") -> str:
+    """The year's next 编号, 2026-0001 onwards."""
+    return _number(year, source_prefix, _last_serial(year, source_prefix) + 1)
 
 
 @transaction.atomic
@@ -1204,8 +1213,8 @@ def _import_one(
     prefix = policy_for(item.source).number_prefix
     year = timezone.localdate(when).year
     if (year, prefix) not in numbers:
-        numbers[(year, prefix)] = int(_next_number(year, prefix).rsplit("-", 1)[1])
-    problem.number = f"{prefix}{year}-{numbers[(year, prefix)]:04d}"
+        numbers[(year, prefix)] = _last_serial(year, prefix) + 1
+    problem.number = _number(year, prefix, numbers[(year, prefix)])
     numbers[(year, prefix)] += 1
     created = _snapshot(problem)
     events = [AuditEntry(LedgerAudit.PROBLEM_CREATED, after=created)]

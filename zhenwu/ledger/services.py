@@ -1291,7 +1291,8 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
     an alias already naming another is refused, as is another department's own name."""
     require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以维护部门别名"))
     shown = re.sub(r"\s+", "", alias or "")
-    key = unit_key(shown, town_names())
+    towns = town_names()
+    key = unit_key(shown, towns)
     if not key:
         raise ValidationError({"alias": _("别名：不能为空")})
     if len(shown) > 100:
@@ -1310,7 +1311,6 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
         )
     if existing is not None:
         return existing
-    towns = town_names()
     for other in Unit.objects.filter(kind=UnitKind.DEPARTMENT).exclude(pk=unit.pk):
         if key in (unit_key(other.name, towns), unit_key(other.short_name, towns)):
             raise ValidationError(

@@ -160,11 +160,10 @@ def client_for(user: User) -> Client:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_memos():
-    """Each test starts with empty per-process memos. They are keyed by ids and row counts,
-    which never repeat on a live database but do between tests: SQLite hands out the same ids
-    again after a test's rollback, so a memo from one test could answer the next."""
+def forget_process_memos() -> None:
+    """Empty the per-process memos. They are keyed by ids and row counts, which never repeat on
+    a live database but do between tests: SQLite hands out the same ids again after a rollback,
+    so a memo from one test (or one rolled-back request) could answer the next."""
     from zhenwu.core import calendar
     from zhenwu.core.anchors import anchor_file
     from zhenwu.evaluation import services as evaluation
@@ -177,6 +176,12 @@ def _fresh_process_memos():
     similarity._last = None
     # The daily audit anchor (a file in var/) names a row of an earlier test's rolled-back log.
     anchor_file().unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memos():
+    """Each test starts with empty per-process memos (see forget_process_memos)."""
+    forget_process_memos()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils import timezone
 from zhenwu.api import api
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
-from zhenwu.conftest import PERSONAS, Town, client_for
+from zhenwu.conftest import PERSONAS, Town, client_for, forget_process_memos
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Evidence, Extension, FollowUp, Problem, ReopenRequest
@@ -559,71 +560,111 @@ def ctx(town, problem, pending, leader, office) -> Ctx:
     return ctx
 
 
-def _check(request, ctx: Ctx, row: Row, persona: str) -> int:
-    method, build, allowed, _ = row
-    user = request.getfixturevalue(persona)
-    client = client_for(user)
+def _each_persona(request, check: Callable[[str, Client], str | None]) -> list[str]:
+    """Run `check` as every persona on one context, each in a savepoint rolled back after it.
+
+    One context per row instead of one per (row, persona): the context is most of a matrix
+    test's cost. Rolling back each persona's request gives the next one the context as it was
+    built (a write that succeeded is undone, and so are throttle counts and sessions), and the
+    per-process memos are emptied as between tests. Returns what was wrong, one line each."""
+    users = {persona: request.getfixturevalue(persona) for persona in PERSONAS}
+    return [w for persona, user in users.items() if (w := _rolled_back(check, persona, client_for(user)))]
+
+
+def _status(client: Client, ctx: Ctx, row: Row) -> int:
+    method, build, _allowed, _other = row
     return getattr(client, method)(build(ctx)).status_code
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("route", sorted(PAGES))
-def test_page_access(request, ctx, persona, route):
-    method, build, allowed, other = PAGES[route]
-    status = _check(request, ctx, PAGES[route], persona)
+def test_page_access(request, ctx, route):
+    _method, _build, allowed, other = PAGES[route]
     ok = ANSWERED_WITH.get(route, 302 if route in REDIRECTS else 200)
-    if persona in allowed:
-        assert status == ok, f"{persona} {route}"
-    elif other == -1:
-        # Sees the problem but may not act on it: 403; does not see it: 404.
-        assert status == (403 if persona in SEES_PROBLEM else 404), f"{persona} {route}"
-    else:
-        assert status == other, f"{persona} {route}"
 
+    def check(persona: str, client: Client) -> str | None:
+        status = _status(client, ctx, PAGES[route])
+        if persona in allowed:
+            expected = ok
+        elif other == -1:  # sees the problem but may not act on it: 403; does not see it: 404
+            expected = 403 if persona in SEES_PROBLEM else 404
+        else:
+            expected = other
+        return None if status == expected else f"{persona} {route}: {status}, expected {expected}"
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("operation", sorted(API))
-def test_api_access(request, ctx, persona, operation):
-    method, build, allowed, other = API[operation]
-    status = _check(request, ctx, API[operation], persona)
-    if persona in allowed:
-        assert status == 200, f"{persona} {operation}"
-    elif other == -1:
-        sees_person = persona in TOWN_WIDE | {"branch_secretary"}
-        assert status == (403 if sees_person else 404), f"{persona} {operation}"
-    else:
-        assert status == other, f"{persona} {operation}"
-
-
-@pytest.mark.parametrize("route", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_login(ctx, route):
-    method, build, allowed, other = PAGES[route]
-    response = getattr(Client(), method)(build(ctx))
-    if route in PUBLIC_PAGES:
-        assert response.status_code == ANSWERED_WITH.get(route, 200)
-    elif route == "login":
-        assert response.status_code == 200
-    elif route == "set_language":
-        assert response.status_code == 302 and not response["Location"].startswith(reverse("login"))
-    elif route == "logout":
-        assert response.status_code == 405
-    else:
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not _each_persona(request, check)
 
 
 @pytest.mark.parametrize("operation", sorted(API))
-def test_anonymous_api_calls_are_refused(ctx, operation):
-    method, build, allowed, other = API[operation]
-    expected = 200 if operation in PUBLIC_API else 401
-    assert getattr(Client(), method)(build(ctx)).status_code == expected
+def test_api_access(request, ctx, operation):
+    _method, _build, allowed, other = API[operation]
+
+    def check(persona: str, client: Client) -> str | None:
+        status = _status(client, ctx, API[operation])
+        if persona in allowed:
+            expected = 200
+        elif other == -1:
+            expected = 403 if persona in TOWN_WIDE | {"branch_secretary"} else 404
+        else:
+            expected = other
+        return None if status == expected else f"{persona} {operation}: {status}, expected {expected}"
+
+    assert not _each_persona(request, check)
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+def _rolled_back(ask: Callable[..., str | None], *args: object) -> str | None:
+    point = transaction.savepoint()
+    try:
+        return ask(*args)
+    finally:
+        transaction.savepoint_rollback(point)
+        forget_process_memos()
+
+
+def test_anonymous_visitors_are_sent_to_login(ctx):
+    """Every page, on one context (each request rolled back, as for the personas)."""
+
+    def ask(route: str) -> str | None:
+        method, build, _allowed, _other = PAGES[route]
+        response = getattr(Client(), method)(build(ctx))
+        status, where = response.status_code, response.get("Location", "")
+        if route in PUBLIC_PAGES:
+            ok = status == ANSWERED_WITH.get(route, 200)
+        elif route == "login":
+            ok = status == 200
+        elif route == "set_language":
+            ok = status == 302 and not where.startswith(reverse("login"))
+        elif route == "logout":
+            ok = status == 405
+        else:
+            ok = status == 302 and where.startswith(reverse("login"))
+        return None if ok else f"{route}: {status} {where}"
+
+    wrong = [w for route in sorted(PAGES) if (w := _rolled_back(ask, route))]
+    assert not wrong
+
+
+def test_anonymous_api_calls_are_refused(ctx):
+    def ask(operation: tuple[str, str]) -> str | None:
+        method, build, _allowed, _other = API[operation]
+        expected = 200 if operation in PUBLIC_API else 401
+        status = getattr(Client(), method)(build(ctx)).status_code
+        return None if status == expected else f"{operation}: {status}, expected {expected}"
+
+    wrong = [w for operation in sorted(API) if (w := _rolled_back(ask, operation))]
+    assert not wrong
+
+
 @pytest.mark.parametrize("operation", sorted(API_WRITES))
-def test_api_write_access(request, ctx, persona, operation):
+def test_api_write_access(request, ctx, operation):
     build, body, expected = API_WRITES[operation]
-    client = client_for(request.getfixturevalue(persona))
-    response = client.post(build(ctx), body, content_type="application/json")
-    assert response.status_code == expected(persona), f"{persona} {operation}: {response.content[:200]!r}"
-    anonymous = Client().post(build(ctx), body, content_type="application/json").status_code
-    assert anonymous == (expected(persona) if operation in PUBLIC_API else 401)
+
+    def check(persona: str, client: Client) -> str | None:
+        response = client.post(build(ctx), body, content_type="application/json")
+        if response.status_code != expected(persona):
+            return f"{persona} {operation}: {response.status_code} {response.content[:200]!r}"
+        anonymous = Client().post(build(ctx), body, content_type="application/json").status_code
+        if anonymous != (expected(persona) if operation in PUBLIC_API else 401):
+            return f"anonymous after {persona} {operation}: {anonymous}"
+        return None
+
+    assert not _each_persona(request, check)

@@ -248,7 +248,10 @@ ZHENWU_SATISFIED_VERDICTS = env_list("ZHENWU_SATISFIED_VERDICTS", ["satisfied", 
 ZHENWU_ROUTING_RETRAIN_AFTER = env_int("ZHENWU_ROUTING_RETRAIN_AFTER", 20)
 ZHENWU_ROUTING_MIN_EXAMPLES = env_int("ZHENWU_ROUTING_MIN_EXAMPLES", 30)
 # The town's name on posters and documents, and the address residents reach (for QR codes).
+# The town and county names also name the tree's nodes when an installation has none yet
+# (org.services._first_town; the town's name is read off its first unit when it can be).
 ZHENWU_TOWN_NAME = env_str("ZHENWU_TOWN_NAME", "××镇")
+ZHENWU_COUNTY_NAME = env_str("ZHENWU_COUNTY_NAME", "××县")
 ZHENWU_PUBLIC_URL = env_str("ZHENWU_PUBLIC_URL", "")
 # 通报: red and black lists by 整改率, the issuing office and its document-number prefix.
 ZHENWU_RED_LIST_MIN = float(env_str("ZHENWU_RED_LIST_MIN", "0.9"))

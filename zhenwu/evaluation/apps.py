@@ -7,6 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("测评")
 
     def ready(self) -> None:
+        _declare_towns()
         from zhenwu.core import navigation
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.evaluation import pool  # noqa: F401 - pool registers the tick task that writes ballot batches
@@ -24,3 +25,17 @@ class EvaluationConfig(AppConfig):
 
         for source in (Source.LEADERSHIP_REVIEW, Source.SATISFACTION_SURVEY):
             register_source(SourcePolicy(key=source.value, label=source.label))
+
+
+def _declare_towns() -> None:
+    from zhenwu.org import towns
+
+    # A shared library (built-ins and those any town made); keeps ADR 0005's reachability test:
+    # Answer → Question → Scale must not reach org.*.
+    towns.county_wide("evaluation.Scale", "a shared library of scales with no personal data")
+    step = "step 6: surveys in their town"
+    towns.not_yet("evaluation.Survey", "town", step)
+    for name in ("RespondentCategory", "Question", "VotingCode", "Ballot", "PendingBallot", "CastMinute",
+                 "PaperSheet", "Answer"):  # fmt: skip
+        towns.not_yet(f"evaluation.{name}", "survey__town", step)
+    towns.not_yet("evaluation.Subject", "question__survey__town", step)

@@ -7,6 +7,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("整改台账")
 
     def ready(self) -> None:
+        _declare_towns()
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
@@ -53,3 +54,14 @@ def _register_sources() -> None:
 
     for source in (Source.INSPECTION, Source.SUPERIOR, Source.SELF_CHECK, Source.OTHER):
         register_source(SourcePolicy(key=source.value, label=source.label))
+
+
+def _declare_towns() -> None:
+    from zhenwu.org import towns
+
+    step = "step 4: the ledger in its town"
+    for label in ("ledger.Problem", "ledger.DepartmentAlias", "ledger.ImportedRow"):
+        towns.not_yet(label, "town", step)
+    for name in ("ProblemTransition", "ProgressReport", "Evidence", "Extension", "Suspension", "FollowUp",
+                 "ReopenRequest"):  # fmt: skip
+        towns.not_yet(f"ledger.{name}", "problem__town", step)

@@ -7,7 +7,6 @@ person is the 责任领导, a 责任人 or the 验收人.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.lib.cadence import key_label
 from zhenwu.lib.ledger_text import unit_key
 from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole, UnitKind
-from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.models import Person, Town, Unit, User
 from zhenwu.org.roles import is_office
 
 
@@ -47,16 +46,9 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
 
 
 def town_names() -> list[str]:
-    """The town's own name as its sheets prefix departments: 测试镇 and 测试 (from 测试镇人民政府),
-    longest first."""
-    names: set[str] = set()
-    for name in Unit.objects.filter(kind=UnitKind.TOWN_GOVERNMENT).values_list("name", flat=True):
-        full = re.sub(r"(?:人民政府|政府)$", "", name)
-        if full:
-            names.add(full)
-            short = re.sub(r"(?:镇|乡|街道|街道办事处)$", "", full)
-            if len(short) >= 2:
-                names.add(short)
+    """The town's own names as its sheets prefix departments (测试镇 and 测试), longest first:
+    its `Town`'s name and short name (read off its 人民政府 by lib.place_names)."""
+    names = {n for pair in Town.objects.values_list("name", "short_name") for n in pair if len(n) >= 2}
     return sorted(names, key=len, reverse=True)
 
 

@@ -7,6 +7,7 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self) -> None:
+        _declare_towns()
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
@@ -23,3 +24,30 @@ class OrgConfig(AppConfig):
         navigation.register(navigation.NavEntry("units", _("组织机构"), "org:unit_tree", 70))
         navigation.register(navigation.NavEntry("people", _("人员"), "org:person_list", 80))
         navigation.register(navigation.NavEntry("accounts", _("账号"), "org:account_list", 120, is_office))
+
+
+def _declare_towns() -> None:
+    """How each model reaches its town (org/towns.py): the registry's own, and core's and
+    Django's, which may not import org."""
+    from zhenwu.org import towns
+
+    towns.in_town("org.Unit")  # NULL: the county's root and the county's own offices
+    towns.county_wide("org.County", "the installation's one county")
+    towns.county_wide("org.Town", "the scope itself")
+    for label in ("org.Person", "org.PersonRole", "org.User", "org.ApiToken"):
+        towns.not_yet(label, "town", "step 3: scope, people and accounts")
+    towns.not_yet("core.AuditEvent", "town", "step 2: the audit log's town")
+    for label, why in (
+        ("core.CalendarYear", "the State Council's arrangement is national"),
+        ("core.Holiday", "the State Council's arrangement is national"),
+        ("core.TickRun", "one row per task of the installation; tasks loop over towns"),
+        ("core.ThrottleHit", "counts per address or username across every town's pages"),
+        ("core.Notice", "personal: a person's inbox, across the towns they work in"),
+        ("core.AuditAddress", "technical: an address kept 184 days beside its event's seq"),
+        ("admin.LogEntry", "Django's"),
+        ("auth.Permission", "Django's"),
+        ("auth.Group", "Django's (groups are not used)"),
+        ("contenttypes.ContentType", "Django's"),
+        ("sessions.Session", "Django's"),
+    ):
+        towns.county_wide(label, why)

@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
+    # The county is the tree's one root; each town is a node below it with its 党委 and 人民政府
+    # (ADR 0008 §1). The system makes both (org.services.town_for_new_root): never a form.
+    COUNTY = "county", _("县")
+    TOWN = "town", _("乡镇")
     TOWN_COMMITTEE = "town_committee", _("镇党委")
     TOWN_GOVERNMENT = "town_government", _("镇人民政府")
     DEPARTMENT = "department", _("镇政府部门")
@@ -20,6 +24,8 @@ class UnitKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# Kinds a person may choose on the unit form: every kind but the scope's own nodes.
+SCOPE_KINDS = (UnitKind.COUNTY, UnitKind.TOWN)
 # Party organisations below the town committee: the "46个支部(总支、党委)" of the seed.
 PARTY_ORGANISATION_KINDS = (UnitKind.COMMUNITY_COMMITTEE, UnitKind.GENERAL_BRANCH, UnitKind.BRANCH)
 PARTY_KINDS = (UnitKind.TOWN_COMMITTEE, *PARTY_ORGANISATION_KINDS)
@@ -101,6 +107,7 @@ class OrgAudit(models.TextChoices):
     ACCOUNT_DEACTIVATED = "account.deactivated", _("停用账号")
     ACCOUNT_REACTIVATED = "account.reactivated", _("恢复账号")
     ACCOUNT_ROLE_CHANGED = "account.role_changed", _("更改账号角色和范围")
+    TOWN_CREATED = "town.created", _("建立镇节点")
     UNIT_CREATED = "unit.created", _("新建单位")
     UNIT_UPDATED = "unit.updated", _("修改单位")
     PERSON_CREATED = "person.created", _("新建人员")

@@ -8,13 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.forms import StyledForm
-from zhenwu.org.constants import UNIT_SCOPED_ROLES, AccountRole, Gender, RoleKind, UnitKind
+from zhenwu.org.constants import SCOPE_KINDS, UNIT_SCOPED_ROLES, AccountRole, Gender, RoleKind, UnitKind
 from zhenwu.org.models import Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
-        return "　" * obj.depth + obj.name
+        # Indented below the town's node, which a town's accounts see as the top (depth 1).
+        return "　" * max(obj.depth - 1, 0) + obj.name
 
 
 class PersonFilterForm(StyledForm):
@@ -61,10 +62,12 @@ class UnitForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("名称：不能为空")})
     short_name = forms.CharField(label=_("简称"), max_length=40, required=False)
     kind = forms.ChoiceField(
-        label=_("类型"), choices=UnitKind.choices, error_messages={"required": _("类型：必须选择")}
+        label=_("类型"),
+        choices=[(k, label) for k, label in UnitKind.choices if k not in SCOPE_KINDS],
+        error_messages={"required": _("类型：必须选择")},
     )
     parent = UnitChoiceField(
-        label=_("上级单位"), queryset=Unit.objects.none(), required=False, empty_label=_("（顶级）")
+        label=_("上级单位"), queryset=Unit.objects.none(), required=False, empty_label=_("（本镇顶级）")
     )
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0, required=False)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhenwu.lib.identity import mask_id_number, mask_phone
-from zhenwu.org.constants import AccountRole, Gender, RoleKind, UnitKind
+from zhenwu.org.constants import SCOPE_KINDS, AccountRole, Gender, RoleKind, UnitKind
 
 
 class Unit(models.Model):
@@ -33,6 +34,17 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("有效"), default=True)
+    # The town the unit belongs to, set by the services from the parent and never changed
+    # (ADR 0008 §2); NULL only for the county's root and the county's own offices.
+    town = models.ForeignKey(
+        "Town",
+        verbose_name=_("所属镇"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +56,61 @@ class Unit(models.Model):
             models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_per_parent"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_scope_node(self) -> bool:
+        """The county's root or a town's node: kept by the system, not on the unit form."""
+        return self.kind in SCOPE_KINDS
+
+
+class County(models.Model):
+    """The installation's county: exactly one row (an installation *is* one county), tied to
+    the root of the unit tree (ADR 0008 §1)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="county_node")
+    name = models.CharField(_("县名"), max_length=50)
+    # Holds the one-row rule in the database: a second row would repeat `True`.
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("县")
+        verbose_name_plural = _("县")
+        constraints = [models.CheckConstraint(condition=Q(singleton=True), name="county_is_one_row")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+TOWN_CODE = RegexValidator(r"^[A-Z]{2,6}$", _("简码：须为2至6个大写字母"))
+
+
+class Town(models.Model):
+    """A town: the scope every town's row reaches (ADR 0008 §1), tied to its node in the tree.
+
+    Rows point at a `Town`, never at the town's `Unit`: a key to `Town` can only name a town,
+    and a town is then the same small number in every row, index and URL."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="town_node")
+    name = models.CharField(_("镇名"), max_length=50, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, blank=True)
+    code = models.CharField(_("简码"), max_length=6, unique=True, validators=[TOWN_CODE])
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("有效"), default=True)
+    # The values that differ from the defaults (ADR 0008 §4), and a number every edit bumps so
+    # per-process memos know to reload.
+    settings = models.JSONField(_("本镇设置"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("镇")
+        verbose_name_plural = _("镇")
+        ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
         return self.name

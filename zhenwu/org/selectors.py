@@ -80,7 +80,9 @@ def _scope_path(user: User) -> str | None:
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
-    units = Unit.objects.all()
+    # A town's accounts see their town's node and everything below it, never the county's own
+    # root and offices (ADR 0008; step 3 narrows this to the account's town among several).
+    units = Unit.objects.filter(town__isnull=False)
     path = _scope_path(user)
     if path is not None:
         units = units.filter(path__startswith=path)

@@ -26,17 +26,20 @@ from zhenwu.lib.identity import (
     normalize_id_number,
     normalize_phone,
 )
+from zhenwu.lib.place_names import town_code, town_name_of, town_short_name
 from zhenwu.org.constants import (
     OFFICE_ROLES,
     PARTY_KINDS,
     PARTY_ORGANISATION_KINDS,
+    SCOPE_KINDS,
     UNIT_SCOPED_ROLES,
     AccountRole,
     OrgAudit,
     RoleKind,
+    UnitKind,
 )
 from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
-from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
+from zhenwu.org.models import ApiToken, County, Person, PersonRole, Town, Unit, User
 from zhenwu.org.roles import is_admin
 from zhenwu.org.selectors import (
     ADMIN_ACCOUNTS,
@@ -68,6 +71,60 @@ def _set_path(unit: Unit) -> None:
     unit.depth = parent_path.count("/") - 1
 
 
+def _scope_node(*, name: str, kind: str, parent: Unit | None) -> Unit:
+    node = Unit(name=name, kind=kind, parent=parent, path="/pending/")
+    node.save()
+    _set_path(node)
+    node.save(update_fields=["path", "depth"])
+    return node
+
+
+def _first_town(*, actor: Actor, named: str) -> Town:
+    """The county and town nodes of a new installation, made when its first unit without a
+    parent is created (a county with one town, ADR 0008): the town is named after that unit
+    (中共测试镇委员会 → 测试镇), else ZHENWU_TOWN_NAME; the county is ZHENWU_COUNTY_NAME.
+    The upgrade of an existing installation makes the same nodes (org migration 0004)."""
+    county = County.objects.select_related("unit").first()
+    if county is None:
+        root = _scope_node(name=settings.ZHENWU_COUNTY_NAME, kind=UnitKind.COUNTY, parent=None)
+        county = County.objects.create(unit=root, name=root.name)
+    name = town_name_of(named) or settings.ZHENWU_TOWN_NAME
+    node = _scope_node(name=name, kind=UnitKind.TOWN, parent=county.unit)
+    short = town_short_name(name)
+    code = town_code(short, taken=Town.objects.values_list("code", flat=True))
+    town = Town.objects.create(unit=node, name=name, short_name=short, code=code)
+    node.town = town
+    node.save(update_fields=["town"])
+    audit_record(
+        actor=actor,
+        action=OrgAudit.TOWN_CREATED,
+        obj=town,
+        after={"name": name, "short_name": short, "code": code, "county": county.name},
+    )
+    return town
+
+
+def _top_of_town(*, actor: Actor, named: str) -> Unit:
+    """Where a unit given no parent goes: directly under the installation's town. With
+    several towns the caller must say which (the county's pages choose one, issue 15 step 8)."""
+    towns = list(Town.objects.select_related("unit").filter(is_active=True)[:2])
+    if len(towns) > 1:
+        raise ValidationError({"parent": _("上级单位：本系统有多个镇，请选择上级单位")})
+    return (towns[0] if towns else _first_town(actor=actor, named=named)).unit
+
+
+def _top_node(unit: Unit) -> Unit:
+    """The node a unit moved "to the top" lands on: its town's, or the county's for its own units."""
+    if unit.town_id:
+        return Unit.objects.get(town_node__pk=unit.town_id)
+    return Unit.objects.get(county_node__isnull=False)
+
+
+def _refuse_scope_kind(kind: str) -> None:
+    if kind in SCOPE_KINDS:
+        raise ValidationError({"kind": _("类型：县、乡镇节点由系统建立，不能手工新建或改成")})
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -78,8 +135,17 @@ def unit_create(
     short_name: str = "",
     sort_order: int = 0,
 ) -> Unit:
+    """A unit under `parent`, in the parent's town; without a parent, at the top of the town."""
+    _refuse_scope_kind(kind)
+    if parent is None:
+        parent = _top_of_town(actor=actor, named=name)
     unit = Unit(
-        name=name.strip(), kind=kind, parent=parent, short_name=short_name.strip(), sort_order=sort_order
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        short_name=short_name.strip(),
+        sort_order=sort_order,
+        town_id=parent.town_id,
     )
     unit.path = "/pending/"
     unit.full_clean()
@@ -102,8 +168,14 @@ def unit_update(
     sort_order: int | None = None,
     is_active: bool | None = None,
 ) -> Unit:
-    """Change a unit; `parent=False` means "leave the parent as it is" (None moves it to the top)."""
+    """Change a unit; `parent=False` means "leave the parent as it is" (None moves it to the top
+    of its town). A unit never leaves its town, and the county's and towns' own nodes are kept
+    by the system."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_scope_node:
+        raise ValidationError({"name": _("名称：县、乡镇节点由系统维护，不能在这里修改")})
+    if kind is not None:
+        _refuse_scope_kind(kind)
     before = _unit_snapshot(unit)
     if name is not None:
         unit.name = name.strip()
@@ -117,11 +189,14 @@ def unit_update(
         unit.is_active = is_active
     moved = parent is not False and (parent.pk if isinstance(parent, Unit) else None) != unit.parent_id
     if moved:
-        new_parent = parent if isinstance(parent, Unit) else None
-        if new_parent is not None and (new_parent.pk == unit.pk or new_parent.path.startswith(unit.path)):
+        new_parent = parent if isinstance(parent, Unit) else _top_node(unit)
+        if new_parent.pk == unit.pk or new_parent.path.startswith(unit.path):
             raise ValidationError(
                 {"parent": _("上级单位：不能把单位移到它自己或它的下级单位之下（会形成循环）")}
             )
+        if new_parent.town_id != unit.town_id:
+            raise ValidationError({"parent": _("上级单位：不能把单位移到另一个镇或县级单位之下")})
+        moved = new_parent.pk != unit.parent_id
         unit.parent = new_parent
     unit.full_clean()
     old_path = unit.path

@@ -85,7 +85,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # parent is outside their scope: a link there would answer 404).
     parent_open = unit.parent_id is not None and units_visible_to(user).filter(pk=unit.parent_id).exists()
     context = {
-        "unit": unit, "children": children, "page": page, "can_edit": can_edit_registry(user),
+        "unit": unit, "children": children, "page": page,
+        "can_edit": can_edit_registry(user) and not unit.is_scope_node,
         "parent_open": parent_open,
     }  # fmt: skip
     return render(request, "org/unit_detail.html", context)
@@ -96,6 +97,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     unit = get_unit_for_user(user, pk)
+    if unit.is_scope_node:  # the county's and towns' nodes are the system's (org.services)
+        raise Http404("县、乡镇节点不在这里修改")
     initial = {f: getattr(unit, f) for f in ("name", "short_name", "kind", "parent", "sort_order")}
     form = UnitForm(request.POST or None, initial=initial, units=units_visible_to(user))
     if request.method == "POST" and form.is_valid():

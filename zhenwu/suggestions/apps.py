@@ -7,6 +7,7 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("献言献策")
 
     def ready(self) -> None:
+        _declare_towns()
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
         from zhenwu.core.audit_actions import register_actions
@@ -72,3 +73,13 @@ def _register_sources() -> None:
     register_source(
         SourcePolicy(key=Source.SUGGESTION.value, label=Source.SUGGESTION.label, asks_residents=True)
     )
+
+
+def _declare_towns() -> None:
+    from zhenwu.org import towns
+
+    step = "step 5: suggestions in their town"
+    for name in ("Campaign", "Suggestion", "RoutingModel", "RoutingCatalogue", "RoutingTopic"):
+        towns.not_yet(f"suggestions.{name}", "town", step)
+    for name in ("SuggestionPhoto", "SuggestionFollowUp", "SimilarityFacets"):
+        towns.not_yet(f"suggestions.{name}", "suggestion__town", step)

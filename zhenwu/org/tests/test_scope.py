@@ -1,6 +1,7 @@
 import pytest
 from django.http import Http404
 
+from zhenwu.org.constants import UnitKind
 from zhenwu.org.selectors import get_person_for_user, people_search, people_visible_to, units_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -8,7 +9,10 @@ pytestmark = pytest.mark.django_db
 
 def test_the_office_and_leaders_see_the_whole_town(office, leader, town):
     for user in (office, leader):
-        assert units_visible_to(user).count() == 10
+        units = units_visible_to(user)
+        # The fixture's ten units and the town's own node; not the county's root.
+        assert units.count() == 11
+        assert units.filter(kind=UnitKind.TOWN).count() == 1 and not units.filter(kind=UnitKind.COUNTY)
         assert people_visible_to(user).count() == 5
 
 

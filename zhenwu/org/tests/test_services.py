@@ -25,7 +25,7 @@ def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
 def test_a_unit_is_created_with_its_path_and_an_audit_event(town):
     unit = unit_create(actor=DEMO, name="石桥村党支部", kind=UnitKind.BRANCH, parent=town.party)
     assert unit.path == f"{town.party.path}{unit.pk}/"
-    assert unit.depth == 1
+    assert unit.depth == town.party.depth + 1
     event = AuditEvent.objects.get(action="unit.created", object_id=str(unit.pk))
     assert event.after["name"] == "石桥村党支部"
 
@@ -36,7 +36,7 @@ def test_moving_a_unit_moves_its_subtree(town):
     town.community.refresh_from_db()
     assert town.other_branch.path.startswith(town.community.path)
     assert town.community.path.startswith(town.government.path)
-    assert town.other_branch.depth == 2
+    assert town.other_branch.depth == town.government.depth + 2
 
 
 def test_a_unit_cannot_be_moved_under_itself_or_its_descendant(town):

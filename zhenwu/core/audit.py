@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,6 +35,7 @@ from zhenwu.core.models import AuditAddress, AuditEvent
 
 GENESIS = "0" * 64
 KEYED_ACTION = "system.audit_keyed"  # CoreAudit.AUDIT_KEYED; a stored string, never renamed
+TOWNS_ACTION = "system.towns_introduced"  # CoreAudit.TOWNS_INTRODUCED; likewise
 _AUDIT_LOCK_KEY = 7_468_301  # arbitrary, fixed: the advisory lock that orders audit writers
 _MAX_BREAKS = 100  # a verify lists this many problems; the count goes on
 
@@ -113,7 +114,7 @@ def _digest(fields: dict[str, Any], key: bytes | None = None) -> str:
 
 
 def _hashed_fields(event: Any) -> dict[str, Any]:
-    return {
+    fields = {
         "seq": event.seq,
         "created_at": event.created_at.astimezone(UTC).isoformat(),
         "actor_id": event.actor_id,
@@ -127,6 +128,21 @@ def _hashed_fields(event: Any) -> dict[str, Any]:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
+    # Rows without a town hash as they did before the column (and a migration's historical
+    # model from before core 0011 has no such attribute).
+    town_id = getattr(event, "town_id", None)
+    if town_id is not None:
+        fields["town_id"] = town_id
+    return fields
+
+
+# How an event finds its town: org registers org.towns.town_of (core may not import org).
+_town_of: Callable[[models.Model], int | None] = lambda obj: None  # noqa: E731
+
+
+def register_town_of(find: Callable[[models.Model], int | None]) -> None:
+    global _town_of
+    _town_of = find
 
 
 def _keeps_address_in_log(actor: Actor | None, label: str) -> bool:
@@ -148,6 +164,7 @@ def audit_record(
     after: dict[str, Any] | None = None,
     ip: str | None = None,
     label: str = "",
+    town_id: int | None = None,
 ) -> AuditEvent:
     """Append one event. Call inside the transaction that makes the change.
 
@@ -160,7 +177,7 @@ def audit_record(
     key = audit_key()  # before the lock: a missing key file is generated outside it
     seq, prev_hash = _chain_head_locked()
     address = ip or request_ip.get()
-    entry = AuditEntry(str(action), obj, object_type, object_id, object_label, before, after)
+    entry = AuditEntry(str(action), obj, object_type, object_id, object_label, before, after, town_id)
     event = _event(
         seq=seq,
         prev_hash=prev_hash,
@@ -188,6 +205,7 @@ class AuditEntry:
     object_label: str = ""
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    town_id: int | None = None  # when the object does not say (an event about a whole town)
 
 
 def audit_record_many(
@@ -227,12 +245,12 @@ def audit_record_many(
                 fields["object_type"], fields["object_id"], fields["object_label"],
                 None if before is None else json_value(texts["before"]),
                 None if after is None else json_value(texts["after"]),
-                fields["ip"], fields["prev_hash"], digest,
+                fields["ip"], fields["prev_hash"], digest, fields.get("town_id"),
             )
         )  # fmt: skip
         seq, prev_hash = seq + 1, digest
     columns = ["seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
-               "object_label", "before", "after", "ip", "prev_hash", "hash"]  # fmt: skip
+               "object_label", "before", "after", "ip", "prev_hash", "hash", "town"]  # fmt: skip
     insert_values(meta.db_table, [_column(c) for c in columns], rows)
     if address and rows[0][10] is None:
         AuditAddress.objects.bulk_create(
@@ -297,7 +315,7 @@ def _fields(
         object_label = object_label or str(entry.obj)[:200]
     who = label if actor is None and label else actor_label(actor)
     account = account_of(actor)
-    return {
+    fields = {
         "seq": seq,
         "created_at": at,
         "actor_id": account.pk if account is not None else None,
@@ -311,6 +329,10 @@ def _fields(
         "ip": address if _keeps_address_in_log(actor, label) else None,
         "prev_hash": prev_hash,
     }
+    town_id = entry.town_id if entry.town_id is not None else _town_of(entry.obj) if entry.obj else None
+    if town_id is not None:  # as _hashed_fields: the key is there only when the row has a town
+        fields["town_id"] = town_id
+    return fields
 
 
 def _hashed(fields: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class CoreAudit(models.TextChoices):
     BACKUP_MADE = "system.backup", _("备份")
     BACKUP_RESTORED = "system.restore", _("从备份恢复")
     AUDIT_KEYED = "system.audit_keyed", _("审计日志启用密钥")
+    TOWNS_INTRODUCED = "system.towns_introduced", _("审计日志开始记录所属镇")
     ACCESS_REFUSED = "security.refused", _("越权操作被拒绝")
     ADMIN_ACTION = "admin.logged", _("后台操作")
     GROUP_CHANGED = "auth.group_changed", _("修改权限组")

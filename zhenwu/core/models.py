@@ -53,6 +53,16 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("来源IP"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The town the event belongs to (ADR 0008 §6): from the object's declared town path
+    # (org/towns.py). NULL is the county's and the system's, and every row below the
+    # `system.towns_introduced` marker (those are the first town's). Hashed only when set, so
+    # the rows written before the column existed verify as they were written. No database-level
+    # constraint and no index of its own, so SQLite can add and drop the column in place: a
+    # rebuilt table would lose its append-only triggers (core 0003). Towns are never deleted.
+    town = models.ForeignKey(
+        "org.Town", verbose_name=_("所属镇"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False, db_constraint=False,
+    )  # fmt: skip
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -63,6 +73,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx"),
             models.Index(fields=["actor", "seq"], name="audit_actor_idx"),
+            models.Index(fields=["town", "seq"], name="audit_town_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,14 +7,18 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self) -> None:
-        _declare_towns()
         from zhenwu.core import navigation
         from zhenwu.core.api_base import register_field_labels, register_router
+        from zhenwu.core.audit import register_town_of
         from zhenwu.core.audit_actions import register_actions
         from zhenwu.core.audit_display import register_key
         from zhenwu.org import api
         from zhenwu.org.constants import OrgAudit, RoleKind
         from zhenwu.org.roles import is_office
+        from zhenwu.org.towns import town_of
+
+        _declare_towns()
+        register_town_of(town_of)  # each event's town, from its object's declared path
 
         register_actions(OrgAudit)
         register_key("org.person", "kind", _("身份"), RoleKind)

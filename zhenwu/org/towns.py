@@ -89,3 +89,22 @@ def resolve(path: str, model: type[Model]) -> type[Model]:
             raise LookupError(f"{model._meta.label}.{name} is not a relation")
         model = related  # type: ignore[assignment]
     return model
+
+
+def town_of(obj: Model) -> int | None:
+    """The id of the town `obj` belongs to, by its declared path (the audit log's town).
+
+    A row's own column costs nothing; a path through a parent reads the parent (cached when the
+    service already holds it). None for county-wide and not-yet-scoped models."""
+    if obj._meta.label == "org.Town":
+        return obj.pk
+    entry = _DECLARED.get(obj._meta.label)
+    if entry is None or entry.kind != "town" or not entry.path:
+        return None
+    *parents, last = entry.path.split("__")
+    target: object = obj
+    for name in parents:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)

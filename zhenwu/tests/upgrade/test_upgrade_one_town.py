@@ -14,12 +14,13 @@ from datetime import date
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
 from zhenwu.bulletins.dump import figures_dump_json
 from zhenwu.core.audit import audit_verify
+from zhenwu.core.models import AuditEvent
 from zhenwu.org import towns
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import County, Town, Unit
@@ -42,9 +43,11 @@ STEP_0_NODES = [
 ]
 
 # What the upgrade adds to the row counts, per model: the county's root and the town's node,
-# and Django's content type and four permissions for each new model (Town, County).
+# the audit log's marker where events start to carry their town, and Django's content type
+# and four permissions for each new model (Town, County).
 NEW_MODELS = 2
 ADDED = {
+    "core.AuditEvent": 1,
     "org.Unit": 2,
     "org.Town": 1,
     "org.County": 1,
@@ -101,12 +104,27 @@ def test_the_upgrade_puts_every_row_in_the_one_town_and_keeps_every_figure(upgra
         assert first == figures_dump_json(date.fromisoformat(TODAY))
         after = json.loads(first)
         assert audit_verify().ok
+    # The audit log: every row as it was, then the marker (keyed, chained, naming the town).
+    marker = AuditEvent.objects.get(action="system.towns_introduced")
+    old_head = stored["audit"]["head"]
+    assert f"{marker.seq - 1}:{marker.prev_hash}" == old_head and marker.town_id is None
+    assert marker.after == {"untowned_until": marker.seq - 1, "first_town": the_town.pk}
+    assert not AuditEvent.objects.filter(seq__lt=marker.seq, town__isnull=False).exists()
     expected = dict(stored)
+    expected["audit"] = {**stored["audit"], "checked": marker.seq, "head": f"{marker.seq}:{marker.hash}"}
     expected["row_counts"] = {
         label: stored["row_counts"].get(label, 0) + ADDED.get(label, 0) for label in after["row_counts"]
     }
     assert after["row_counts"] == expected["row_counts"]
     assert after == expected
+    # The log is still append-only: the column came and went without rebuilding its table.
+    # (SQLite's triggers refuse UPDATE; a DELETE there is caught by the chain, core 0003.)
+    refused = ["UPDATE core_auditevent SET actor_label = 'x' WHERE seq = 1"]
+    if connection.vendor == "postgresql":
+        refused += ["DELETE FROM core_auditevent", "TRUNCATE core_auditevent"]
+    for sql in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
     # Every model has rows once upgraded (the new ones from the upgrade itself).
     empty = sorted(label for label, n in after["row_counts"].items() if not n and label not in EXEMPT)
     assert not empty, f"models with no row after the upgrade (add them to build_fixture): {empty}"

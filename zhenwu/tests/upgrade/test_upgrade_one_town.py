@@ -87,7 +87,9 @@ def test_the_upgrade_puts_every_row_in_the_one_town_and_keeps_every_figure(upgra
 
     # Every row of a model in a town reaches this town (Unit: all but the county's root).
     for label, entry in towns.declared().items():
-        if entry.kind != "town":
+        # The audit log's rows keep no town below the marker (checked below): they are read as
+        # the first town's, and rewriting them would be rewriting history.
+        if entry.kind != "town" or label == "core.AuditEvent":
             continue
         model = apps.get_model(label)
         rows = (

@@ -353,7 +353,7 @@ def contributions(values: Sequence[float], m: Model | None = None) -> dict[str, 
 # ---------------------------------------------------------------------------------------
 # Which pairs to score, and how near each is among the inbox's messages
 
-CAP = 40  # a bigram or thing more messages than this use is no evidence of one problem
+CAP = 20  # a bigram or thing more messages than this use is no evidence of one problem
 
 
 def _keys(f: F.Facets, grams: Iterable[str]) -> list[str]:

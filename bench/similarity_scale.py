@@ -31,7 +31,7 @@ from zhenwu.core.actors import DEMO  # noqa: E402
 from zhenwu.org.constants import UnitKind  # noqa: E402
 from zhenwu.org.models import Unit  # noqa: E402
 from zhenwu.org.services import unit_create  # noqa: E402
-from zhenwu.suggestions import facets as F  # noqa: E402
+from zhenwu.suggestions import pair_score as S  # noqa: E402
 from zhenwu.suggestions import similarity  # noqa: E402
 from zhenwu.suggestions.models import SimilarityFacets, Suggestion  # noqa: E402
 from zhenwu.suggestions.similarity_eval import load  # noqa: E402
@@ -82,10 +82,10 @@ def main(n: int) -> None:
     timed("first grouping (facets made and stored)")
     print(f"  facets stored: {SimilarityFacets.objects.count()}")
     timed("grouping again (facets read back)")
-    # The grouping alone (facets in memory), what the rule itself costs.
+    # The grouping alone (facets in memory), what the score itself costs.
     kept = similarity.grouping()
     start, cpu = time.perf_counter(), time.process_time()
-    F.group(kept.facets, idf=kept.idf)
+    S.group(S.inbox(kept.facets))
     print(
         f"  of which grouping the facets: {time.perf_counter() - start:.2f} s ({time.process_time() - cpu:.2f} s CPU)"
     )

@@ -13,36 +13,30 @@ two messages are compared facet by facet, not by character overlap:
 - matter: the catalogue topics the text mentions with their own words (路灯照明, 拖欠工资 …),
   and the state of the thing (broken, locked, fees asked, not paid, delayed …, see `STATES`).
 
-`compare` answers whether two messages are the same problem, with the reasons. A difference
-in any facet both messages state keeps them apart (another village, another group, another
-thing, another topic, another state); agreement is counted as evidence. A town-wide matter
-(the service hall, an enterprise, a payment programme, see `TOWN_HEADS`) is not tied to the
-resident's village. A matter alone is no duplicate: two messages need a concrete thing or
-place in common (a named thing, a group, a road by its ends, or one village), and a
-resident's own case or a procedure question (我的低保…, 想问…要啥材料) never joins another on
-the matter alone. `group` compares only the pairs an inverted index over these facets offers
-(see `candidate_pairs`). Nothing here touches the database: `similarity.py` stores the facets of
-each suggestion and problem and groups them.
+Which facets two messages share, and which they state differently (another village, another
+group, another object there, another state), are features of the pair; `pair_score.py`
+weighs them with how much of the wording is shared. A town-wide thing (the service hall, an
+enterprise, a payment programme, see `TOWN_HEADS`) is not tied to the resident's village; a
+resident's own case or a procedure question (我的低保…, 想问…要啥材料) is marked (`own`,
+`asks`). Nothing here touches the database: `similarity.py` stores the facets of each
+suggestion and problem and groups them.
 
 What says which thing is general, not the evaluation's: the registry's places, the catalogue's
 topics, a lexicon of the kinds of thing a town hears about (`PLACE_HEADS`, `OBJECT_HEADS` …),
 and the segmenter (a one-character head takes its modifier, 板材 厂 → 板材厂; a part before the
 head the segmenter calls a verb names a kind, 安置小区, not one estate). Roads are also named by
 their ends' first characters (石白路 = 石桥–白鹤). States one fault shows as are one matter
-(`STATE_FAMILIES`: a burst main is also no water). Groups join only when at least half the
-pairs across them are the same problem (`JOIN_SHARE`), so look-alikes do not chain.
+(`STATE_FAMILIES`: a burst main is also no water).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
@@ -594,22 +588,7 @@ def facets_of(message: str, *, village: str | None, places: Places, catalogue: t
 
 
 # ---------------------------------------------------------------------------------------
-# Comparing two messages
-
-SAME = 3.0  # the evidence two messages need to be one problem (tuned on the evaluation set's dev part)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    same: bool
-    score: float
-    apart: str = ""  # why not, when a facet differs (for the tests and the report)
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def reason(self) -> str:
-        return " · ".join(self.reasons)
-
+# What a pair is compared by
 
 ROAD_HEADS = ("路", "大道", "公路", "马路", "街", "巷", "桥")
 
@@ -618,10 +597,6 @@ def _objects(things: Sequence[str]) -> list[str]:
     """What is wrong: the objects; where there is none, the road or bridge itself (路垮了)."""
     objects = [t for t in things if not is_site(t)]
     return objects or [t for t in things if _head(t) in ROAD_HEADS]
-
-
-def _shared_things(a: Facets, b: Facets) -> list[str]:
-    return [x for x in a.things if any(things_match(x, y) for y in b.things)]
 
 
 @dataclass(frozen=True)
@@ -656,392 +631,3 @@ def sets_of(f: Facets) -> Sets:
         sites=tuple(t for t in f.things if is_site(t)),
         objects=frozenset(_objects(f.things)),
     )
-
-
-def compare(
-    a: Facets,
-    b: Facets,
-    *,
-    idf: Mapping[str, float] | None = None,
-    names: Mapping[str, str] | None = None,
-    explain: bool = True,
-) -> Verdict:
-    """Whether two messages are the same problem, with the reasons (see the module's docstring).
-
-    `idf` weighs shared words by how rare they are among the messages compared; `names` gives
-    the topics' names for the reasons (key → name)."""
-    idf = idf or {}
-    return _judge(
-        a,
-        b,
-        sets_of(a),
-        sets_of(b),
-        idf,
-        _norm(a.words, idf),
-        _norm(b.words, idf),
-        explain=explain,
-        names=names,
-    )
-
-
-def _judge(
-    a: Facets,
-    b: Facets,
-    sa: Sets,
-    sb: Sets,
-    idf: Mapping[str, float],
-    norm_a: float,
-    norm_b: float,
-    *,
-    explain: bool,
-    names: Mapping[str, str] | None = None,
-    reach: Mapping[str, frozenset[str]] | None = None,
-) -> Verdict:
-    """`compare` with each message's sets made already; `reach` (see `_reach`) answers which
-    things are the same thing without trying each pair of names."""
-    names = names or {}
-    if reach is None:
-        matching = _shared_things(a, b)
-        same_object = any(things_match(x, y) for x in sa.objects for y in sb.objects)
-    else:
-        matching = [x for x in a.things if not reach[x].isdisjoint(sb.things)]
-        same_object = any(not reach[x].isdisjoint(sb.objects) for x in sa.objects)
-    states = [s for s in a.states if not COMPATIBLE[s].isdisjoint(sb.states)]
-    # The service hall, an enterprise or a programme hears of many matters: sharing one is
-    # not the same problem (its opening hours, its queue) unless the state is shared too.
-    shared_things = matching if states else [t for t in matching if not is_town_thing(t)]
-    if a.asks and b.asks:
-        # Two residents asking how to do something about one benefit (补办医保卡要啥材料,
-        # 医保报销要带啥) are two questions. Two residents' own cases in one state (我妈的养老金
-        # 认证不了) may well be one failure, so only questions are kept apart here.
-        shared_things = [t for t in shared_things if not is_town_thing(t)]
-    town_wide = bool(states) and any(is_town_thing(t) for t in shared_things)
-    if not town_wide and not (a.named and b.named) and any(_is_institution(t) for t in matching):
-        # A thing inside the town's own institution (中心小学's 食堂) is the town's, whichever
-        # village the residents picked.
-        town_wide = any(not is_town_thing(t) and t in sa.objects for t in matching)
-    if town_wide and a.named and b.named and not any(_is_institution(t) for t in shared_things):
-        # Each text places its enterprise in its own village (莲花村有个砖厂 / 石桥村砖厂):
-        # two villages' works, not one town-wide matter.
-        town_wide = sa.villages == sb.villages
-    routes = bool(sa.routes & sb.routes) if sa.routes and sb.routes else None
-    # Place
-    same_villages = [v for v in a.villages if v in sb.villages]
-    if sa.villages and sb.villages and not same_villages and not town_wide:
-        return Verdict(False, 0.0, "village")
-    groups = [g for g in a.groups if g in sb.groups]
-    if sa.groups and sb.groups and not groups and not town_wide:
-        return Verdict(False, 0.0, "group")
-    # Thing
-    if routes is False:
-        return Verdict(False, 0.0, "route")
-    if routes and not same_object:
-        # One road by its two ends: its names (公路, 水泥路) are no other object.
-        a_objects = [t for t in sa.objects if _head(t) not in ROAD_HEADS]
-        b_objects = [t for t in sb.objects if _head(t) not in ROAD_HEADS]
-        same_object = not (a_objects and b_objects) or any(
-            things_match(x, y) for x in a_objects for y in b_objects
-        )
-    if sa.objects and sb.objects and not same_object:
-        return Verdict(False, 0.0, "thing")  # 滨江花园's lift and 滨江花园's lamps, a road and its lamps
-    # Where: a group, a site, a route. Both say where, and nowhere is the same: two places
-    # (三组's lamps and the stone bridge's lamp).
-    a_where = sa.groups or [t for t in sa.sites if t not in LANDMARKS] or sa.routes
-    b_where = sb.groups or [t for t in sb.sites if t not in LANDMARKS] or sb.routes
-    if a_where and b_where and routes is None and not groups and not any(is_site(t) for t in matching):
-        return Verdict(False, 0.0, "thing")
-    # Matter
-    # What is wrong with one object is said many ways (坏了, 不亮, 烂了): two states keep two
-    # messages apart when they share no object, or only a place, a person or a town-wide
-    # thing, which hear many matters (a centre locked or charging, a 文书 asking for money or
-    # never in, an enterprise's wages or fumes).
-    one_object = bool(sa.objects and sb.objects) and any(
-        t in sa.objects and not is_town_thing(t) and _head(t) not in PERSON_HEADS for t in matching
-    )
-    if sa.states and sb.states and not states and not one_object:
-        return Verdict(False, 0.0, "state")
-    topics = [k for k in a.topics if k in sb.topics]
-    shared_words = sa.words & sb.words
-    # The catalogue cuts an office's matters finely (办证 / 办公时间), and a message may touch a
-    # topic in passing: only topics of two different offices, with nothing else shared, say
-    # that two messages are about different matters.
-    # A landmark both mention (村委会) is where, not what: sharing only that, two topics are
-    # two matters even of one office (an election at the village office, a head never there).
-    other_offices = not sa.offices & sb.offices
-    anchored = bool(states or groups or any(t not in LANDMARKS for t in matching))
-    landmark_only = bool(matching) and not anchored
-    if (
-        sa.topics
-        and sb.topics
-        and not anchored
-        and ((not topics and (other_offices or matching)) or (landmark_only and a.topics[0] != b.topics[0]))
-    ):
-        return Verdict(False, 0.0, "topic")
-    score = 0.0
-    if same_villages:
-        score += 1.0
-    if groups:
-        score += 1.0
-    if routes or any(not is_generic(t) for t in shared_things):
-        score += 2.0
-    elif shared_things:
-        # A kind of thing (提灌站) is one thing within one village, only a hint elsewhere.
-        score += 2.0 if same_villages else 1.0
-    if topics:
-        score += 1.0 + (0.5 if a.topics[0] == b.topics[0] else 0.0)
-        if same_villages and a.topics[0] == b.topics[0] and not (a.own or b.own):
-            score += 0.5  # one village, and what both are mainly about is one matter
-        score += min(1.0, 0.5 * len(sa.topic_words & sb.topic_words))
-    if states:
-        score += 1.0
-    elif (sa.states or sb.states) and not one_object:
-        score -= 0.5  # one says what is wrong, the other not: the matter is less sure
-    if shared_words:
-        overlap = sum(idf.get(w, 1.0) ** 2 for w in shared_words)
-        score += 2.0 * overlap / (norm_a * norm_b)
-    # A matter alone (two residents asking about 低保, or 路灯) is not one problem: it takes
-    # a concrete thing or place both name, or one village (one message may name none) where
-    # the same matter is reported (自来水发黄, 电瓶车被偷) and neither is a resident's own case.
-    one_place = bool(same_villages)
-    in_village = bool(one_place and topics) and not (a.own or b.own)
-    # A kind of thing (路灯) shared by two messages that say nowhere is no one thing either.
-    concrete = bool(same_villages) or any(not is_generic(t) for t in shared_things)
-    if not concrete and shared_things and states and topics and bool(sa.villages) != bool(sb.villages):
-        # One says no village at all: the same kind of thing, wrong the same way, on the
-        # same matter (叫号机坏了) is one problem until a village says otherwise.
-        concrete = True
-    if not concrete and shared_things:
-        # One says 窗口, the other 社保窗口: the thing is the one the second names.
-        concrete = any(
-            not is_generic(y) and any(things_match(x, y) for x in shared_things) for y in sb.things
-        )
-    if not (routes or groups or in_village or (shared_things and concrete)):
-        return Verdict(False, score, "nothing")
-    if not explain:
-        return Verdict(score >= SAME, score, "" if score >= SAME else "weak")
-    reasons: list[str] = []
-    if same_villages:
-        reasons.append(_("同村（%(v)s）") % {"v": "、".join(same_villages)})
-    elif town_wide:
-        reasons.append(_("全镇同一事项"))
-    label = "".join(groups) + "、".join(shared_things[:2])
-    if not shared_things and topics:
-        label += a.topic_words[a.topics.index(topics[0])]
-    if label:
-        reasons.append(_("同一对象（%(t)s）") % {"t": label})
-    matter = [names.get(k, k) for k in topics[:1]] + [str(STATE_LABELS[s]) for s in states[:2]]
-    if matter:
-        reasons.append(_("同一事项（%(m)s）") % {"m": "·".join(matter)})
-    return Verdict(score >= SAME, score, "" if score >= SAME else "weak", tuple(reasons))
-
-
-def _norm(words: Iterable[str], idf: Mapping[str, float]) -> float:
-    return math.sqrt(sum(idf.get(w, 1.0) ** 2 for w in words))
-
-
-def idf_of(all_facets: Sequence[Facets]) -> dict[str, float]:
-    """How rare each content word is among these messages (a word in every message weighs ~1)."""
-    counts: dict[str, int] = {}
-    for f in all_facets:
-        for w in set(f.words):
-            counts[w] = counts.get(w, 0) + 1
-    n = len(all_facets) or 1
-    return {w: 1.0 + math.log(n / c) for w, c in counts.items()}
-
-
-# ---------------------------------------------------------------------------------------
-# Grouping
-
-CONFLICTS = frozenset({"village", "group", "route", "thing", "topic", "state"})
-# The most messages one group takes: past this many reports of one problem the desk has seen
-# it, and the joining (which checks every member of both groups) stays bounded.
-MAX_GROUP = 60
-# The share of pairs across two groups that must be the same problem for them to join.
-JOIN_SHARE = 0.5
-
-
-def _reach(all_facets: Sequence[Facets]) -> dict[str, frozenset[str]]:
-    """Each thing named, with the things named that are the same thing (`things_match`). The
-    same thing ends alike (路 / 公路, 公司 / 天蓝公司), so only things ending alike are tried."""
-    by_end: dict[str, set[str]] = {}
-    for f in all_facets:
-        for t in f.things:
-            by_end.setdefault(t[-1], set()).add(t)
-    return {
-        x: frozenset(y for y in bucket if things_match(x, y)) for bucket in by_end.values() for x in bucket
-    }
-
-
-def _own_keys(f: Facets) -> list[tuple[str, ...]]:
-    """What a message is found under: its things (a town thing with each state, as only a
-    shared state makes it one problem), its groups and its routes."""
-    keys: list[tuple[str, ...]] = [("g", g) for g in f.groups] + [("r", *r) for r in f.routes]
-    keys += _matter_keys(f)
-    for t in f.things:
-        keys += [("s", t, s) for s in f.states] if is_town_thing(t) else [("t", t)]
-    keys += [("i", t) for t in _institutions_with_objects(f)]
-    return keys
-
-
-def _institutions_with_objects(f: Facets) -> list[str]:
-    """The town institutions a message names together with a thing inside them (the school's
-    canteen): found in any village (see `compare`)."""
-    if not any(not is_town_thing(t) and not is_site(t) for t in f.things):
-        return []
-    return [t for t in f.things if _is_institution(t)]
-
-
-def _matter_keys(f: Facets) -> list[tuple[str, ...]]:
-    """A matter, within a village (looked up in the village and among messages naming none)."""
-    if f.own:
-        return []
-    return [("k", k) for k in f.topics]
-
-
-def _wanted_keys(f: Facets, reach: Mapping[str, frozenset[str]]) -> set[tuple[str, ...]]:
-    """The keys of the messages it could be one problem with: another message names the same
-    thing, group or route (see `compare`)."""
-    keys: set[tuple[str, ...]] = {("g", g) for g in f.groups} | {("r", *r) for r in f.routes}
-    keys.update(_matter_keys(f))
-    keys.update(("i", y) for t in _institutions_with_objects(f) for y in reach.get(t, (t,)))
-    for t in f.things:
-        for y in reach.get(t, (t,)):
-            if is_town_thing(y):
-                keys.update(("s", y, c) for s in f.states for c in COMPATIBLE[s])
-            else:
-                keys.add(("t", y))
-    return keys
-
-
-def candidate_pairs(
-    all_facets: Sequence[Facets], reach: Mapping[str, frozenset[str]] | None = None
-) -> set[tuple[int, int]]:
-    """The pairs worth comparing, from an inverted index over the facets: two messages that
-    name the same thing, group or route, in one village (or one of them naming none); across
-    villages only a town-wide thing in the same state. Every other pair `compare` turns down."""
-    reach = reach if reach is not None else _reach(all_facets)
-    here: dict[tuple[str, tuple[str, ...]], list[int]] = {}  # (village or "", key) → messages
-    anywhere: dict[tuple[str, ...], list[int]] = {}  # key → messages in any village
-    for i, f in enumerate(all_facets):
-        for key in _own_keys(f):
-            anywhere.setdefault(key, []).append(i)
-            for v in f.villages or ("",):
-                here.setdefault((v, key), []).append(i)
-    pairs: set[tuple[int, int]] = set()
-    for i, f in enumerate(all_facets):
-        for key in _wanted_keys(f, reach):
-            if not f.villages or key[0] in ("s", "i"):
-                found: Iterable[int] = anywhere.get(key, ())
-            else:
-                found = [j for v in (*f.villages, "") for j in here.get((v, key), ())]
-            pairs.update((i, j) for j in found if j > i)
-            pairs.update((j, i) for j in found if j < i)
-    return pairs
-
-
-def _may_join(
-    one: Sequence[int],
-    other: Sequence[int],
-    verdict: Callable[[int, int], Verdict],
-    never: set[tuple[int, int]],
-) -> bool:
-    """Whether two groups may become one: no message of one differs from a message of the other
-    in a facet both state, and at least half the pairs across are the same problem. Two groups
-    are one problem when most of their messages say so of each other, not when one pair does:
-    a chain of look-alikes (the service hall's queue, its printer, its windows) would otherwise
-    grow into one group of everything said of one place."""
-    same = 0
-    for x in one:
-        for y in other:
-            if (min(x, y), max(x, y)) in never:
-                return False
-            found = verdict(x, y)
-            if found.apart in CONFLICTS:
-                return False
-            same += found.same
-    cross = len(one) * len(other)
-    return cross == 1 or same >= JOIN_SHARE * cross
-
-
-def group(
-    all_facets: Sequence[Facets],
-    *,
-    idf: Mapping[str, float] | None = None,
-    apart: Iterable[tuple[int, int]] = (),
-) -> list[list[int]]:
-    """Groups (of indexes) of messages that are one problem, each of two or more, largest first.
-
-    The closest pairs are joined first; two groups are joined only if no message of one
-    differs from a message of the other in a facet both state (another village, another
-    thing …), so a chain of look-alikes never joins two problems. `apart` are pairs never to
-    be joined (two ledger problems, say)."""
-    idf = idf if idf is not None else idf_of(all_facets)
-    # Messages with the same facets (one text sent twice, one complaint copied round a
-    # group chat) are judged once: each pair's verdict is that of their first copies.
-    first: dict[Facets, int] = {}
-    rep = [first.setdefault(f, i) for i, f in enumerate(all_facets)]
-    copies: dict[int, list[int]] = {}
-    for i, r in enumerate(rep):
-        copies.setdefault(r, []).append(i)
-    distinct = list(copies)
-    # Each message's sets and word weight once, not once per pair.
-    sets = {r: sets_of(all_facets[r]) for r in distinct}
-    norms = {r: _norm(all_facets[r].words, idf) for r in distinct}
-    reach = _reach(all_facets)
-    verdicts: dict[tuple[int, int], Verdict] = {}
-
-    def verdict(i: int, j: int) -> Verdict:
-        x, y = rep[i], rep[j]
-        key = (x, y) if x <= y else (y, x)
-        found = verdicts.get(key)
-        if found is None:
-            x, y = key
-            found = verdicts[key] = _judge(
-                all_facets[x],
-                all_facets[y],
-                sets[x],
-                sets[y],
-                idf,
-                norms[x],
-                norms[y],
-                explain=False,
-                reach=reach,
-            )
-        return found
-
-    never = {(min(i, j), max(i, j)) for i, j in apart}
-    pairs = [(distinct[i], distinct[j]) for i, j in candidate_pairs([all_facets[r] for r in distinct], reach)]
-    pairs += [(r, r) for r, c in copies.items() if len(c) > 1]
-    joined: list[tuple[float, int, int]] = []
-    for x, y in pairs:
-        v = verdict(x, y)
-        if v.same:
-            joined.extend(
-                (v.score, min(i, j), max(i, j)) for i in copies[x] for j in copies[y] if x != y or i < j
-            )
-    same = sorted(joined, key=lambda t: (-t[0], t[1], t[2]))
-    owner = list(range(len(all_facets)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(all_facets))}
-    # Groups found to differ stay apart, and so does what either becomes: not checked again.
-    blocked: dict[int, set[int]] = {}
-    for _score, i, j in same:
-        a, b = owner[i], owner[j]
-        if a == b or b in blocked.get(a, ()):
-            continue
-        if len(members[a]) + len(members[b]) > MAX_GROUP or not _may_join(
-            members[a], members[b], verdict, never
-        ):
-            blocked.setdefault(a, set()).add(b)
-            blocked.setdefault(b, set()).add(a)
-            continue
-        if len(members[a]) < len(members[b]):
-            a, b = b, a
-        for x in members.pop(b):
-            owner[x] = a
-            members[a].append(x)
-        for c in blocked.pop(b, set()):
-            blocked[c].discard(b)
-            blocked[c].add(a)
-            blocked.setdefault(a, set()).add(c)
-    found = [sorted(m) for m in members.values() if len(m) > 1]
-    return sorted(found, key=lambda m: (-len(m), m[0]))

@@ -49,6 +49,11 @@ from zhenwu.suggestions.text import Catalogue, Mention, Topic
 
 HELD_BACK = 0.2
 TOP = 3
+# The office of general coordination: where a message goes that names no matter of another
+# office. Offered last, when the catalogue finds fewer than TOP offices, so the desk always has
+# a third choice ("提了三次意见都没回复", "村里大喇叭太早" name no office's matter).
+GENERAL_OFFICE = "党政办"
+GENERAL_SCORE = 0.05  # below any office the text points to
 
 # How the catalogue's words weigh (tuned on the evaluation set's dev split only).
 WEAK_WEIGHT = 0.3  # a weak word (公开, 态度) against a topic's own word
@@ -102,6 +107,7 @@ class Evidence:
     named: bool = False
     learned: int = 0  # past decisions of the topics behind it
     similar: float = 0.0  # the n-gram model's probability, weighted
+    general: bool = False  # offered as the office of general coordination (GENERAL_OFFICE)
 
 
 def _office(topic: Topic) -> str:
@@ -366,6 +372,8 @@ def _reason(e: Evidence) -> str:
         parts.append(_("本镇以往同类分派%(n)s次") % {"n": e.learned})
     if e.similar >= 0.05 and not e.words:
         parts.append(_("与本镇以往分派给该部门的意见相似"))
+    if e.general:
+        parts.append(_("未识别出更多部门的事项，由综合协调部门兜底"))
     return "；".join(parts)
 
 
@@ -388,6 +396,13 @@ def rank(
             e = found.setdefault(office, Evidence(office, (labels or {}).get(office, office)))
             e.similar = weight * p
             e.score += weight * p
+    if (
+        len(found) < TOP
+        and GENERAL_OFFICE not in found
+        and any(_office(t) == GENERAL_OFFICE for t in catalogue.topics)
+    ):
+        label = (labels or {}).get(GENERAL_OFFICE, GENERAL_OFFICE)
+        found[GENERAL_OFFICE] = Evidence(GENERAL_OFFICE, label, score=GENERAL_SCORE, general=True)
     return sorted(found.values(), key=lambda e: (-e.score, e.office))
 
 

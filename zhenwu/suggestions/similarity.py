@@ -1,10 +1,11 @@
 """Repeated complaints: the 5th "路灯坏了" about the same lamps should be merged, not filed again.
 
-Two messages are the same problem when they share a place, a thing and a matter (see
-`facets.py`, which decides); this module keeps each suggestion's and open problem's facets
+A message is reduced to its facets — place, thing, matter (`facets.py`) — and two messages
+are scored by a weighted combination of what they share (`pair_score.py`: village and
+place agreement, named things, topics, states, content wording, learned from hand-labelled
+messages). This module keeps each suggestion's and open problem's facets
 (`SimilarityFacets`, made on submit or on first read, made again when what they were made
-from changed) and answers the three questions the desk asks, all from the one rule
-`facets.compare`:
+from changed) and answers the three questions the desk asks, all from that one score:
 
 - `clusters()`: the groups of new suggestions that are one problem (the cluster view, and
   the inbox row's "N条相似");
@@ -28,6 +29,7 @@ from zhenwu.ledger.models import Problem
 from zhenwu.org.constants import PLACE_KINDS
 from zhenwu.org.models import Unit
 from zhenwu.suggestions import facets as F
+from zhenwu.suggestions import pair_score as S
 from zhenwu.suggestions.constants import SuggestionStatus
 from zhenwu.suggestions.models import SimilarityFacets, Suggestion
 from zhenwu.suggestions.text import Catalogue
@@ -199,7 +201,7 @@ def _open_problems(limit: int = CANDIDATES) -> list[Problem]:
 class Grouping:
     suggestions: list[Suggestion]
     facets: list[F.Facets]
-    idf: dict[str, float]
+    box: S.Inbox
     groups: list[list[int]]
     where: dict[int, int]  # suggestion pk → its row in `suggestions`
     basis: Basis
@@ -231,12 +233,12 @@ def grouping(limit: int = CANDIDATES) -> Grouping:
         return _last[1]
     waiting = _waiting(limit)
     found = _kept(b, waiting, text_of="text", field="suggestion")
-    idf = F.idf_of(found)
+    box = S.inbox(found)
     made = Grouping(
         suggestions=waiting,
         facets=found,
-        idf=idf,
-        groups=F.group(found, idf=idf),
+        box=box,
+        groups=S.group(box),
         where={s.pk: row for row, s in enumerate(waiting)},
         basis=b,
     )
@@ -254,10 +256,10 @@ def clusters(limit: int = CANDIDATES) -> list[Cluster]:
         ordered = sorted(rows, key=lambda r: (g.suggestions[r].created_at, g.suggestions[r].pk))
         members = [g.suggestions[r] for r in ordered]
         first, second = ordered[0], ordered[1]
-        verdict = F.compare(g.facets[first], g.facets[second], idf=g.idf, names=g.basis.topic_names)
+        why = S.reason(g.facets[first], g.facets[second], g.basis.topic_names)
         villages = dict.fromkeys(m.village.name for m in members if m.village is not None)
         village = "、".join(F.place_name(v) for v in villages)
-        found.append(Cluster(village, members, verdict.reason))
+        found.append(Cluster(village, members, why))
     g.clusters = found
     return found
 
@@ -274,58 +276,64 @@ def duplicate_counts(suggestions: Iterable[Suggestion]) -> dict[int, int]:
 
 
 def _matches(
-    target: F.Facets, g: Grouping, *, rows: Iterable[int], exclude: int | None, limit: int
+    target: F.Facets, g: Grouping, *, scored: Iterable[tuple[int, float]], limit: int
 ) -> list[Similar]:
-    b = g.basis
+    """The suggestions scored (row, probability), then the open problems that are the same
+    problem as `target`, each with the reason."""
+    names = g.basis.topic_names
     out: list[Similar] = []
-    for row in rows:
+    for row, prob in scored:
         other = g.suggestions[row]
-        if other.pk == exclude:
-            continue
-        verdict = F.compare(target, g.facets[row], idf=g.idf, names=b.topic_names)
-        out.append(
-            Similar(SIMILAR_SUGGESTION, other.pk, other.receipt, other.text, verdict.score, verdict.reason)
-        )
-    problems = _open_problems()
-    for problem, found in zip(
-        problems, _kept(b, problems, text_of="description", field="problem"), strict=True
-    ):
-        verdict = F.compare(target, found, idf=g.idf, names=b.topic_names)
-        if verdict.same:
-            out.append(
-                Similar(
-                    SIMILAR_PROBLEM,
-                    problem.pk,
-                    problem.number,
-                    problem.description,
-                    verdict.score,
-                    verdict.reason,
-                )
-            )
+        why = S.reason(target, g.facets[row], names)
+        out.append(Similar(SIMILAR_SUGGESTION, other.pk, other.receipt, other.text, prob, why))
+    problems, box = _problem_box(g.basis)
+    for row, prob, _values in box.outside(target):
+        if prob < box.model.threshold:
+            break
+        problem = problems[row]
+        why = S.reason(target, box.messages[row].facets, names)
+        out.append(Similar(SIMILAR_PROBLEM, problem.pk, problem.number, problem.description, prob, why))
     return sorted(out, key=lambda s: (s.is_problem, -s.score))[:limit]
+
+
+# The open problems scored as one set (their neighbours among each other), reused until a
+# problem opens, closes or changes.
+_problems: tuple[tuple[object, ...], tuple[list[Problem], S.Inbox]] | None = None
+
+
+def _problem_box(b: Basis) -> tuple[list[Problem], S.Inbox]:
+    global _problems
+    state = Problem.objects.filter(status__in=OPEN).aggregate(
+        n=Count("id"), last=Max("id"), changed=Max("updated_at")
+    )
+    key = (state["n"], state["last"], state["changed"], b.stamp)
+    if _problems is not None and _problems[0] == key:
+        return _problems[1]
+    problems = _open_problems()
+    box = S.inbox(_kept(b, problems, text_of="description", field="problem"))
+    _problems = (key, (problems, box))
+    return problems, box
 
 
 def similar_to(suggestion: Suggestion, *, limit: int = 10) -> list[Similar]:
     """The new suggestions in its group (the cluster view's), then the open problems it is the
-    same problem as, each with the reason. A suggestion outside the inbox (decided already)
+    same problem as, each with the reason. A suggestion outside any group (or decided already)
     gets the new suggestions it is the same problem as."""
     g = grouping()
     group = g.group_of(suggestion.pk)
     if group:
-        target = g.facets[g.where[suggestion.pk]]
-        return _matches(target, g, rows=group, exclude=suggestion.pk, limit=limit)
+        row = g.where[suggestion.pk]
+        scored = [(r, g.box.probability(row, r)) for r in group if r != row]
+        return _matches(g.facets[row], g, scored=scored, limit=limit)
     stored = Suggestion.objects.select_related("village", "facets").get(pk=suggestion.pk)
     target = _kept(g.basis, [stored], text_of="text", field="suggestion")[0]
-    return _direct(target, g, exclude=suggestion.pk, limit=limit)
+    return _direct(target, g, exclude=g.where.get(suggestion.pk), limit=limit)
 
 
 def _direct(target: F.Facets, g: Grouping, *, exclude: int | None, limit: int) -> list[Similar]:
-    rows = [
-        r
-        for r, found in enumerate(g.facets)
-        if g.suggestions[r].pk != exclude and F.compare(target, found, idf=g.idf).same
-    ]
-    return _matches(target, g, rows=rows, exclude=exclude, limit=limit)
+    threshold = g.box.model.threshold
+    scored = [(r, prob) for r, prob, _values in g.box.outside(target, exclude=exclude) if prob >= threshold]
+    return _matches(target, g, scored=scored, limit=limit)
 
 
 def similar_items(
@@ -336,4 +344,5 @@ def similar_items(
         return []
     g = grouping()
     village = Unit.objects.filter(pk=village_id).first() if village_id else None
-    return _direct(_facets(g.basis, text, village), g, exclude=exclude_suggestion, limit=limit)
+    exclude = g.where.get(exclude_suggestion) if exclude_suggestion is not None else None
+    return _direct(_facets(g.basis, text, village), g, exclude=exclude, limit=limit)

@@ -2,7 +2,7 @@
 
 The evaluation set (`bench/data/residents_messages.jsonl`) labels residents reporting the same
 concrete thing with one `cluster`; every cluster and every planted near miss lies inside one
-split. Each split is grouped as one inbox would be (`facets.group`), and scored by pairs:
+split. Each split is grouped as one inbox would be (`pair_score.group`), and scored by pairs:
 a pair of messages is a duplicate pair when both carry the same cluster label; precision is
 the share of the pairs grouped together that are duplicate pairs, recall the share of
 duplicate pairs grouped together. A cluster is "found whole" when one group holds exactly its
@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 from zhenwu.suggestions import facets as F
+from zhenwu.suggestions import pair_score as S
 from zhenwu.suggestions.text import Catalogue
 
 MESSAGES = Path(settings.BASE_DIR) / "bench" / "data" / "residents_messages.jsonl"
@@ -127,6 +128,6 @@ def evaluate(
     figures = {}
     for split, rows in sorted(by_split.items()):
         found = [F.facets_of(m.text, village=m.village, places=places, catalogue=catalogue) for m in rows]
-        groups = F.group(found, idf=F.idf_of(found))
+        groups = S.group(S.inbox(found))
         figures[split] = pair_figures(split, [m.cluster for m in rows], groups, [m.id for m in rows])
     return figures

@@ -132,4 +132,16 @@ def test_each_suggestion_says_why():
 
 
 def test_dialect_fillers_are_not_evidence():
-    assert rank("啥子都莫得，咋个搞嘛", CATALOGUE) == []
+    # Nothing points to any office: only the office of general coordination is offered, last.
+    found = rank("啥子都莫得，咋个搞嘛", CATALOGUE)
+    assert [(e.office, e.general, e.words) for e in found] == [("党政办", True, [])]
+
+
+def test_the_general_office_fills_the_third_choice_only():
+    found = rank("猪瘟了", CATALOGUE)
+    assert [e.office for e in found] == ["农业服务中心", "党政办"] and found[-1].general
+    assert all(e.score > found[-1].score for e in found[:-1])
+    assert "兜底" in _reason(found[-1])
+    # Three offices found already: nothing added.
+    many = rank("低保评定不公开，村干部优亲厚友，补贴也没到账，请财政所查一下", CATALOGUE)
+    assert not any(e.general for e in many)

@@ -7,6 +7,7 @@ Lines are copied verbatim (no text is generated or altered); only their order is
 with random.Random(20261202), re-shuffling with the same generator until no two members of
 a cluster sit next to each other.  Stdlib only.
 """
+
 import glob
 import json
 import os
@@ -25,8 +26,10 @@ def null(value):
 
 def read_sources():
     rows = []
-    paths = sorted(glob.glob(os.path.join(HERE, "src_part*.txt")),
-                   key=lambda p: int("".join(ch for ch in os.path.basename(p) if ch.isdigit()) or 0))
+    paths = sorted(
+        glob.glob(os.path.join(HERE, "src_part*.txt")),
+        key=lambda p: int("".join(ch for ch in os.path.basename(p) if ch.isdigit()) or 0),
+    )
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
@@ -37,21 +40,23 @@ def read_sources():
                 if len(parts) != 7:
                     sys.exit(f"{os.path.basename(path)}:{lineno}: expected 7 fields, got {len(parts)}")
                 key, village, office, second, cluster, note, text = parts
-                rows.append({
-                    "key": key.strip(),
-                    "village": null(village),
-                    "office": office.strip(),
-                    "second": null(second),
-                    "cluster": null(cluster),
-                    "note": null(note),
-                    "text": text,
-                    "where": f"{os.path.basename(path)}:{lineno}",
-                })
+                rows.append(
+                    {
+                        "key": key.strip(),
+                        "village": null(village),
+                        "office": office.strip(),
+                        "second": null(second),
+                        "cluster": null(cluster),
+                        "note": null(note),
+                        "text": text,
+                        "where": f"{os.path.basename(path)}:{lineno}",
+                    }
+                )
     return rows
 
 
 def adjacent_cluster(rows):
-    return any(a["cluster"] and a["cluster"] == b["cluster"] for a, b in zip(rows, rows[1:]))
+    return any(a["cluster"] and a["cluster"] == b["cluster"] for a, b in zip(rows, rows[1:], strict=False))
 
 
 def main():
@@ -75,9 +80,15 @@ def main():
     with open(out_path, "w", encoding="utf-8") as out:
         for i, r in enumerate(order):
             r["id"] = FIRST_ID + i
-            obj = {"id": r["id"], "village": r["village"], "text": r["text"],
-                   "office": r["office"], "second": r["second"], "cluster": r["cluster"],
-                   "split": "blind2"}
+            obj = {
+                "id": r["id"],
+                "village": r["village"],
+                "text": r["text"],
+                "office": r["office"],
+                "second": r["second"],
+                "cluster": r["cluster"],
+                "split": "blind2",
+            }
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
             if r["note"]:
                 for item in r["note"].split(";"):
@@ -88,9 +99,11 @@ def main():
         out.write("id\tnot_with_cluster\tnote\tsource_key\n")
         for nid, cluster, desc, key in near:
             out.write(f"{nid}\t{cluster}\t{desc}\t{key}\n")
-    print(f"wrote {len(order)} messages to {os.path.basename(out_path)} "
-          f"(ids {FIRST_ID}-{FIRST_ID + len(order) - 1}) and {len(near)} near misses to "
-          f"{os.path.basename(nm_path)}")
+    print(
+        f"wrote {len(order)} messages to {os.path.basename(out_path)} "
+        f"(ids {FIRST_ID}-{FIRST_ID + len(order) - 1}) and {len(near)} near misses to "
+        f"{os.path.basename(nm_path)}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Validate residents_messages_blind2.jsonl and near_misses.tsv; print counts. Exit 1 on a problem."""
+
 import collections
 import json
 import os
@@ -7,12 +8,51 @@ import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OFFICES = ("党政办", "经济发展办", "社会事务办", "村镇建设办", "农业服务中心", "财政所",
-           "劳动保障所", "国土所", "派出所", "政务快捷服务中心", "失地农民服务中心")
-VILLAGES = ("红岩村", "石桥村", "白鹤村", "青龙村", "金山村", "龙泉村", "柏林村", "桂花村",
-            "双河村", "新华村", "马鞍村", "五里村", "长岭村", "回龙村", "高峰村", "凤凰村",
-            "清水村", "太平村", "永安村", "和平村", "光明村", "幸福村", "团结村", "大坪村",
-            "黄桷村", "观音村", "三星村", "莲花村", "狮子村", "庙湾村")
+OFFICES = (
+    "党政办",
+    "经济发展办",
+    "社会事务办",
+    "村镇建设办",
+    "农业服务中心",
+    "财政所",
+    "劳动保障所",
+    "国土所",
+    "派出所",
+    "政务快捷服务中心",
+    "失地农民服务中心",
+)
+VILLAGES = (
+    "红岩村",
+    "石桥村",
+    "白鹤村",
+    "青龙村",
+    "金山村",
+    "龙泉村",
+    "柏林村",
+    "桂花村",
+    "双河村",
+    "新华村",
+    "马鞍村",
+    "五里村",
+    "长岭村",
+    "回龙村",
+    "高峰村",
+    "凤凰村",
+    "清水村",
+    "太平村",
+    "永安村",
+    "和平村",
+    "光明村",
+    "幸福村",
+    "团结村",
+    "大坪村",
+    "黄桷村",
+    "观音村",
+    "三星村",
+    "莲花村",
+    "狮子村",
+    "庙湾村",
+)
 FIELDS = ["id", "village", "text", "office", "second", "cluster", "split"]
 
 
@@ -64,14 +104,14 @@ def main():
         if len(members) < 2:
             problems.append(f"cluster {c} has only {len(members)} member")
     order = sorted(msgs, key=lambda m: m["id"])
-    for a, b in zip(order, order[1:]):
+    for a, b in zip(order, order[1:], strict=False):
         if a["cluster"] and a["cluster"] == b["cluster"]:
             problems.append(f"cluster {a['cluster']} members {a['id']} and {b['id']} are adjacent")
 
     near = []
     nm_path = os.path.join(HERE, "near_misses.tsv")
     with open(nm_path, encoding="utf-8") as fh:
-        header = fh.readline()
+        fh.readline()  # the header
         for line in fh:
             nid, cluster, note = line.rstrip("\n").split("\t")[:3]
             nid = int(nid)
@@ -97,8 +137,10 @@ def main():
     sizes = collections.Counter(len(v) for v in clusters.values())
     pairs = sum(len(v) * (len(v) - 1) // 2 for v in clusters.values())
     in_cluster = sum(len(v) for v in clusters.values())
-    print(f"clusters: {len(clusters)}  members: {in_cluster}  sizes: "
-          + ", ".join(f"{k}x{sizes[k]}" for k in sorted(sizes)))
+    print(
+        f"clusters: {len(clusters)}  members: {in_cluster}  sizes: "
+        + ", ".join(f"{k}x{sizes[k]}" for k in sorted(sizes))
+    )
     print(f"duplicate pairs: {pairs}")
     print(f"near misses: {len(near)} rows covering {len({c for _, c, _ in near})} clusters")
     null_v = sum(1 for m in msgs if m["village"] is None)

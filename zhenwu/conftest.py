@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -81,6 +82,35 @@ def build_town() -> Town:
 @pytest.fixture
 def town(db: None) -> Town:
     return build_town()
+
+
+@dataclass
+class OtherTown:
+    """A second town of the county (邻镇), with a department, a branch, a member and an office
+    account of its own: what a town's accounts must never reach."""
+
+    town: Any
+    government: Unit
+    office_dept: Unit
+    branch: Unit
+    member: Person
+    office: User
+
+
+@pytest.fixture
+def other_town(town: Town) -> OtherTown:
+    from zhenwu.org.services import town_create
+
+    other = town_create(actor=SYSTEM, name="邻镇")
+    party = unit_create(actor=SYSTEM, name="中共邻镇委员会", kind=UnitKind.TOWN_COMMITTEE, parent=other.unit)
+    gov = unit_create(actor=SYSTEM, name="邻镇人民政府", kind=UnitKind.TOWN_GOVERNMENT, parent=other.unit)
+    office_dept = unit_create(actor=SYSTEM, name="党政办", kind=UnitKind.DEPARTMENT, parent=gov)
+    branch = unit_create(actor=SYSTEM, name="河湾村党支部", kind=UnitKind.BRANCH, parent=party)
+    member = person_create(actor=SYSTEM, name="邻镇党员", phone="13600003333", unit=branch)
+    person_role_grant(actor=SYSTEM, person=member, kind=RoleKind.PARTY_MEMBER, unit=branch)
+    staff = person_create(actor=SYSTEM, name="邻镇办事员", unit=office_dept)
+    account = _account("other_office", AccountRole.OFFICE, office_dept, staff)
+    return OtherTown(other, gov, office_dept, branch, member, account)
 
 
 def _account(username: str, role: str, unit: Unit | None = None, person: Person | None = None) -> User:

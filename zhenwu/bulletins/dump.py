@@ -29,6 +29,7 @@ from zhenwu.ledger.models import Problem
 from zhenwu.ledger.rules import Today
 from zhenwu.org.constants import AccountRole
 from zhenwu.org.models import User
+from zhenwu.org.scope import only_town_id
 from zhenwu.org.selectors import registry_counts
 from zhenwu.suggestions.models import Campaign
 
@@ -85,8 +86,9 @@ def figures_dump(today: date) -> dict[str, Any]:
         board.pop(key, None)
     campaign = Campaign.objects.first()
     start = campaign.starts_on if campaign else date(today.year, 1, 1)
-    # The registry as the town-wide office sees it (an account's own scope is not a figure).
-    office = User(role=AccountRole.OFFICE)
+    # The registry as the town's office sees it (an account's own scope is not a figure); one
+    # town per dump until the county's figures come (county plan, step 9).
+    office = User(role=AccountRole.OFFICE, town_id=only_town_id())
     result = audit_verify()
     return plain(
         {

@@ -151,8 +151,9 @@ def _branch_weights(branches: list[Unit]) -> list[float]:
 class _People:
     """Collects people and roles for two bulk inserts."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, town_id: int | None) -> None:
         self.rng = rng
+        self.town_id = town_id  # the bulk inserts set what person_create would: the town
         self.people: list[Person] = []
         self.roles: list[tuple[int, str, Unit | None]] = []
         self.used_ids: set[str] = set()
@@ -174,6 +175,7 @@ class _People:
             title=title,
             name_pinyin=full,
             name_initials=initials,
+            town_id=unit.town_id if unit is not None else self.town_id,
             **extra,
         )
         self.people.append(person)
@@ -185,7 +187,7 @@ class _People:
 
 def build_people(town: DemoTown, rng: random.Random) -> dict[str, int]:
     assert town.party and town.government
-    p = _People(rng)
+    p = _People(rng, town.party.town_id)
     organ_branch = next(b for b in town.branches if b.name == ORGAN_BRANCHES[0])
     leader_idx = []
     for title, where in LEADERS:
@@ -249,7 +251,8 @@ def build_people(town: DemoTown, rng: random.Random) -> dict[str, int]:
         key = (i, kind, held_in.pk if held_in else None)
         if key not in seen:
             seen.add(key)
-            rows.append(PersonRole(person=p.people[i], kind=kind, unit=held_in))
+            town_id = held_in.town_id if held_in is not None else p.people[i].town_id
+            rows.append(PersonRole(person=p.people[i], kind=kind, unit=held_in, town_id=town_id))
     PersonRole.objects.bulk_create(rows, batch_size=1000)
     town.leaders = [p.people[i] for i in leader_idx]
     town.staff = {name: [p.people[i] for i in idx] for name, idx in staff_by_department.items()}

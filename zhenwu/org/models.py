@@ -136,6 +136,12 @@ class Person(models.Model):
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The town whose registry the person is in (their unit's, else the town that registered
+    # them); NULL for the county's own staff. Set by the services (ADR 0008 §2).
+    town = models.ForeignKey(
+        "Town", verbose_name=_("所属镇"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="people",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,7 +149,10 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["name_pinyin", "id"]
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            models.Index(fields=["town", "name_pinyin"], name="person_town_pinyin_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -171,6 +180,11 @@ class PersonRole(models.Model):
         related_name="role_holders",
     )
     since = models.DateField(_("起始日期"), null=True, blank=True)
+    # The town the role is held in: its unit's, else the person's (a 人大代表 without a unit).
+    town = models.ForeignKey(
+        "Town", verbose_name=_("所属镇"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("身份")
@@ -208,6 +222,12 @@ class User(AbstractUser):
         related_name="accounts",
         help_text=_("部门、支部、中心账号只能看到本单位及下级单位的数据"),
     )
+    # The town the account works in (its unit's, else its person's); NULL for the county's
+    # roles (the administrator). A second town's access comes with step 3b's grants.
+    town = models.ForeignKey(
+        "Town", verbose_name=_("所属镇"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
     # Failed logins are not counted here: they are counted per (username, address) in
     # core.ThrottleHit (org/logins.py), so an account cannot be locked from elsewhere.

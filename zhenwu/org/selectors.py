@@ -24,6 +24,7 @@ from zhenwu.org.constants import (
     UnitKind,
 )
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
+from zhenwu.org.scope import scope_of
 
 
 def can_unmask(user: Any) -> bool:
@@ -43,7 +44,10 @@ def accounts_manageable_by(user: Any) -> QuerySet[User]:
         return User.objects.none()
     accounts = User.objects.all()
     if user.role != AccountRole.ADMIN:
-        accounts = accounts.exclude(role=AccountRole.ADMIN)
+        town_id = scope_of(user).town_id
+        accounts = (
+            accounts.exclude(role=AccountRole.ADMIN).filter(town_id=town_id) if town_id else accounts.none()
+        )
     return accounts
 
 
@@ -79,10 +83,18 @@ def _scope_path(user: User) -> str | None:
     return "/nothing/"
 
 
+def _in_town(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """A town's rows for a town's account; every town's for the administrator (never the
+    county's own: those are for the county's pages)."""
+    scope = scope_of(user)
+    if scope.county:
+        return queryset.filter(town__isnull=False)
+    return queryset.filter(town_id=scope.town_id) if scope.town_id is not None else queryset.none()
+
+
 def units_visible_to(user: User) -> QuerySet[Unit]:
-    # A town's accounts see their town's node and everything below it, never the county's own
-    # root and offices (ADR 0008; step 3 narrows this to the account's town among several).
-    units = Unit.objects.filter(town__isnull=False)
+    # A town's accounts see their town's node and everything below it (ADR 0008 §3).
+    units = _in_town(Unit.objects.all(), user)
     path = _scope_path(user)
     if path is not None:
         units = units.filter(path__startswith=path)
@@ -90,7 +102,15 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 
 
 def people_visible_to(user: User) -> QuerySet[Person]:
-    people = Person.objects.all()
+    # The town's registry, and anyone holding a role in the town (registered in another).
+    scope = scope_of(user)
+    if scope.county:
+        people = Person.objects.filter(town__isnull=False)
+    elif scope.town_id is None:
+        return Person.objects.none()
+    else:
+        held = PersonRole.objects.filter(town_id=scope.town_id).values("person_id")
+        people = Person.objects.filter(Q(town_id=scope.town_id) | Q(id__in=held))
     if user.role == AccountRole.INSPECTOR:
         # The supervision group inspects party organisations: it sees their members.
         return people.filter(

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from zhenwu.core.actors import Actor
+from zhenwu.core.actors import Actor, account_of
 from zhenwu.core.audit import audit_record
+from zhenwu.core.refusals import require
 from zhenwu.core.throttle import Throttled
 from zhenwu.lib.identity import (
     IdentityError,
@@ -41,6 +42,7 @@ from zhenwu.org.constants import (
 from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
 from zhenwu.org.models import ApiToken, County, Person, PersonRole, Town, Unit, User
 from zhenwu.org.roles import is_admin
+from zhenwu.org.scope import actor_town_id, refuse_other_town, scope_of
 from zhenwu.org.selectors import (
     ADMIN_ACCOUNTS,
     can_manage_account,
@@ -84,11 +86,16 @@ def _first_town(*, actor: Actor, named: str) -> Town:
     parent is created (a county with one town, ADR 0008): the town is named after that unit
     (中共测试镇委员会 → 测试镇), else ZHENWU_TOWN_NAME; the county is ZHENWU_COUNTY_NAME.
     The upgrade of an existing installation makes the same nodes (org migration 0004)."""
+    return _make_town(actor=actor, name=town_name_of(named) or settings.ZHENWU_TOWN_NAME)
+
+
+def _make_town(*, actor: Actor, name: str) -> Town:
     county = County.objects.select_related("unit").first()
     if county is None:
         root = _scope_node(name=settings.ZHENWU_COUNTY_NAME, kind=UnitKind.COUNTY, parent=None)
         county = County.objects.create(unit=root, name=root.name)
-    name = town_name_of(named) or settings.ZHENWU_TOWN_NAME
+    if Town.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("镇名：本县已有“%(name)s”") % {"name": name}})
     node = _scope_node(name=name, kind=UnitKind.TOWN, parent=county.unit)
     short = town_short_name(name)
     code = town_code(short, taken=Town.objects.values_list("code", flat=True))
@@ -102,6 +109,18 @@ def _first_town(*, actor: Actor, named: str) -> Town:
         after={"name": name, "short_name": short, "code": code, "county": county.name},
     )
     return town
+
+
+@transaction.atomic
+def town_create(*, actor: Actor, name: str) -> Town:
+    """Another town of the county, as a node below the county's root; its units are then made
+    under it. Only the administrator (the county's role) and system actors."""
+    account = account_of(actor)
+    require(account is None or is_admin(account), _("只有系统管理员可以新建镇"))
+    name = name.strip()
+    if not town_name_of(f"{name}人民政府"):
+        raise ValidationError({"name": _("镇名：请填写以“镇”“乡”或“街道”结尾的名称")})
+    return _make_town(actor=actor, name=name)
 
 
 def _top_of_town(*, actor: Actor, named: str) -> Unit:
@@ -302,6 +321,26 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _refuse_outside_actors_town(actor: Actor, field: str, label: str, obj: Unit | Person | None) -> None:
+    """A town's account refers only to its own town's units and people (the administrator and
+    system actors to any town's)."""
+    account = account_of(actor)
+    if account is not None and not scope_of(account).county:
+        refuse_other_town(account.town_id, field, label, obj)
+
+
+def _account_town(actor: Actor, role: str, unit: Unit | None, person: Person | None) -> int | None:
+    """An account works in its unit's town, else its person's, else its creator's; the
+    administrator is the county's."""
+    if role == AccountRole.ADMIN:
+        return None
+    if unit is not None:
+        return unit.town_id
+    if person is not None and person.town_id is not None:
+        return person.town_id
+    return actor_town_id(actor)
+
+
 def _save_person(person: Person) -> None:
     person.name_pinyin, person.name_initials = name_pinyin(person.name)
     person.full_clean(validate_unique=False)
@@ -332,7 +371,9 @@ def person_create(
     if fields["id_number"] and not gender:
         gender = gender_from_id_number(fields["id_number"])
     _check_duplicate_id(fields["id_number"])
-    person = Person(gender=gender, unit=unit, is_second_line=is_second_line, **fields)
+    _refuse_outside_actors_town(actor, "unit", _("所在单位"), unit)
+    town_id = unit.town_id if unit is not None else actor_town_id(actor)
+    person = Person(gender=gender, unit=unit, is_second_line=is_second_line, town_id=town_id, **fields)
     _save_person(person)
     audit_record(actor=actor, action=OrgAudit.PERSON_CREATED, obj=person, after=_person_snapshot(person))
     return person
@@ -351,6 +392,10 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     changes = _clean_person_fields(changes)
     if changes.get("id_number"):
         _check_duplicate_id(changes["id_number"], exclude_pk=person.pk)
+    if (unit := changes.get("unit")) is not None:
+        # A person stays in their town's registry; another town registers them there itself.
+        refuse_other_town(person.town_id, "unit", _("所在单位"), unit)
+        person.town_id = unit.town_id
     for field, value in changes.items():
         setattr(person, field, value)
     _save_person(person)
@@ -370,9 +415,12 @@ def person_role_grant(
 ) -> PersonRole:
     if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in PARTY_KINDS):
         raise ValidationError({"unit": _("所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）")})
+    _refuse_outside_actors_town(actor, "unit", _("所在组织"), unit)
     if PersonRole.objects.filter(person=person, kind=kind, unit=unit).exists():
         raise ValidationError({"kind": _("身份：该人员已有此身份")})
-    role = PersonRole(person=person, kind=kind, unit=unit, since=since)
+    # Held where its unit is, else where the person is registered (a 人大代表 without a unit).
+    town_id = unit.town_id if unit is not None else person.town_id
+    role = PersonRole(person=person, kind=kind, unit=unit, since=since, town_id=town_id)
     role.full_clean(validate_unique=False)
     role.save()
     audit_record(
@@ -427,9 +475,12 @@ def account_create(
 ) -> User:
     if role in UNIT_SCOPED_ROLES and unit is None:
         raise ValidationError({"unit": _("所属单位：部门、支部和中心账号必须指定所属单位")})
+    _refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
+    _refuse_outside_actors_town(actor, "person", _("对应人员"), person)
     user = User(
-        username=username, role=role, person=person, unit=unit, must_change_password=must_change_password
-    )
+        username=username, role=role, person=person, unit=unit, must_change_password=must_change_password,
+        town_id=_account_town(actor, role, unit, person),
+    )  # fmt: skip
     if person is not None:
         user.first_name = person.name
     if validate:
@@ -742,12 +793,14 @@ def account_change_role(*, actor: User, user: User, role: str, unit: Unit | None
     unit_id = unit.pk if unit is not None else None
     if role == user.role and unit_id == user.unit_id:
         raise ValidationError({"role": _("系统角色：角色和所属单位都没有变化")})
+    _refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
     before = {"role": user.role, "unit_id": user.unit_id}
     user.role = role
     user.unit = unit
+    user.town_id = _account_town(actor, role, unit, user.person)
     # The Django admin is for administrators only: its flags follow the role.
     user.is_staff = user.is_superuser = role == AccountRole.ADMIN
-    user.save(update_fields=["role", "unit", "is_staff", "is_superuser"])
+    user.save(update_fields=["role", "unit", "town", "is_staff", "is_superuser"])
     audit_record(
         actor=actor,
         action=OrgAudit.ACCOUNT_ROLE_CHANGED,

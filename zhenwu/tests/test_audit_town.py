@@ -34,17 +34,18 @@ def test_events_about_a_towns_units_carry_the_town_and_others_none(town):
     assert made.town_id == the_town.pk  # the town's own creation
     units = AuditEvent.objects.filter(action="unit.created")
     assert units.count() == 10 and set(units.values_list("town", flat=True)) == {the_town.pk}
-    # A model that has no town yet (its step is to come) and an event about nothing: none.
+    # People are in their town too; an event about no object, or about a county-wide one, is not.
     people = AuditEvent.objects.filter(action="person.created")
-    assert people.exists() and not people.filter(town__isnull=False).exists()
+    assert people.exists() and set(people.values_list("town", flat=True)) == {the_town.pk}
     assert audit_record(actor=DEMO, action="system.test").town_id is None
+    assert audit_record(actor=DEMO, action="system.test", obj=the_town.unit.parent).town_id is None
     assert audit_record(actor=DEMO, action="system.test", town_id=the_town.pk).town_id == the_town.pk
     assert audit_verify().ok
 
 
 def test_the_town_is_hashed_only_when_set(town):
     with_town = AuditEvent.objects.filter(town__isnull=False).first()
-    without = AuditEvent.objects.filter(town__isnull=True).first()
+    without = audit_record(actor=DEMO, action="system.test")
     assert with_town is not None and without is not None
     assert _hashed_fields(with_town)["town_id"] == with_town.town_id
     assert "town_id" not in _hashed_fields(without)  # as every row before the column

@@ -1,0 +1,61 @@
+"""Which town an actor works in, and the one refusal for a reference into another town.
+
+ADR 0008 §3. An account works in its own town (`User.town`); the administrator, the county's
+role, in every town. A system actor (seeding, tick, the command line) works in the
+installation's town while there is exactly one; with several, the caller must name the town.
+Every service that is handed a unit or a person checks it with `refuse_other_town`: the
+message names the field, never the other town's object, and the attempt is noted for the
+refusal audit (core.refusal_audit) as every refused write is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from zhenwu.core.actors import Actor, account_of
+from zhenwu.core.context import request_refusals
+from zhenwu.org.constants import AccountRole
+from zhenwu.org.models import Town
+
+
+@dataclass(frozen=True)
+class Scope:
+    town_id: int | None  # the account's town; None for the county's roles (and a town's
+    county: bool  # account made before its town existed, which then sees no town at all)
+    role: str
+
+
+def scope_of(user: Any) -> Scope:
+    role = getattr(user, "role", "")
+    county = role == AccountRole.ADMIN or bool(getattr(user, "is_superuser", False))
+    return Scope(None if county else getattr(user, "town_id", None), county, role)
+
+
+def only_town_id() -> int | None:
+    """The installation's town while it has exactly one (a county with one town)."""
+    towns = list(Town.objects.values_list("id", flat=True)[:2])
+    return towns[0] if len(towns) == 1 else None
+
+
+def actor_town_id(actor: Actor | None) -> int | None:
+    """The town an actor registers things in when the thing itself does not say (a person
+    without a unit): the account's own town; for the county's roles and system actors, the
+    installation's town while there is one."""
+    account = account_of(actor)
+    if account is not None and not scope_of(account).county:
+        return account.town_id
+    return only_town_id()
+
+
+def refuse_other_town(town_id: int | None, field: str, label: str, obj: Any) -> None:
+    """Refuse `obj` (a unit, a person) given for `field` when it is not of the row's town."""
+    if obj is None or town_id is None or getattr(obj, "town_id", None) == town_id:
+        return
+    message = _("%(label)s：所选对象不属于本镇") % {"label": label}
+    if (noted := request_refusals.get()) is not None:
+        noted.append(message)
+    raise ValidationError({field: message})

@@ -13,19 +13,12 @@ from django.db import connection
 from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import AuditEntry, _hashed_fields, audit_record, audit_record_many, audit_verify
 from zhenwu.core.models import AuditEvent
+from zhenwu.core.tests.tampering import drop_update_guard
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Town
 from zhenwu.org.services import unit_create
 
 pytestmark = pytest.mark.django_db
-
-
-def _drop_guard() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER core_auditevent_no_update ON core_auditevent")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
 
 
 def test_events_about_a_towns_units_carry_the_town_and_others_none(town):
@@ -53,7 +46,7 @@ def test_the_town_is_hashed_only_when_set(town):
 
 def test_moving_an_event_to_another_town_breaks_the_chain_at_that_row(town):
     event = AuditEvent.objects.filter(action="unit.created").order_by("seq")[2]
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET town_id = NULL WHERE seq = %s", [event.seq])
     result = audit_verify()

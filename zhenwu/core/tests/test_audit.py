@@ -12,6 +12,7 @@ from zhenwu.core.actors import DEMO
 from zhenwu.core.audit import EMPTY_HEAD, GENESIS, ChainHead, audit_record, audit_verify, chain_head
 from zhenwu.core.constants import DayKind
 from zhenwu.core.models import AppendOnlyError, AuditEvent
+from zhenwu.core.tests.tampering import drop_update_guard
 
 pytestmark = pytest.mark.django_db
 
@@ -64,18 +65,9 @@ def test_the_database_refuses_an_update_that_bypasses_the_model():
         cursor.execute("UPDATE core_auditevent SET action = 'forged'")
 
 
-def _drop_guard() -> None:
-    # What an intruder with database rights would do first.
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER core_auditevent_no_update ON core_auditevent")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
-
-
 def test_verify_names_the_first_altered_row(capsys):
     _record(5)
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 3", ['{"i": 99}'])
     result = audit_verify()
@@ -88,7 +80,7 @@ def test_verify_names_the_first_altered_row(capsys):
 
 def test_verify_names_a_deleted_row():
     _record(5)
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq = 2")
     result = audit_verify()
@@ -98,7 +90,7 @@ def test_verify_names_a_deleted_row():
 
 def test_verify_detects_a_row_rewritten_with_a_fresh_hash_by_the_broken_link_after_it():
     events = _record(4)
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET hash = %s WHERE seq = 2", ["f" * 64])
     result = audit_verify()
@@ -180,7 +172,7 @@ def test_expect_head_of_an_empty_chain_is_seq_zero():
 
 def test_expect_head_catches_a_deleted_tail_that_plain_verify_misses():
     events = _record(6)
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq > 3")
     assert audit_verify().ok  # the shortened chain is intact on its own
@@ -193,7 +185,7 @@ def test_expect_head_catches_a_deleted_tail_that_plain_verify_misses():
 
 def test_expect_head_catches_a_rechained_edit_that_plain_verify_misses():
     events = _record(5)
-    _drop_guard()
+    drop_update_guard()
     _rechain_from(3, {"i": 99})
     assert audit_verify().ok
     result = audit_verify(expect_head=ChainHead(5, events[-1].hash))
@@ -216,7 +208,7 @@ def test_expect_head_catches_a_forged_append_unless_later_rows_are_allowed():
 
 def test_expect_head_reports_a_chain_break_before_the_head_check():
     events = _record(5)
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 2", ['{"i": 99}'])
     result = audit_verify(expect_head=ChainHead(5, events[-1].hash))
@@ -297,7 +289,7 @@ def test_verify_goes_on_past_a_forged_row_and_checks_every_row_after_it():
     _record(3)  # the app goes on writing; the forged row can never be removed
     result = audit_verify()
     assert [b.seq for b in result.breaks] == [3] and result.head.seq == 6
-    _drop_guard()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 5", ['{"i": 99}'])
     assert [b.seq for b in audit_verify().breaks] == [3, 5]
@@ -309,7 +301,7 @@ def test_a_row_edited_and_rechained_without_the_key_is_caught_by_the_chain_alone
     from zhenwu.core.audit import _hashed_fields, _plain_digest
 
     _record(5)
-    _drop_guard()
+    drop_update_guard()
     prev = AuditEvent.objects.get(seq=2).hash
     with connection.cursor() as cursor:
         for event in AuditEvent.objects.filter(seq__gte=3).order_by("seq"):
@@ -328,7 +320,7 @@ def test_a_row_rehashed_in_place_is_named_by_the_row_after_it():
     from zhenwu.core.audit import _digest, _hashed_fields
 
     _record(4)
-    _drop_guard()
+    drop_update_guard()
     event = AuditEvent.objects.get(seq=2)
     event.after = {"i": "edited"}
     with connection.cursor() as cursor:  # an intruder with the key, who did not re-chain the rest
@@ -405,7 +397,7 @@ def test_a_plain_row_before_the_marker_cannot_be_rewritten_without_breaking_the_
 
     _legacy_log(3)
     _switch_to_key()
-    _drop_guard()
+    drop_update_guard()
     event = AuditEvent.objects.get(seq=3)
     event.after = {"i": "edited"}
     with connection.cursor() as cursor:

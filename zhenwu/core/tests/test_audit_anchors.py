@@ -17,6 +17,7 @@ from zhenwu.core.actors import DEMO
 from zhenwu.core.anchors import anchor_file, anchors_read, audit_anchor
 from zhenwu.core.audit import _digest, _hashed_fields, _plain_digest, audit_record, audit_verify
 from zhenwu.core.models import AuditEvent, TickRun
+from zhenwu.core.tests.tampering import drop_update_guard
 from zhenwu.core.tick import TASKS, run_tick
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +45,6 @@ def _two_anchors() -> None:
     _record(3)
     assert audit_anchor(DAY2) == 1
     _record(2)
-
-
-def _drop_guards() -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER core_auditevent_no_update ON core_auditevent")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
 
 
 def test_tick_runs_the_anchor_and_the_address_sweep():
@@ -87,13 +80,13 @@ def test_verify_with_anchors_accepts_an_intact_log_with_rows_after_the_last_anch
 
 
 def _delete_tail() -> None:
-    _drop_guards()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE seq > 4")
 
 
 def _delete_all() -> None:
-    _drop_guards()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent")
 
@@ -109,7 +102,7 @@ def _truncate() -> None:
 
 def _rechain_with_key() -> None:
     """Edit row 2 and recompute every hash after it, with the key (an intruder on the server)."""
-    _drop_guards()
+    drop_update_guard()
     prev = AuditEvent.objects.get(seq=1).hash
     with connection.cursor() as cursor:
         for event in AuditEvent.objects.filter(seq__gte=2).order_by("seq"):
@@ -169,7 +162,7 @@ def test_the_next_anchor_refuses_a_log_rechained_since_the_last_one():
 
 def test_a_broken_log_is_not_anchored_and_the_tick_says_so():
     _record(3)
-    _drop_guards()
+    drop_update_guard()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET after = %s WHERE seq = 2", ['{"i": 99}'])
     run_tick(DAY1)

@@ -27,7 +27,7 @@ from zhenwu.ledger.rules import Today
 from zhenwu.lib.stats import percent
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
-from zhenwu.org.roles import TOWN_READERS
+from zhenwu.org.roles import TOWN_READERS, is_office
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,7 +44,7 @@ def _get(pk: int) -> Bulletin:
 @roles_required(*TOWN_READERS)
 @require_http_methods(["GET", "POST"])
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    office = _user(request).role in OFFICE_ROLES
+    office = is_office(_user(request))
     form = MonthForm(request.POST or None)
     if request.method == "POST":
         if not office:
@@ -72,7 +72,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bulletin_page(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get(pk)
-    office = _user(request).role in OFFICE_ROLES
+    office = is_office(_user(request))
     form = BulletinTextForm(request.POST or None, initial={
         "title": bulletin.title, "opening": bulletin.opening, "requirements": bulletin.requirements,
     })  # fmt: skip

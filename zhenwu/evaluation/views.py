@@ -46,7 +46,7 @@ from zhenwu.evaluation.selectors import (
 from zhenwu.lib.codes import format_code
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
-from zhenwu.org.roles import TOWN_READERS
+from zhenwu.org.roles import TOWN_READERS, is_office
 
 
 def _user(request: HttpRequest) -> User:
@@ -141,7 +141,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         "surveys": list(surveys_visible_to(_user(request))),
         "nav_active": "evaluation",
     }
-    context["form"] = SurveyForm() if _user(request).role in OFFICE_ROLES else None
+    context["form"] = SurveyForm() if is_office(_user(request)) else None
     return render(request, "evaluation/survey_list.html", context)
 
 
@@ -180,7 +180,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 @roles_required(*TOWN_READERS)
 def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(_user(request), pk)
-    office = _user(request).role in OFFICE_ROLES
+    office = is_office(_user(request))
     context = {
         "survey": survey,
         "categories": list(survey.categories.all()),

@@ -23,9 +23,9 @@ from zhenwu.ledger.policies import policy_for
 from zhenwu.ledger.rules import LIST_RULES, colour_q
 from zhenwu.lib.cadence import key_label
 from zhenwu.lib.ledger_text import unit_key
-from zhenwu.org.constants import TOWN_WIDE_ROLES, AccountRole, UnitKind
+from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Person, Town, Unit, User
-from zhenwu.org.roles import is_office
+from zhenwu.org.roles import is_office, is_town_reader
 
 
 def _person_id(user: Any) -> int | None:
@@ -34,7 +34,7 @@ def _person_id(user: Any) -> int | None:
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
     problems = Problem.objects.all()
-    if user.role in TOWN_WIDE_ROLES or user.role == AccountRole.INSPECTOR:
+    if is_town_reader(user):
         return problems
     scope = Q(pk__in=[])
     if user.unit_id and user.unit:

@@ -32,7 +32,7 @@ from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
-from zhenwu.org.roles import TOWN_READERS
+from zhenwu.org.roles import TOWN_READERS, is_office
 from zhenwu.org.selectors import can_unmask
 from zhenwu.suggestions import services
 from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
@@ -200,7 +200,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [(s, _masked(s), dupes.get(s.pk, 0)) for s in rows],
         "bulk_form": BulkForm(),
-        "is_office": _user(request).role in OFFICE_ROLES,
+        "is_office": is_office(_user(request)),
         "query": _without_page(request),
         "nav_active": "suggestions",
     }
@@ -225,7 +225,7 @@ def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": list(suggestion.photos.all()),
         "routing": routing,
         "similar": [] if decided else similar_to(suggestion),
-        "is_office": _user(request).role in OFFICE_ROLES and not decided,
+        "is_office": is_office(_user(request)) and not decided,
         "merge_form": MergeForm(),
         "reply_form": ReplyForm(),
         "nav_active": "suggestions",
@@ -355,7 +355,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
 def clusters_view(request: HttpRequest) -> HttpResponse:
     found = clusters()
     context = {"clusters": found, "bulk_form": BulkForm(), "nav_active": "suggestions"}
-    context["is_office"] = _user(request).role in OFFICE_ROLES
+    context["is_office"] = is_office(_user(request))
     return render(request, "suggestions/clusters.html", context)
 
 

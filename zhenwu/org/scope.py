@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhenwu.core.actors import Actor, account_of
@@ -27,6 +28,14 @@ class Scope:
     town_id: int | None  # the account's town; None for the county's roles (and a town's
     county: bool  # account made before its town existed, which then sees no town at all)
     role: str
+
+
+def in_town_q(scope: Scope) -> Q:
+    """The rows a scope reaches by their own `town` column: every town's for the county (never
+    the county's own rows), the account's town's, or none for an account without a town."""
+    if scope.county:
+        return Q(town__isnull=False)
+    return Q(town_id=scope.town_id) if scope.town_id is not None else Q(pk__in=[])
 
 
 def scope_of(user: Any) -> Scope:

@@ -24,7 +24,7 @@ from zhenwu.org.constants import (
     UnitKind,
 )
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
-from zhenwu.org.scope import scope_of
+from zhenwu.org.scope import in_town_q, scope_of
 
 
 def can_unmask(user: Any) -> bool:
@@ -38,16 +38,12 @@ def can_edit_registry(user: Any) -> bool:
 def accounts_manageable_by(user: Any) -> QuerySet[User]:
     """Accounts whose logins this account may unlock and whose passwords it may reset: every
     account for the administrator; for the office, every account but the administrators'
-    (resetting one would hand the office the administrator's rights). One town per
-    installation today: when accounts carry a town, the office's are its town's."""
+    (resetting one would hand the office the administrator's rights) in its own town."""
     if not getattr(user, "is_authenticated", False) or user.role not in OFFICE_ROLES:
         return User.objects.none()
     accounts = User.objects.all()
     if user.role != AccountRole.ADMIN:
-        town_id = scope_of(user).town_id
-        accounts = (
-            accounts.exclude(role=AccountRole.ADMIN).filter(town_id=town_id) if town_id else accounts.none()
-        )
+        accounts = accounts.exclude(role=AccountRole.ADMIN).filter(in_town_q(scope_of(user)))
     return accounts
 
 
@@ -83,18 +79,9 @@ def _scope_path(user: User) -> str | None:
     return "/nothing/"
 
 
-def _in_town(queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
-    """A town's rows for a town's account; every town's for the administrator (never the
-    county's own: those are for the county's pages)."""
-    scope = scope_of(user)
-    if scope.county:
-        return queryset.filter(town__isnull=False)
-    return queryset.filter(town_id=scope.town_id) if scope.town_id is not None else queryset.none()
-
-
 def units_visible_to(user: User) -> QuerySet[Unit]:
     # A town's accounts see their town's node and everything below it (ADR 0008 §3).
-    units = _in_town(Unit.objects.all(), user)
+    units = Unit.objects.filter(in_town_q(scope_of(user)))
     path = _scope_path(user)
     if path is not None:
         units = units.filter(path__startswith=path)
@@ -104,13 +91,10 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 def people_visible_to(user: User) -> QuerySet[Person]:
     # The town's registry, and anyone holding a role in the town (registered in another).
     scope = scope_of(user)
-    if scope.county:
-        people = Person.objects.filter(town__isnull=False)
-    elif scope.town_id is None:
-        return Person.objects.none()
-    else:
-        held = PersonRole.objects.filter(town_id=scope.town_id).values("person_id")
-        people = Person.objects.filter(Q(town_id=scope.town_id) | Q(id__in=held))
+    reach = in_town_q(scope)
+    if not scope.county:  # a town also sees those registered elsewhere who hold a role in it
+        reach |= Q(id__in=PersonRole.objects.filter(reach).values("person_id"))
+    people = Person.objects.filter(reach)
     if user.role == AccountRole.INSPECTOR:
         # The supervision group inspects party organisations: it sees their members.
         return people.filter(

@@ -89,8 +89,9 @@ def insert_rows_with_ids(model: type[models.Model], rows: list[dict[str, Any]], 
 
     PostgreSQL: the ids are drawn from the table's sequence first (nextval is atomic, so
     concurrent writers never share one), then the rows go in through COPY with them. SQLite:
-    multi-row INSERT … RETURNING, each id matched to its row by `key` (a unique field), not by
-    the order the rows come back in."""
+    multi-row INSERT … RETURNING, each id matched to its row by `key` (a field whose values
+    differ between the rows, such as a problem's number within its town), not by the order
+    the rows come back in."""
     if not rows:
         return []
     pk = model._meta.pk
@@ -109,7 +110,9 @@ def insert_rows_with_ids(model: type[models.Model], rows: list[dict[str, Any]], 
             return ids
         quote = connection.ops.quote_name
         key_field = model._meta.get_field(key)
-        assert isinstance(key_field, models.Field) and key_field.unique
+        assert isinstance(key_field, models.Field)
+        if len({row[key_field.attname] for row in rows}) != len(rows):
+            raise ValueError(f"insert_rows_with_ids: {key} repeats among the rows")
         head = f"INSERT INTO {quote(table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
         one = f"({', '.join(['%s'] * len(fields))})"
         tail = f" RETURNING {quote(pk.column)}, {quote(key_field.column)}"

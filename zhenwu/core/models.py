@@ -180,6 +180,28 @@ class TickRun(models.Model):
         return self.task
 
 
+class Counter(models.Model):
+    """The last number given in one series of one town in one year (2026-0001 for problems,
+    ×党办〔2026〕N号 for 通报, and any module's own): core.counters.counter_next.
+
+    One row per series, updated in place: the UPDATE takes the row's lock (PostgreSQL) or the
+    database's write lock (SQLite), so two app servers hand out consecutive numbers instead of
+    racing a MAX() to the unique index (ADR 0008 §5)."""
+
+    town = models.ForeignKey("org.Town", on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数")
+        verbose_name_plural = _("编号计数")
+        constraints = [models.UniqueConstraint(fields=["town", "series", "year"], name="counter_per_series")]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.series} {self.year}: {self.value}"
+
+
 class Notice(models.Model):
     """A message in someone's inbox (the outbox of reminders), e-mailed too where configured.
 

@@ -59,9 +59,8 @@ def _register_sources() -> None:
 def _declare_towns() -> None:
     from zhenwu.org import towns
 
-    step = "step 4: the ledger in its town"
     for label in ("ledger.Problem", "ledger.DepartmentAlias", "ledger.ImportedRow"):
-        towns.not_yet(label, "town", step)
+        towns.in_town(label)
     for name in ("ProblemTransition", "ProgressReport", "Evidence", "Extension", "Suspension", "FollowUp",
                  "ReopenRequest"):  # fmt: skip
-        towns.not_yet(f"ledger.{name}", "problem__town", step)
+        towns.in_town(f"ledger.{name}", "problem__town")

@@ -107,7 +107,7 @@ TEMPLATE_COLUMNS = [
 _STATUS_WORDS = ["正在整改", "已完成", "未启动"]
 
 
-def import_template_workbook() -> bytes:
+def import_template_workbook(town_id: int) -> bytes:
     """The blank ledger a town may fill for the importer: the standard columns, drop-downs for
     source, category and status, the town's departments, and how to write a deadline."""
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -132,7 +132,7 @@ def import_template_workbook() -> bytes:
         sheet.cell(3, index).font = Font(name="黑体", bold=True)
         sheet.cell(3, index).border = border
     departments = list(
-        Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
+        Unit.objects.filter(town_id=town_id, kind=UnitKind.DEPARTMENT, is_active=True)
         .order_by("path")
         .values_list("name", flat=True)
     )

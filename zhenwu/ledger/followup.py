@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,11 +43,12 @@ from zhenwu.ledger.constants import (
     Verdict,
 )
 from zhenwu.ledger.models import FollowUp, Problem, ProblemTransition, ReopenRequest
+from zhenwu.ledger.selectors import problems_visible_to
 from zhenwu.ledger.services import problem_reopen
 from zhenwu.lib.stats import percent
-from zhenwu.org.constants import OFFICE_ROLES
 from zhenwu.org.models import User
 from zhenwu.org.roles import is_office
+from zhenwu.org.selectors import office_account_ids
 
 # ---------------------------------------------------------------------------------------
 # Channels: who is asked, registered by the modules
@@ -213,7 +215,7 @@ def _reopen_request_open(*, answer: FollowUp, problem: Problem, channel: Channel
     url = (
         channel.desk_url(request) if channel.desk_url else reverse("ledger:problem_detail", args=[problem.pk])
     )
-    office = User.objects.filter(role__in=OFFICE_ROLES, is_active=True).values_list("pk", flat=True)
+    office = office_account_ids(problem.town_id).get(problem.town_id, [])
     notices_send(
         [
             Draft(
@@ -265,8 +267,10 @@ def reopen_request_decide(*, actor: User, request: ReopenRequest, reopen: bool, 
 # Reads: the office's queue and 解决突出问题群众满意率
 
 
-def reopen_requests(status: str | None = ReopenStatus.PENDING) -> QuerySet[ReopenRequest]:
-    found = ReopenRequest.objects.select_related("problem", "follow_up")
+def reopen_requests(user: Any, status: str | None = ReopenStatus.PENDING) -> QuerySet[ReopenRequest]:
+    """Residents' reopen requests about the problems `user` may see (their town's)."""
+    found = ReopenRequest.objects.filter(problem__in=problems_visible_to(user).values("pk"))
+    found = found.select_related("problem", "follow_up")
     return found.filter(status=status) if status else found
 
 

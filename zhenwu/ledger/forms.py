@@ -15,6 +15,7 @@ from zhenwu.ledger.policies import source_choices
 from zhenwu.ledger.rules import LIST_RULES
 from zhenwu.lib.cadence import Cadence, Period
 from zhenwu.org.constants import PLACE_KINDS, UnitKind
+from zhenwu.org.forms import narrow_to_town
 from zhenwu.org.models import Unit, User
 
 SORTS = {
@@ -92,6 +93,10 @@ class ProblemForm(StyledForm):
         label=_("进度节点"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     remarks = forms.CharField(label=_("备注"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        narrow_to_town(self, user)
 
 
 class AssignForm(PickerFormMixin, StyledForm):
@@ -230,3 +235,7 @@ class DepartmentAliasForm(StyledForm):
         label=_("对应的部门"),
         queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path"),
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        narrow_to_town(self, user)

@@ -49,6 +49,7 @@ from zhenwu.ledger.selectors import department_aliases, get_alias_for_user
 from zhenwu.ledger.services import department_alias_delete, department_alias_save
 from zhenwu.org.constants import OFFICE_ROLES, UnitKind
 from zhenwu.org.models import Unit
+from zhenwu.org.services import town_for_new
 
 # Rows of a large sheet the preview lists: this many needing attention (errors, questions,
 # updates) and this many others, in sheet order; the rest are counted (the CLI lists them all).
@@ -79,7 +80,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
     except SheetError as exc:
         return _back(request, str(exc))
     token = secrets.token_hex(16)
-    path = _folder() / f"{token}.{kind}"
+    path = _folder(request) / f"{token}.{kind}"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         for chunk in upload.chunks():
@@ -100,16 +101,17 @@ def _upload(request: HttpRequest) -> HttpResponse:
 
 def _plan(request: HttpRequest, token: str) -> ImportPlan:
     """The stored upload planned again with the choices the form sends (check and confirm)."""
-    with _stored(token).open("rb") as handle:
+    with _stored(request, token).open("rb") as handle:
         return plan_import(
             handle,
+            town_id=_town_id(request),
             choices=_choices(request.POST),
-            progress=_reporter(token, pgettext("import phase", "检查")),
+            progress=_reporter(request, token, pgettext("import phase", "检查")),
         )
 
 
 def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
-    path = _stored(token)
+    path = _stored(request, token)
     try:
         plan = _plan(request, token)
     except SheetError as exc:
@@ -118,21 +120,21 @@ def _check(request: HttpRequest, token: str, *, name: str = "") -> HttpResponse:
     except ValidationError as exc:  # a choice out of range: the file stays for another try
         return _back(request, exc.messages[0])
     finally:
-        _progress_file(token).unlink(missing_ok=True)
+        _progress_file(request, token).unlink(missing_ok=True)
     name = name or request.POST.get("name", "")[:200]
     return render(request, "ledger/import.html", _preview(plan, token=token, name=name))
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
-    path = _stored(token)
+    path = _stored(request, token)
     try:
         plan = _plan(request, token)
         outcome = commit_import(
             plan,
             actor=request.user,  # type: ignore[arg-type]
             file_name=request.POST.get("name", "")[:200],
-            progress=_reporter(token, pgettext("import phase", "导入")),
+            progress=_reporter(request, token, pgettext("import phase", "导入")),
         )
     except SheetError as exc:
         return _back(request, str(exc))
@@ -140,7 +142,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
         flash_errors(request, exc)
         return _go(request, reverse("ledger:import"))
     finally:
-        _progress_file(token).unlink(missing_ok=True)
+        _progress_file(request, token).unlink(missing_ok=True)
     path.unlink(missing_ok=True)
     messages.success(
         request,
@@ -197,7 +199,7 @@ def _years() -> list[int]:
 
 def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
     departments = list(
-        Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True)
+        Unit.objects.filter(town_id=plan.town_id, kind=UnitKind.DEPARTMENT, is_active=True)
         .order_by("path")
         .values_list("pk", "name")
     )
@@ -232,8 +234,13 @@ def _preview(plan: ImportPlan, *, token: str, name: str) -> dict[str, Any]:
 # Progress while a large sheet is checked and committed
 
 
-def _folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER
+def _town_id(request: HttpRequest) -> int:
+    return town_for_new(actor=request.user)  # type: ignore[arg-type]
+
+
+def _folder(request: HttpRequest) -> Path:
+    """Uploads wait in their town's folder: a token works only for the town that uploaded it."""
+    return Path(settings.MEDIA_ROOT) / IMPORTS_FOLDER / str(_town_id(request))
 
 
 def _valid_token(token: str) -> str:
@@ -244,20 +251,20 @@ def _valid_token(token: str) -> str:
     return token
 
 
-def _stored(token: str) -> Path:
+def _stored(request: HttpRequest, token: str) -> Path:
     _valid_token(token)
     for kind in ("xlsx", "xls"):
-        path = _folder() / f"{token}.{kind}"
+        path = _folder(request) / f"{token}.{kind}"
         if path.exists():
             return path
     raise Http404(_("上传的文件已过期，请重新上传"))
 
 
-def _progress_file(token: str) -> Path:
-    return _folder() / f"{token}.progress"
+def _progress_file(request: HttpRequest, token: str) -> Path:
+    return _folder(request) / f"{token}.progress"
 
 
-def _reporter(token: str, phase: str) -> Callable[[int, int], None]:
+def _reporter(request: HttpRequest, token: str, phase: str) -> Callable[[int, int], None]:
     """Writes how far the work is, at most a few times a second (the page polls it)."""
     last = [0.0]
 
@@ -266,7 +273,7 @@ def _reporter(token: str, phase: str) -> Callable[[int, int], None]:
         if now - last[0] < 0.3 and done < total:
             return
         last[0] = now
-        _progress_file(token).write_text(json.dumps({"phase": phase, "done": done, "total": total}))
+        _progress_file(request, token).write_text(json.dumps({"phase": phase, "done": done, "total": total}))
 
     return report
 
@@ -276,7 +283,7 @@ def _reporter(token: str, phase: str) -> Callable[[int, int], None]:
 def import_progress_view(request: HttpRequest, token: str) -> HttpResponse:
     _valid_token(token)
     try:
-        state = json.loads(_progress_file(token).read_text())
+        state = json.loads(_progress_file(request, token).read_text())
     except (OSError, ValueError):
         state = {"phase": pgettext("import phase", "检查"), "done": 0, "total": 0}
     total = max(int(state.get("total", 0)), 0)
@@ -293,7 +300,7 @@ def import_progress_view(request: HttpRequest, token: str) -> HttpResponse:
 @roles_required(*OFFICE_ROLES)
 @require_GET
 def import_template_view(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(import_template_workbook(), content_type=_XLSX)
+    response = HttpResponse(import_template_workbook(_town_id(request)), content_type=_XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('整改台账导入模板.xlsx')}"
     return response
 
@@ -301,7 +308,7 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def alias_list_view(request: HttpRequest) -> HttpResponse:
-    form = DepartmentAliasForm(request.POST or None)
+    form = DepartmentAliasForm(request.POST or None, user=request.user)
     if request.method == "POST" and "delete" in request.POST:
         alias = get_alias_for_user(request.user, parse_id(request.POST.get("delete")))  # type: ignore[arg-type]
         department_alias_delete(actor=request.user, alias=alias)  # type: ignore[arg-type]
@@ -321,4 +328,4 @@ def alias_list_view(request: HttpRequest) -> HttpResponse:
                 request, _("已保存：“%(a)s”即“%(u)s”") % {"a": saved.alias, "u": saved.unit.name}
             )
             return redirect("ledger:aliases")
-    return render(request, "ledger/aliases.html", {"form": form, "aliases": department_aliases()})
+    return render(request, "ledger/aliases.html", {"form": form, "aliases": department_aliases(request.user)})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,7 +21,7 @@ from zhenwu.ledger.constants import (
 )
 from zhenwu.ledger.policies import source_label, validate_source
 from zhenwu.lib.cadence import Cadence, key_label
-from zhenwu.org.models import Person, Unit
+from zhenwu.org.models import Person, Town, Unit
 
 
 class Problem(models.Model):
@@ -31,7 +33,11 @@ class Problem(models.Model):
     is derived at read time and never stored.
     """
 
-    number = models.CharField(_("编号"), max_length=20, unique=True)
+    # Set by problem_create from the actor or the calling service, never by a view (ADR 0008).
+    town = models.ForeignKey(
+        Town, verbose_name=_("所属镇"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    number = models.CharField(_("编号"), max_length=20)  # one series per town (core.counters)
     # Any source a module registered (ledger/policies.py), not a fixed list of choices.
     source = models.CharField(_("问题来源"), max_length=30, validators=[validate_source], db_index=True)
     category = models.CharField(_("问题类别"), max_length=30, choices=Category.choices, db_index=True)
@@ -97,16 +103,20 @@ class Problem(models.Model):
         verbose_name = _("问题")
         verbose_name_plural = _("问题")
         ordering = ["number"]
+        # A town's list filters by its town first: the status-led indexes lead with it (the
+        # department, leader and village ones are a town's already). The list's default order
+        # is the (town, number) unique index.
         indexes = [
-            models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["town", "status", "deadline"], name="problem_town_status_deadline"),
             models.Index(fields=["department", "status", "number"], name="problem_department_status"),
-            models.Index(fields=["status", "number"], name="problem_status_number"),
+            models.Index(fields=["town", "status", "number"], name="problem_town_status_number"),
             models.Index(fields=["leader", "status"], name="problem_leader_status"),
             models.Index(fields=["village", "status"], name="problem_village_status"),
-            models.Index(fields=["status", "last_report_period"], name="problem_status_report"),
-            models.Index(fields=["status", "progress_slip_on"], name="problem_status_slip"),
+            models.Index(fields=["town", "status", "last_report_period"], name="problem_town_status_report"),
+            models.Index(fields=["town", "status", "progress_slip_on"], name="problem_town_status_slip"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["town", "number"], name="problem_number_per_town"),
             models.CheckConstraint(condition=Q(last_progress__lte=100), name="problem_progress_at_most_100"),
             models.CheckConstraint(
                 condition=Q(status=Status.PENDING)
@@ -117,6 +127,11 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.description[:30]}"
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # The town is set by the services from the actor or a loaded object, never typed in:
+        # asking the database whether it exists on every save would cost a query each time.
+        super().clean_fields(exclude={*(exclude or ()), "town"})
 
     def get_source_display(self) -> str:
         return source_label(self.source)
@@ -336,7 +351,10 @@ class DepartmentAlias(models.Model):
     `key` is the alias as compared (NFKC, no spaces): one key names one department only.
     """
 
-    key = models.CharField(_("别名"), max_length=100, unique=True)
+    town = models.ForeignKey(
+        Town, verbose_name=_("所属镇"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    key = models.CharField(_("别名"), max_length=100)
     alias = models.CharField(_("别名（原文）"), max_length=100)
     unit = models.ForeignKey(Unit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(
@@ -348,6 +366,7 @@ class DepartmentAlias(models.Model):
         verbose_name = _("部门别名")
         verbose_name_plural = _("部门别名")
         ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["town", "key"], name="alias_key_per_town")]
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.unit_id}"
@@ -359,7 +378,8 @@ class ImportedRow(models.Model):
     `key` is zhenwu.lib.ledger_text.row_identity (序号 + description + department); a sheet
     that carries the problem's own 编号 is recognised by that instead."""
 
-    key = models.CharField(max_length=64, unique=True)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+", editable=False)
+    key = models.CharField(max_length=64)
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="imported_rows")
     serial = models.CharField(_("原台账序号"), max_length=40, blank=True)
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
@@ -368,6 +388,7 @@ class ImportedRow(models.Model):
     class Meta:
         verbose_name = _("已导入的台账行")
         verbose_name_plural = _("已导入的台账行")
+        constraints = [models.UniqueConstraint(fields=["town", "key"], name="imported_row_key_per_town")]
 
     def __str__(self) -> str:
         return f"{self.problem_id} #{self.serial}"

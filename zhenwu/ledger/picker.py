@@ -18,9 +18,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from zhenwu.org.constants import RoleKind
-from zhenwu.org.models import Person, PersonRole, User
-from zhenwu.org.selectors import people_to_pick, people_visible_to
+from zhenwu.org.forms import narrow_to_town
+from zhenwu.org.models import Person, User
+from zhenwu.org.scope import scope_of
+from zhenwu.org.selectors import people_to_pick, people_visible_to, town_leader_ids
 
 SEARCH_BUTTON = "_pick"  # the no-JS 搜索 button's name
 QUERY_SUFFIX = "__q"  # each picker's search box is named <field>__q
@@ -133,6 +134,7 @@ class PickerFormMixin(forms.Form):
     refused by name) and gives each picker widget what it needs to draw itself."""
 
     def setup_pickers(self, user: User) -> None:
+        narrow_to_town(self, user)
         visible = people_visible_to(user)
         department = str(
             (self.data.get("department") if self.is_bound else self.initial.get("department")) or ""
@@ -144,9 +146,7 @@ class PickerFormMixin(forms.Form):
                 continue
             queryset = visible
             if widget.pool == "leaders":
-                queryset = visible.filter(
-                    id__in=PersonRole.objects.filter(kind=RoleKind.LEADER).values("person_id")
-                )
+                queryset = visible.filter(id__in=town_leader_ids(scope_of(user)))
             field.queryset = queryset  # type: ignore[attr-defined]
             field.error_messages = {
                 **field.error_messages,

@@ -1,8 +1,9 @@
 """Reads of the ledger, scoped to the account, plus the policy of who may do what to a problem.
 
-Scope: 党政办, 镇领导, 督导组 and the administrator see every problem; a unit-scoped
-account sees the problems of its unit's subtree (as 责任部门 or 村) and those where its
-person is the 责任领导, a 责任人 or the 验收人.
+Scope: 党政办, 镇领导 and 督导组 see every problem of their town, the administrator every
+town's; a unit-scoped account sees the problems of its unit's subtree (as 责任部门 or 村, a
+subtree is inside one town) and those where its person is the 责任领导, a 责任人 or the 验收人
+(in any town: a cadre moved keeps seeing what they still own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from zhenwu.lib.ledger_text import unit_key
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Person, Town, Unit, User
 from zhenwu.org.roles import is_office, is_town_reader
+from zhenwu.org.scope import Scope, in_town_q, scope_of
+from zhenwu.org.selectors import town_leader_ids
 
 
 def _person_id(user: Any) -> int | None:
@@ -35,7 +38,7 @@ def _person_id(user: Any) -> int | None:
 def problems_visible_to(user: User) -> QuerySet[Problem]:
     problems = Problem.objects.all()
     if is_town_reader(user):
-        return problems
+        return problems.filter(in_town_q(scope_of(user)))
     scope = Q(pk__in=[])
     if user.unit_id and user.unit:
         path = user.unit.path
@@ -45,15 +48,16 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
     return problems.filter(pk__in=Problem.objects.filter(scope).values("pk"))
 
 
-def town_names() -> list[str]:
+def town_names(town_id: int) -> list[str]:
     """The town's own names as its sheets prefix departments (测试镇 and 测试), longest first:
     its `Town`'s name and short name (read off its 人民政府 by lib.place_names)."""
-    names = {n for pair in Town.objects.values_list("name", "short_name") for n in pair if len(n) >= 2}
+    pairs = Town.objects.filter(pk=town_id).values_list("name", "short_name")
+    names = {n for pair in pairs for n in pair if len(n) >= 2}
     return sorted(names, key=len, reverse=True)
 
 
 class DepartmentNames:
-    """The town's active departments by the names they answer to, each compared as its key
+    """A town's active departments by the names they answer to, each compared as its key
     (lib.ledger_text.unit_key: NFKC, no spaces, no leading 镇 or the town's own name, 办公室 as
     办): the office's alias table first, then each department's name and short name.
 
@@ -62,10 +66,11 @@ class DepartmentNames:
     offices and the alias table's own checks. A key several departments answer to names none.
     """
 
-    def __init__(self) -> None:
-        self.towns = town_names()
+    def __init__(self, town_id: int) -> None:
+        self.town_id = town_id
+        self.towns = town_names(town_id)
         self.departments = list(
-            Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("path")
+            Unit.objects.filter(town_id=town_id, kind=UnitKind.DEPARTMENT, is_active=True).order_by("path")
         )
         self.by_id = {u.pk: u for u in self.departments}
         self.by_key: dict[str, list[tuple[Unit, str]]] = defaultdict(
@@ -78,7 +83,7 @@ class DepartmentNames:
                     self.by_key[key].append((unit, how))
         self.aliases = {
             a.key: self.by_id[a.unit_id]
-            for a in DepartmentAlias.objects.only("key", "unit_id")
+            for a in DepartmentAlias.objects.filter(town_id=town_id).only("key", "unit_id")
             if a.unit_id in self.by_id
         }
 
@@ -103,6 +108,12 @@ def get_problem_for_user(user: User, pk: int, *, for_update: bool = False) -> Pr
         raise Http404("没有找到该问题") from exc
 
 
+def problem_numbered(user: Any, number: str) -> Problem | None:
+    """The problem `user` may see that is numbered `number` (numbers repeat from town to town:
+    2026-0001 is each town's first), or None."""
+    return problems_visible_to(user).filter(number=(number or "").strip()).first()
+
+
 def get_evidence_for_user(user: User, pk: int) -> Evidence:
     """A file behind a report or a closure, for whoever may see its problem; 404 for anyone else."""
     found = (
@@ -115,11 +126,23 @@ def get_evidence_for_user(user: User, pk: int) -> Evidence:
     return found
 
 
+def get_extension_for_user(user: User, pk: int) -> Extension:
+    """An extension request, for whoever may see its problem; 404 for anyone else."""
+    found = (
+        Extension.objects.filter(pk=pk, problem__in=problems_visible_to(user).values("pk"))
+        .select_related("problem")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("没有找到该延期申请"))
+    return found
+
+
 def get_alias_for_user(user: User, pk: int | None) -> DepartmentAlias:
     """A department alias, for the office that keeps them (aliases are the town's, not a
     unit's); 404 for anyone else and for no id (a form value core.forms.parse_id refused)."""
     found = (
-        DepartmentAlias.objects.select_related("unit").filter(pk=pk).first()
+        DepartmentAlias.objects.select_related("unit").filter(in_town_q(scope_of(user)), pk=pk).first()
         if pk is not None and is_office(user)
         else None
     )
@@ -128,9 +151,10 @@ def get_alias_for_user(user: User, pk: int | None) -> DepartmentAlias:
     return found
 
 
-def department_aliases() -> QuerySet[DepartmentAlias]:
-    """The alias page's list: by department, then by alias."""
-    return DepartmentAlias.objects.select_related("unit").order_by("unit__path", "key")
+def department_aliases(user: Any) -> QuerySet[DepartmentAlias]:
+    """The alias page's list of the account's town: by department, then by alias."""
+    aliases = DepartmentAlias.objects.filter(in_town_q(scope_of(user)))
+    return aliases.select_related("unit").order_by("unit__path", "key")
 
 
 # --- policy: who may do what (services check it; pages use it to show buttons) ---------------
@@ -184,14 +208,10 @@ def my_open_problems(user: User) -> QuerySet[Problem]:
     )
 
 
-def leaders() -> QuerySet[Person]:
-    from zhenwu.org.constants import RoleKind
-
-    return (
-        Person.objects.filter(roles__kind=RoleKind.LEADER)
-        .distinct()
-        .order_by("is_second_line", "name_pinyin")
-    )
+def leaders(scope: Scope) -> QuerySet[Person]:
+    """The 镇领导 of the scope's town (of every town for the county): by the role held there,
+    so a leader moved from another town is among them."""
+    return Person.objects.filter(pk__in=town_leader_ids(scope)).order_by("is_second_line", "name_pinyin")
 
 
 def problem_search(user: User, filters: dict[str, Any], today: Any) -> QuerySet[Problem]:
@@ -232,17 +252,19 @@ _OPTIONS: dict[str, Any] = {}
 OPTIONS_SECONDS = 60
 
 
-def filter_options() -> dict[str, list[tuple[Any, Any]]]:
-    """Options of the ledger's filter bar as plain tuples, labels in the current language."""
+def filter_options(user: User) -> dict[str, list[tuple[Any, Any]]]:
+    """Options of the ledger's filter bar for the account's town, as plain tuples, labels in
+    the current language."""
     import time
 
     from django.utils.translation import get_language
 
-    key = get_language() or ""
+    scope = scope_of(user)
+    key = f"{scope.county}:{scope.town_id}:{get_language() or ''}"
     cached = _OPTIONS.get(key)
     if cached is not None and time.monotonic() - cached[0] < OPTIONS_SECONDS:
         return {name: list(options) for name, options in cached[1].items()}
-    options = _load_filter_options()
+    options = _load_filter_options(scope)
     _OPTIONS[key] = (time.monotonic(), options)
     return {name: list(values) for name, values in options.items()}
 
@@ -251,19 +273,21 @@ def forget_filter_options() -> None:
     _OPTIONS.clear()
 
 
-def _load_filter_options() -> dict[str, list[tuple[Any, Any]]]:
+def _load_filter_options(scope: Scope) -> dict[str, list[tuple[Any, Any]]]:
     from django.utils.translation import gettext as _
 
     from zhenwu.org.constants import PLACE_KINDS, UnitKind
 
-    units = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, *PLACE_KINDS]).order_by("path")
+    units = Unit.objects.filter(in_town_q(scope), kind__in=[UnitKind.DEPARTMENT, *PLACE_KINDS]).order_by(
+        "path"
+    )
     departments: list[tuple[Any, Any]] = [("", _("全部部门"))]
     villages: list[tuple[Any, Any]] = [("", _("全部村(社区)"))]
     for pk, name, kind in units.values_list("pk", "name", "kind"):
         (departments if kind == UnitKind.DEPARTMENT else villages).append((pk, name))
     return {
         "department": departments,
-        "leader": [("", _("全部领导")), *leaders().values_list("pk", "name")],
+        "leader": [("", _("全部领导")), *leaders(scope).values_list("pk", "name")],
         "village": villages,
     }
 

@@ -23,6 +23,7 @@ from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_
 from zhenwu.core.audit import AuditEntry, audit_record, audit_record_many
 from zhenwu.core.bulk import insert_rows, insert_rows_with_ids, row_of
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
+from zhenwu.core.counters import counter_next, counter_note
 from zhenwu.core.notices import Draft, notices_send
 from zhenwu.core.refusals import require
 from zhenwu.core.timefmt import shown
@@ -57,8 +58,10 @@ from zhenwu.lib.cadence import Cadence, period_containing, period_from_text
 from zhenwu.lib.ledger_text import unit_key
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.constants import UnitKind
-from zhenwu.org.models import Person, Unit, User
+from zhenwu.org.models import Person, Town, Unit, User
 from zhenwu.org.roles import is_office
+from zhenwu.org.scope import actor_town_id, refuse_other_town, refuse_people_outside_town
+from zhenwu.org.services import town_for_new
 
 
 def _lock(problem: Problem) -> Problem:
@@ -203,18 +206,57 @@ def _number(year: int, source_prefix: str, serial: int) -> str:
     return f"{source_prefix}{year}-{serial:04d}"
 
 
-def _last_serial(year: int, source_prefix: str = "") -> int:
-    """The year's highest serial so far (0 for none), compared as numbers, so 2026-10000
-    follows 2026-9999."""
+def _last_serial(town_id: int, year: int, source_prefix: str = "") -> int:
+    """The town's highest serial of the year written so far (0 for none), compared as numbers,
+    so 2026-10000 follows 2026-9999: where a series' counter starts on an upgraded town."""
     prefix = f"{source_prefix}{year}-"
     serial = Cast(Substr("number", len(prefix) + 1), output_field=IntegerField())
     pattern = rf"^{re.escape(source_prefix)}{year}-[0-9]+$"
-    return Problem.objects.filter(number__regex=pattern).aggregate(m=Max(serial))["m"] or 0
+    found = Problem.objects.filter(town_id=town_id, number__regex=pattern).aggregate(m=Max(serial))
+    return found["m"] or 0
 
 
-def _next_number(year: int, source_prefix: str = "") -> str:
-    """The year's next 编号, 2026-0001 onwards."""
-    return _number(year, source_prefix, _last_serial(year, source_prefix) + 1)
+def _series(source_prefix: str) -> str:
+    return f"ledger.problem:{source_prefix}"
+
+
+def _next_number(town_id: int, year: int, source_prefix: str = "") -> str:
+    """The town's next 编号 of the year, 2026-0001 onwards (core.counters)."""
+    serial = counter_next(
+        town_id=town_id, series=_series(source_prefix), year=year, floor=_floor(town_id, year, source_prefix)
+    )
+    return _number(year, source_prefix, serial)
+
+
+def _note_number(town_id: int, number: str, source_prefix: str) -> None:
+    """A 编号 given by hand (the office's form, a sheet's own column) that has the series' shape:
+    the series goes on after it, so it is never handed out again."""
+    if match := re.fullmatch(rf"{re.escape(source_prefix)}(\d{{4}})-(\d+)", number):
+        year, serial = int(match[1]), int(match[2])
+        counter_note(
+            town_id=town_id,
+            series=_series(source_prefix),
+            year=year,
+            value=serial,
+            floor=_floor(town_id, year, source_prefix),
+        )
+
+
+def _refuse_owners_outside(town_id: int, **owners: Any) -> None:
+    """Every unit and person named for a problem is of the problem's town (a person: registered
+    there, or holding a role there — a cadre moved from another town)."""
+    for field, (label, value) in owners.items():
+        if isinstance(value, Unit):
+            refuse_other_town(town_id, field, label, value)
+        elif isinstance(value, Person):
+            refuse_people_outside_town(town_id, field, label, [value])
+        elif value:
+            items = list(value)
+            if items and isinstance(items[0], Unit):
+                for unit in items:
+                    refuse_other_town(town_id, field, label, unit)
+            else:
+                refuse_people_outside_town(town_id, field, label, items)
 
 
 @transaction.atomic
@@ -231,12 +273,16 @@ def problem_create(
     remarks: str = "",
     completion: str = "",
     number: str = "",
+    town: Town | None = None,
     at: datetime | None = None,
 ) -> Problem:
-    """Register a problem of a source; the source's policy says who may raise it and its categories."""
+    """Register a problem of a source; the source's policy says who may raise it and its categories.
+
+    Its town is `town` (a suggestion's, the county office's choice) or the actor's own."""
     when = _when(at)
     problem = _new_problem(
         actor=actor,
+        town=town,
         source=source,
         category=category,
         description=description,
@@ -247,9 +293,12 @@ def problem_create(
         remarks=remarks,
         completion=completion,
     )
-    problem.number = number.strip() or _next_number(
-        timezone.localdate(when).year, policy_for(source).number_prefix
-    )
+    prefix = policy_for(source).number_prefix
+    problem.number = number.strip()
+    if problem.number:
+        _note_number(problem.town_id, problem.number, prefix)
+    else:
+        problem.number = _next_number(problem.town_id, timezone.localdate(when).year, prefix)
     problem.full_clean()
     try:
         with transaction.atomic():
@@ -272,6 +321,7 @@ _ALL_CATEGORIES = frozenset(Category.values)
 def _new_problem(
     *,
     actor: Actor,
+    town: Town | None,
     source: str,
     category: str,
     description: str,
@@ -296,7 +346,10 @@ def _new_problem(
         raise ValidationError(
             {"category": _("问题类别：“%(source)s”类问题不能选这一类别") % {"source": policy.label}}
         )
+    town_id = town_for_new(actor=actor, town=town)
+    refuse_other_town(town_id, "village", _("村(社区)"), village)
     return Problem(
+        town_id=town_id,
         source=source,
         category=category,
         description=description,
@@ -391,6 +444,8 @@ def problem_assign(
     record a past assignment with `at` (and `assigned_on`); only they may assign as the system."""
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有党政办可以分派问题"))
     problem = _lock(problem)
+    cooperating_units = list(cooperating_units)
+    _refuse_owners_outside(problem.town_id, cooperating_units=(_("配合单位"), cooperating_units))
     before = _snapshot(problem)
     step = _assign_in_memory(
         actor=actor,
@@ -409,7 +464,7 @@ def problem_assign(
     _save_step(step)
     _save(problem, before, actor, LedgerAudit.PROBLEM_ASSIGNED, assignees=[p.pk for p in assignees])
     problem.assignees.set(assignees)
-    problem.cooperating_units.set(list(cooperating_units))
+    problem.cooperating_units.set(cooperating_units)
     if at is None:
         # Not for a past assignment being recorded (the demo's history): that is not news.
         _notify_owners(
@@ -446,6 +501,13 @@ def _assign_in_memory(
         errors["assignees"] = _("责任人：至少指定一人")
     if errors:
         raise ValidationError(errors)
+    _refuse_owners_outside(
+        problem.town_id,
+        leader=(_("责任领导"), leader),
+        department=(_("责任部门"), department),
+        assignees=(_("责任人"), assignees),
+        acceptor=(_("验收人"), acceptor),
+    )
     assigned_on = assigned_on or timezone.localdate(_when(at))
     due, provisional = compute_deadline(
         basis=deadline_basis, assigned_on=assigned_on, deadline=deadline, days=deadline_days
@@ -883,6 +945,13 @@ def problem_correct_assignment(
             errors["deadline"] = _("整改时限：%(why)s") % {"why": why}
     if errors:
         raise ValidationError(errors)
+    _refuse_owners_outside(
+        problem.town_id,
+        leader=(_("责任领导"), leader),
+        department=(_("责任部门"), department),
+        assignees=(_("责任人"), assignees),
+        acceptor=(_("验收人"), acceptor),
+    )
     old = _owners(problem)
     before = _snapshot(problem)
     if leader is not None:
@@ -1116,21 +1185,24 @@ def problems_import(
     actor: Actor,
     items: Sequence[ImportedProblem],
     file_name: str = "",
+    town: Town | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Problem]:
-    """Register, assign and — where the sheet records it — close many problems in one go.
+    """Register, assign and — where the sheet records it — close many problems in one go, in
+    `town` (else the actor's).
 
     Each row passes the checks problem_create, problem_assign and problem_record_step make
     (the same helpers run), and gets the same history steps and the same audit events with
-    the same before/after; only the writing is batched: numbers counted once per year, rows,
+    the same before/after; only the writing is batched: numbers taken as one block per series, rows,
     steps and links bulk-inserted, and the audit events chained under one lock by
     audit_record_many. A row that fails a check refuses the whole batch, naming its line."""
     require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以导入台账"))
+    town_id = town_for_new(actor=actor, town=town)
     built: list[tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]] = []
-    numbers: dict[tuple[int, str], int] = {}
+    numbers = _number_blocks(town_id, items)
     for index, item in enumerate(items):
         try:
-            built.append(_import_one(actor, item, numbers))
+            built.append(_import_one(actor, town_id, item, numbers))
         except ValidationError as exc:
             raise ValidationError({"file": f"{item.line}：{'；'.join(exc.messages)}"}) from exc
         except PermissionError as exc:
@@ -1168,7 +1240,7 @@ def problems_import(
             cooperating.extend({"problem_id": problem.pk, "unit_id": u.pk} for u in item.cooperating_units)
         if item.import_key:
             rows.append(
-                {"key": item.import_key, "problem_id": problem.pk, "serial": item.serial[:40], "file_name": name,
+                {"town_id": town_id, "key": item.import_key, "problem_id": problem.pk, "serial": item.serial[:40], "file_name": name,
                  "imported_at": now}
             )  # fmt: skip
         entries.extend(AuditEntry(e.action, problem, before=e.before, after=e.after) for e in events)
@@ -1193,13 +1265,38 @@ def problems_import(
     return problems
 
 
+def _number_blocks(town_id: int, items: Sequence[ImportedProblem]) -> dict[tuple[int, str], int]:
+    """The first 编号 of each (year, prefix) block the batch takes from the town's counters:
+    one counter update per series, however many rows (rolled back with the batch if it fails)."""
+    wanted: dict[tuple[int, str], int] = {}
+    for item in items:
+        key = (timezone.localdate(_when(item.at)).year, policy_for(item.source).number_prefix)
+        wanted[key] = wanted.get(key, 0) + 1
+    first: dict[tuple[int, str], int] = {}
+    for (year, prefix), count in wanted.items():
+        last = counter_next(
+            town_id=town_id,
+            series=_series(prefix),
+            year=year,
+            count=count,
+            floor=_floor(town_id, year, prefix),
+        )
+        first[(year, prefix)] = last - count + 1
+    return first
+
+
+def _floor(town_id: int, year: int, prefix: str) -> Callable[[], int]:
+    return lambda: _last_serial(town_id, year, prefix)
+
+
 def _import_one(
-    actor: Actor, item: ImportedProblem, numbers: dict[tuple[int, str], int]
+    actor: Actor, town_id: int, item: ImportedProblem, numbers: dict[tuple[int, str], int]
 ) -> tuple[ImportedProblem, Problem, list[Step], list[AuditEntry]]:
     """One row in memory: the problem in its final state, its steps, its events (not saved)."""
     when = _when(item.at)
     problem = _new_problem(
         actor=actor,
+        town=Town(pk=town_id),
         source=item.source,
         category=item.category,
         description=item.description,
@@ -1212,8 +1309,6 @@ def _import_one(
     )
     prefix = policy_for(item.source).number_prefix
     year = timezone.localdate(when).year
-    if (year, prefix) not in numbers:
-        numbers[(year, prefix)] = _last_serial(year, prefix) + 1
     problem.number = _number(year, prefix, numbers[(year, prefix)])
     numbers[(year, prefix)] += 1
     created = _snapshot(problem)
@@ -1290,8 +1385,13 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
     """Remember that the town's sheets call `unit` `alias`. One alias names one department:
     an alias already naming another is refused, as is another department's own name."""
     require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以维护部门别名"))
+    # A town's aliases name its own departments (the county's units have none).
+    own = actor_town_id(actor)
+    refuse_other_town(own if own is not None else unit.town_id or -1, "unit", _("部门"), unit)
+    town_id = unit.town_id
+    assert town_id is not None
     shown = re.sub(r"\s+", "", alias or "")
-    towns = town_names()
+    towns = town_names(town_id)
     key = unit_key(shown, towns)
     if not key:
         raise ValidationError({"alias": _("别名：不能为空")})
@@ -1299,7 +1399,12 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
         raise ValidationError({"alias": _("别名：不能超过100个字")})
     if unit.kind != UnitKind.DEPARTMENT:
         raise ValidationError({"unit": _("部门：“%(unit)s”不是镇政府部门") % {"unit": unit.name}})
-    existing = DepartmentAlias.objects.select_for_update().filter(key=key).select_related("unit").first()
+    existing = (
+        DepartmentAlias.objects.select_for_update()
+        .filter(town_id=town_id, key=key)
+        .select_related("unit")
+        .first()
+    )
     if existing is not None and existing.unit_id != unit.pk:
         raise ValidationError(
             {
@@ -1311,7 +1416,7 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
         )
     if existing is not None:
         return existing
-    for other in Unit.objects.filter(kind=UnitKind.DEPARTMENT).exclude(pk=unit.pk):
+    for other in Unit.objects.filter(town_id=town_id, kind=UnitKind.DEPARTMENT).exclude(pk=unit.pk):
         if key in (unit_key(other.name, towns), unit_key(other.short_name, towns)):
             raise ValidationError(
                 {
@@ -1323,8 +1428,8 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
         raise ValidationError(
             {"alias": _("别名：“%(alias)s”就是该部门的名称，无须设别名") % {"alias": shown}}
         )
-    saved = DepartmentAlias(key=key, alias=shown, unit=unit, created_by=account_of(actor))
-    saved.full_clean()
+    saved = DepartmentAlias(town_id=town_id, key=key, alias=shown, unit=unit, created_by=account_of(actor))
+    saved.full_clean(exclude=["town"])
     saved.save()
     audit_record(
         actor=actor, action=LedgerAudit.ALIAS_SAVED, obj=saved, object_label=f"{shown} → {unit.name}",

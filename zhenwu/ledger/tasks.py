@@ -31,6 +31,7 @@ from zhenwu.ledger.rules import (
 from zhenwu.lib.cadence import Cadence, period_containing
 from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.models import User
+from zhenwu.org.selectors import office_account_ids
 
 
 def _owners(problem: Problem, accounts: dict[int, int]) -> set[int]:
@@ -89,13 +90,13 @@ def _report_drafts(problem: Problem, accounts: dict[int, int], *, key: str, subj
 
 @register("ledger.red_alerts")
 def red_alerts(now: datetime) -> int:
-    """Owners (and the office) when a problem turns red; again only if its deadline changes."""
+    """Owners (and the town's office) when a problem turns red; again only if its deadline changes."""
     today = Today.build(timezone.localtime(now).date(), work_calendar())
     accounts = _accounts()
-    office = list(User.objects.filter(role__in=("office",), is_active=True).values_list("id", flat=True))
+    offices = office_account_ids()
     drafts = []
     for problem in Problem.objects.filter(overdue_q(today)).prefetch_related("assignees"):
-        for account in _owners(problem, accounts) | set(office):
+        for account in _owners(problem, accounts) | set(offices.get(problem.town_id, ())):
             drafts.append(
                 Draft(
                     recipient_id=account,
@@ -162,7 +163,13 @@ def pending_imports_cleanup(now: datetime) -> int:
         return 0
     cutoff = now.timestamp() - PENDING_IMPORT_HOURS * 3600
     removed = 0
-    for path in (*folder.glob("*.xlsx"), *folder.glob("*.xls"), *folder.glob("*.progress")):
+    # Each town's uploads wait in their own folder (ledger.import_views._folder); those left at
+    # the top were uploaded before the towns.
+    kinds = ("*.xlsx", "*.xls", "*.progress")
+    for path in (
+        *(p for k in kinds for p in folder.glob(k)),
+        *(p for k in kinds for p in folder.glob(f"*/{k}")),
+    ):
         if path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             removed += 1

@@ -39,7 +39,7 @@ from zhenwu.ledger.forms import (
     ReasonForm,
     ReportForm,
 )
-from zhenwu.ledger.models import Extension, Problem
+from zhenwu.ledger.models import Problem
 from zhenwu.ledger.panels import problem_panels
 from zhenwu.ledger.picker import picking
 from zhenwu.ledger.policies import policy_for
@@ -56,6 +56,7 @@ from zhenwu.ledger.rules import (
 from zhenwu.ledger.selectors import (
     assignee_ids,
     filter_options,
+    get_extension_for_user,
     get_problem_for_user,
     is_office,
     may_accept,
@@ -181,7 +182,7 @@ def rows_html(rows: list[SimpleNamespace], today: Today, names: dict[str, dict[i
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = _today()
-    choices = filter_options()
+    choices = filter_options(user)
     form = ProblemFilterForm(request.GET or None, options=choices)
     filters = form.cleaned_data if form.is_valid() else {}
     # The filter bar's option lists double as the id → name maps of the rows: no joins.
@@ -270,7 +271,7 @@ def _form_page(
 def problem_create_view(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
-        form=ProblemForm(request.POST or None),
+        form=ProblemForm(request.POST or None, user=_user(request)),
         template="ledger/step_form.html",
         context={"title": _("登记问题")},
         act=lambda data: services.problem_create(actor=_user(request), **data),
@@ -460,10 +461,7 @@ def quick_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @roles_required(*OFFICE_ROLES)
 @require_POST
 def extension_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        extension = Extension.objects.select_related("problem").get(pk=pk)
-    except Extension.DoesNotExist as exc:
-        raise Http404 from exc
+    extension = get_extension_for_user(_user(request), pk)
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
@@ -511,7 +509,7 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
 def export_view(request: HttpRequest) -> HttpResponse:
     """The filtered ledger as .xlsx (the same filters as the list)."""
     user = _user(request)
-    form = ProblemFilterForm(request.GET or None, options=filter_options())
+    form = ProblemFilterForm(request.GET or None, options=filter_options(user))
     filters = form.cleaned_data if form.is_valid() else {}
     problems = (
         problem_search(user, filters, _today())

@@ -42,6 +42,7 @@ def _declare_towns() -> None:
     towns.county_wide("org.Town", "the scope itself")
     towns.not_yet("org.ApiToken", "town", "step 3: a token works in its grant's town (grants to come)")
     towns.in_town("core.AuditEvent")  # NULL: the county's and the system's, and rows below the marker
+    towns.in_town("core.Counter")  # a series of one town (core.counters)
     for label, why in (
         ("core.CalendarYear", "the State Council's arrangement is national"),
         ("core.Holiday", "the State Council's arrangement is national"),

@@ -10,6 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from zhenwu.core.forms import StyledForm
 from zhenwu.org.constants import SCOPE_KINDS, UNIT_SCOPED_ROLES, AccountRole, Gender, RoleKind, UnitKind
 from zhenwu.org.models import Unit
+from zhenwu.org.scope import in_town_q, scope_of
+
+
+def narrow_to_town(form: forms.Form, user: Any) -> None:
+    """Every unit and person a form offers is of the account's town (ADR 0008 §3): a posted id
+    of another town's unit is then refused by the form itself, before the service's own check
+    (`org.scope.refuse_other_town`) that names the field and notes the attempt."""
+    reach = in_town_q(scope_of(user))
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and queryset.model is Unit:
+            field.queryset = queryset.filter(reach)  # type: ignore[attr-defined]
 
 
 class UnitChoiceField(forms.ModelChoiceField):

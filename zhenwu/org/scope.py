@@ -10,6 +10,7 @@ refusal audit (core.refusal_audit) as every refused write is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from zhenwu.core.actors import Actor, account_of
 from zhenwu.core.context import request_refusals
 from zhenwu.org.constants import AccountRole
-from zhenwu.org.models import Town
+from zhenwu.org.models import Person, PersonRole, Town
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,20 @@ def refuse_other_town(town_id: int | None, field: str, label: str, obj: Any) -> 
     if (noted := request_refusals.get()) is not None:
         noted.append(message)
     raise ValidationError({field: message})
+
+
+def refuse_people_outside_town(town_id: int | None, field: str, label: str, people: Iterable[Person]) -> None:
+    """Refuse a person for `field` unless registered in the town or holding a role there (a
+    cadre moved from another town is named there by the role, ADR 0008 §3). One query, and
+    only when someone is registered elsewhere."""
+    if town_id is None:
+        return
+    elsewhere = [p for p in people if p is not None and p.town_id != town_id]
+    if not elsewhere:
+        return
+    held = set(
+        PersonRole.objects.filter(town_id=town_id, person__in=elsewhere).values_list("person_id", flat=True)
+    )
+    for person in elsewhere:
+        if person.pk not in held:
+            refuse_other_town(town_id, field, label, person)

@@ -24,7 +24,7 @@ from zhenwu.org.constants import (
     UnitKind,
 )
 from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
-from zhenwu.org.scope import in_town_q, scope_of
+from zhenwu.org.scope import Scope, in_town_q, scope_of
 
 
 def can_unmask(user: Any) -> bool:
@@ -276,6 +276,25 @@ def account_search(user: User, *, q: str = "", role: str = "", state: str = "") 
 PICKER_LIMIT = 20
 
 
+def office_account_ids(town_id: int | None = None) -> dict[int, list[int]]:
+    """The active 党政办 accounts of each town (of `town_id` only when given): who is told of a
+    town's red cards and residents' reopen requests — never another town's office."""
+    accounts = User.objects.filter(is_active=True, role=AccountRole.OFFICE, town__isnull=False)
+    if town_id is not None:
+        accounts = accounts.filter(town_id=town_id)
+    found: dict[int, list[int]] = {}
+    for pk, town in accounts.order_by("pk").values_list("pk", "town_id"):
+        found.setdefault(town, []).append(pk)
+    return found
+
+
+def town_leader_ids(scope: Scope) -> QuerySet[PersonRole, Any]:
+    """The ids of the scope's town's 镇领导 (every town's for the county), by the role held in
+    the town, so a leader moved from another town is one: the 责任领导 picker, the ledger's
+    leader filter and the form's check all ask this."""
+    return PersonRole.objects.filter(in_town_q(scope), kind=RoleKind.LEADER).values("person_id")
+
+
 def people_to_pick(
     user: User,
     *,
@@ -294,8 +313,7 @@ def people_to_pick(
         raise Http404("页面不存在")
     people = people_visible_to(user)
     if leaders_only:
-        # The 责任领导 picker offers the town's leaders, as ledger.selectors.leaders() does.
-        people = people.filter(id__in=PersonRole.objects.filter(kind=RoleKind.LEADER).values("person_id"))
+        people = people.filter(id__in=town_leader_ids(scope_of(user)))
     if q.strip():
         people = people.filter(name_matches(q))
     if department:

@@ -123,6 +123,27 @@ def town_create(*, actor: Actor, name: str) -> Town:
     return _make_town(actor=actor, name=name)
 
 
+def town_for_new(*, actor: Actor, town: Town | None = None) -> int:
+    """The town a new row of `actor` belongs to (a problem, later a module's record): `town`
+    when the calling service knows it (a suggestion's, the county office's choice), else the
+    actor's own. A town's account writes only in its town; the county's roles and system
+    actors name the town once there are several. A new installation's first row makes the
+    county and town nodes, as its first unit would."""
+    account = account_of(actor)
+    if account is not None and not scope_of(account).county:
+        if account.town_id is None or (town is not None and town.pk != account.town_id):
+            raise ValidationError({"town": _("所属镇：只能在本账号所在的镇登记")})
+        return account.town_id
+    if town is not None:
+        return town.pk
+    towns = list(Town.objects.filter(is_active=True).values_list("pk", flat=True)[:2])
+    if len(towns) == 1:
+        return towns[0]
+    if not towns and not Town.objects.exists():
+        return _first_town(actor=actor, named="").pk
+    raise ValidationError({"town": _("所属镇：本系统有多个镇，请选择所属镇")})
+
+
 def _top_of_town(*, actor: Actor, named: str) -> Unit:
     """Where a unit given no parent goes: directly under the installation's town. With
     several towns the caller must say which (the county's pages choose one, issue 15 step 8)."""

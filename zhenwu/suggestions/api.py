@@ -12,7 +12,7 @@ from ninja.responses import Status as Answer
 from zhenwu.core.api_base import ObjectId, Pages
 from zhenwu.core.middleware import client_ip
 from zhenwu.ledger.constants import Category, Verdict
-from zhenwu.ledger.models import Problem
+from zhenwu.ledger.selectors import problem_numbered
 from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import PLACE_KINDS
@@ -255,7 +255,7 @@ def triage(request: HttpRequest, suggestion_id: ObjectId, payload: TriageIn) -> 
             village=suggestion.village,
         )  # fmt: skip
     elif payload.action == TriageAction.MERGE:
-        target = Problem.objects.filter(number=payload.problem_number.strip()).first()
+        target = problem_numbered(user, payload.problem_number)
         services.suggestion_merge(actor=user, suggestion=suggestion, problem=target)
     else:
         services.suggestion_reply(

@@ -32,7 +32,7 @@ from zhenwu.core.refusals import refuse_fields, require
 from zhenwu.ledger.constants import Category
 from zhenwu.ledger.selectors import DepartmentNames
 from zhenwu.org.constants import UnitKind
-from zhenwu.org.models import Unit
+from zhenwu.org.models import Town, Unit
 from zhenwu.org.roles import is_office
 from zhenwu.suggestions import text
 from zhenwu.suggestions.constants import SuggestionAudit
@@ -149,7 +149,7 @@ def catalogue_seed(*, actor: Actor) -> SeedReport:
     """
     require(_may_edit(actor), _("只有党政办可以维护派单目录"))
     version, topics = shipped()
-    departments = DepartmentNames()
+    departments = catalogue_departments()
     aliases = {t.office: t.words for t in topics if t.names_office}
     RoutingCatalogue.objects.get_or_create(pk=1)  # a row to lock: two first uses seed once
     with transaction.atomic():
@@ -230,7 +230,15 @@ def _check_words(words: list[str], label: str, *, required: bool) -> str | None:
 
 def department_named(name: str) -> Unit | None:
     """The town's department a catalogue entry names (its name or short name), or None."""
-    return DepartmentNames().named(name) if name.strip() else None
+    return catalogue_departments().named(name) if name.strip() else None
+
+
+def catalogue_departments() -> DepartmentNames:
+    """The departments the 派单目录 names. The catalogue is still one for the installation
+    (its town comes in step 5 of the county plan), so it names the first town's departments:
+    with one town, that town's."""
+    first = Town.objects.order_by("pk").values_list("pk", flat=True).first()
+    return DepartmentNames(first or 0)
 
 
 def routing_topic_save(

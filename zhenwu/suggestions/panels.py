@@ -34,7 +34,7 @@ def office_queue(request: HttpRequest) -> list[QueueItem]:
         QueueItem(
             key="suggestions.reopen",
             label=_("群众不满意待处理"),
-            count=reopen_requests().count(),
+            count=reopen_requests(user).count(),
             url=reverse("suggestions:reopen_list"),
         ),
     ]

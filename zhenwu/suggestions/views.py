@@ -28,6 +28,7 @@ from zhenwu.ledger.constants import ReopenStatus
 from zhenwu.ledger.followup import reopen_request_decide, reopen_requests, satisfaction
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.picker import picking
+from zhenwu.ledger.selectors import problem_numbered
 from zhenwu.lib.codes import format_code
 from zhenwu.lib.identity import mask_name, mask_phone
 from zhenwu.org.constants import OFFICE_ROLES
@@ -279,8 +280,8 @@ def accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "suggestions/accept.html", context)
 
 
-def _problem_by_number(number: str) -> Problem:
-    found = Problem.objects.filter(number=(number or "").strip()).first()
+def _problem_by_number(user: User, number: str) -> Problem:
+    found = problem_numbered(user, number)
     if found is None:
         raise ValidationError({"problem": _("对应问题：找不到编号为“%(n)s”的问题") % {"n": number}})
     return found
@@ -295,7 +296,7 @@ def merge_view(request: HttpRequest, pk: int) -> HttpResponse:
     def merge() -> Problem:
         if not form.is_valid():
             raise ValidationError({"problem": _("对应问题：请填写问题编号")})
-        problem = _problem_by_number(form.cleaned_data["problem"])
+        problem = _problem_by_number(_user(request), form.cleaned_data["problem"])
         services.suggestion_merge(actor=_user(request), suggestion=suggestion, problem=problem)
         return problem
 
@@ -337,7 +338,7 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
             raise ValidationError({"action": _("操作：请选择批量操作")})
         data = form.cleaned_data
         action = data["action"]
-        problem = _problem_by_number(data["problem"]) if action == TriageAction.MERGE else None
+        problem = _problem_by_number(_user(request), data["problem"]) if action == TriageAction.MERGE else None
         made = services.suggestions_bulk(
             actor=_user(request), suggestions=chosen, action=action, problem=problem, reply=data["reply"],
             description=data["description"], category=data["category"],
@@ -373,8 +374,8 @@ def photo_view(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
 @roles_required(*TOWN_READERS)
 def reopen_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "pending": list(reopen_requests()),
-        "decided": list(reopen_requests(None).exclude(status=ReopenStatus.PENDING)[:50]),
+        "pending": list(reopen_requests(request.user)),
+        "decided": list(reopen_requests(request.user, None).exclude(status=ReopenStatus.PENDING)[:50]),
         "nav_active": "suggestions",
     }
     return render(request, "suggestions/reopen_list.html", context)
@@ -383,7 +384,7 @@ def reopen_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE_ROLES)
 @require_http_methods(["GET", "POST"])
 def reopen_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    found = reopen_requests(None).filter(pk=pk).first()
+    found = reopen_requests(request.user, None).filter(pk=pk).first()
     if found is None:
         raise Http404
     form = ReopenDecideForm(request.POST or None)

@@ -31,6 +31,7 @@ from zhenwu.ledger.services import (
     problem_update_completion,
     problems_import,
 )
+from zhenwu.org.models import Town
 from zhenwu.org.services import person_create
 
 
@@ -73,7 +74,7 @@ def commit_import(
         raise ValidationError({"file": why})
     outcome = ImportOutcome()
     choices = plan.choices
-    directory = Directory(mappings=choices.mappings)
+    directory = Directory(plan.town_id, mappings=choices.mappings)
     for question in plan.departments:
         unit = directory.by_id.get(question.chosen or 0)
         if unit is not None and question.key in choices.remember:
@@ -85,7 +86,9 @@ def commit_import(
     new = [r for r in plan.rows if r.status == RowStatus.OK]
     now = timezone.now()  # one moment for every row closed today, not one each
     items = [_item(r, plan, directory, now) for r in new]
-    outcome.created = problems_import(actor=actor, items=items, file_name=file_name, progress=progress)
+    outcome.created = problems_import(
+        actor=actor, items=items, file_name=file_name, town=Town(pk=plan.town_id), progress=progress
+    )
     updates = [r for r in plan.rows if r.status == RowStatus.UPDATE]
     # Loaded at once, not one get a row; each service still locks its problem as it writes.
     problems = Problem.objects.in_bulk([r.problem_id for r in updates])

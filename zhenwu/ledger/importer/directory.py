@@ -15,9 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db.models import Q
+
 from zhenwu.ledger.selectors import DepartmentNames
 from zhenwu.org.constants import PLACE_KINDS
-from zhenwu.org.models import Person, Unit
+from zhenwu.org.models import Person, PersonRole, Unit
 
 # Short forms common to township offices, by key, for the departments they name when the
 # town has a department of that name.
@@ -77,18 +79,22 @@ class Match:
 class Directory(DepartmentNames):
     """Units and people loaded once, so planning 10,000 rows costs a handful of queries."""
 
-    def __init__(self, *, mappings: dict[str, int] | None = None) -> None:
-        super().__init__()
+    def __init__(self, town_id: int, *, mappings: dict[str, int] | None = None) -> None:
+        super().__init__(town_id)
         # The office's choices in this preview: key → department id.
         self.mappings = {k: self.by_id[v] for k, v in (mappings or {}).items() if v in self.by_id}
         self._memo: dict[str, Match] = {}
         self.places: dict[str, Unit] = {}
-        for unit in Unit.objects.filter(kind__in=PLACE_KINDS):
+        for unit in Unit.objects.filter(town_id=town_id, kind__in=PLACE_KINDS):
             self.places[unit.name] = unit
             for suffix in ("村民委员会", "居民委员会", "村委会", "居委会"):
                 self.places.setdefault(unit.name.removesuffix(suffix), unit)
         self.people: dict[str, list[Person]] = defaultdict(list)
-        for person in Person.objects.only("id", "name", "unit_id"):
+        # The town's registry and those holding a role in it (a cadre moved from another town).
+        held = PersonRole.objects.filter(town_id=town_id).values("person_id")
+        for person in Person.objects.filter(Q(town_id=town_id) | Q(pk__in=held)).only(
+            "id", "name", "unit_id", "town_id"
+        ):
             self.people[unicodedata.normalize("NFKC", person.name)].append(person)
 
     def department(self, text: str) -> Match:

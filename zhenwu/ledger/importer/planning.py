@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from zhenwu.core.actors import IMPORT
 from zhenwu.core.calendar import FIRST_YEAR
 from zhenwu.ledger.constants import Category, DeadlineBasis, NotStarted, RowStatus, Source, Status
 from zhenwu.ledger.importer.directory import Directory, MatchHow, PersonMatch
@@ -57,6 +58,7 @@ from zhenwu.lib.ledger_text import (
     unit_names,
 )
 from zhenwu.org.models import Unit
+from zhenwu.org.services import town_for_new
 
 # Each column by its standard header (the first name layout knows it by; 村(社区) keeps the
 # brackets its header key drops).
@@ -154,6 +156,7 @@ class ImportPlan:
     not_started_rows: int = 0
     immediate_rows: int = 0
     messages: list[str] = field(default_factory=list)  # about the sheet as a whole
+    town_id: int = 0  # whose departments, people and earlier rows the sheet was read against
 
     @property
     def ok(self) -> bool:
@@ -210,12 +213,14 @@ class ImportPlan:
 def plan_import(
     source: IO[bytes],
     *,
+    town_id: int | None = None,
     choices: Choices | None = None,
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
 ) -> ImportPlan:
-    """Read the sheet and say, row by row, what an import would do. Raises SheetError when the
-    file as a whole cannot be read."""
+    """Read the sheet and say, row by row, what an import into `town_id` (the installation's
+    town when not given) would do. Raises SheetError when the file as a whole cannot be read."""
+    town_id = town_id or town_for_new(actor=IMPORT)
     choices = choices or Choices()
     today = today or timezone.localdate()
     _check_choices(choices, today)
@@ -246,8 +251,9 @@ def plan_import(
         start=start,
         start_why=start_why,
         choices=choices,
+        town_id=town_id,
     )
-    planner = _Planner(plan, layout, Directory(mappings=choices.mappings), today)
+    planner = _Planner(plan, layout, Directory(town_id, mappings=choices.mappings), today)
     groups = _merged_groups(sheet, layout)
     total = len(sheet.rows) - layout.header_index - 1
     index = layout.header_index + 1
@@ -781,12 +787,15 @@ class _Planner:
         ]
         numbers = sorted({r.fields["number"] for r in rows if r.fields.get("number")})
         by_number = {
-            p.number: p for chunk in _chunks(numbers) for p in Problem.objects.filter(number__in=chunk)
+            p.number: p
+            for chunk in _chunks(numbers)
+            for p in Problem.objects.filter(town_id=self.plan.town_id, number__in=chunk)
         }
         keys = [r.fields["key"] for r in rows]
         by_key: dict[str, int] = {}
         for chunk in _chunks(keys):
-            by_key.update(ImportedRow.objects.filter(key__in=chunk).values_list("key", "problem_id"))
+            found = ImportedRow.objects.filter(town_id=self.plan.town_id, key__in=chunk)
+            by_key.update(found.values_list("key", "problem_id"))
         wanted = sorted({by_key[k] for k in keys if k in by_key})
         problems = {p.pk: p for chunk in _chunks(wanted) for p in Problem.objects.filter(pk__in=chunk)}
         problems.update({p.pk: p for p in by_number.values()})

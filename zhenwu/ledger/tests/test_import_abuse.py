@@ -93,13 +93,13 @@ def test_a_merge_over_a_whole_sheet_is_refused(monkeypatch, town):
 def test_abandoned_uploads_are_deleted_by_tick_after_a_day(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     folder = tmp_path / importer.IMPORTS_FOLDER
-    folder.mkdir()
-    old, fresh = folder / ("a" * 32 + ".xlsx"), folder / ("b" * 32 + ".xlsx")
-    old_xls = folder / ("c" * 32 + ".xls")
-    for path in (old, fresh, old_xls):
+    (folder / "7").mkdir(parents=True)  # a town's folder; the top holds uploads from before the towns
+    old, fresh = folder / "7" / ("a" * 32 + ".xlsx"), folder / "7" / ("b" * 32 + ".xlsx")
+    old_xls, old_top = folder / "7" / ("c" * 32 + ".xls"), folder / ("d" * 32 + ".xlsx")
+    for path in (old, fresh, old_xls, old_top):
         path.write_bytes(b"x")
     two_days_ago = time.time() - 48 * 3600
-    os.utime(old, (two_days_ago, two_days_ago))
-    os.utime(old_xls, (two_days_ago, two_days_ago))
+    for path in (old, old_xls, old_top):
+        os.utime(path, (two_days_ago, two_days_ago))
     call_command("tick")
-    assert not old.exists() and not old_xls.exists() and fresh.exists()
+    assert not old.exists() and not old_xls.exists() and not old_top.exists() and fresh.exists()

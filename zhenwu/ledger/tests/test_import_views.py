@@ -60,7 +60,7 @@ def test_with_htmx_the_upload_answers_at_once_with_a_progress_bar_then_checks(le
     token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
     assert 'hx-trigger="load"' in page and reverse("ledger:import_progress", args=[token]) in page
     assert '<input type="hidden" name="year" value="2009">' in page
-    progress = settings.MEDIA_ROOT / "imports" / f"{token}.progress"
+    progress = settings.MEDIA_ROOT / "imports" / str(office.town_id) / f"{token}.progress"
     progress.write_text(json.dumps({"phase": "检查", "done": 40, "total": 160}))
     bar = client.get(reverse("ledger:import_progress", args=[token])).content.decode()
     assert "正在检查：40 / 160 行" in bar and "width: 25%" in bar

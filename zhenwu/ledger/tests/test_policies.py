@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
 from zhenwu.conftest import client_for
@@ -54,7 +55,7 @@ def test_todays_sources_are_registered_by_the_apps_that_own_them_in_their_usual_
 
 def test_the_throw_away_module_registered_its_sources_from_its_ready():
     assert {throwaway.HOTLINE, throwaway.RECHECK} <= {p.key for p in registered_sources()}
-    assert (throwaway.HOTLINE, "12345热线转办") in ProblemForm().fields["source"].choices
+    assert (throwaway.HOTLINE, "12345热线转办") in ProblemForm(user=AnonymousUser()).fields["source"].choices
 
 
 def test_a_source_cannot_be_registered_twice_with_another_policy():

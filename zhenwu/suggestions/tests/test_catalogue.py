@@ -234,7 +234,12 @@ def make_decisions(town, texts: list[str], office_name: str) -> None:
     for text in texts:
         n = next(_numbers)
         problem = Problem.objects.create(
-            number=f"L-{n}", source="suggestion", category="infrastructure", description=text, department=dept
+            town_id=dept.town_id,
+            number=f"L-{n}",
+            source="suggestion",
+            category="infrastructure",
+            description=text,
+            department=dept,
         )
         Suggestion.objects.create(
             receipt=f"L{n:07d}", text=text, status="accepted", problem=problem,

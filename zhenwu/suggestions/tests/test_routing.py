@@ -56,6 +56,7 @@ def make_history(town, per_topic: int = 12) -> None:
             seq = next(_counter)
             text = f"{texts[n % len(texts)]}，{['请尽快解决', '群众意见大', '希望关注', ''][n % 4]}"
             problem = Problem.objects.create(
+                town_id=department.town_id,
                 number=f"T-{seq}",
                 source="suggestion",
                 category="other",

@@ -50,7 +50,14 @@ def audit_key() -> str:
 @pytest.fixture
 def one_town_by_loaddata(db) -> Iterator[None]:
     with override_settings(ZHENWU_AUDIT_KEY=audit_key()):
-        call_command("loaddata", str(FIXTURE), verbosity=0)
+        # The registry and the log only: the modules' rows need the upgrade's own migrations
+        # (a problem's town), which test_upgrade_one_town.py runs.
+        call_command(
+            "loaddata",
+            str(FIXTURE),
+            verbosity=0,
+            exclude=["ledger", "suggestions", "evaluation", "bulletins"],
+        )
         yield
 
 

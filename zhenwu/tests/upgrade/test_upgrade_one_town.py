@@ -44,11 +44,13 @@ STEP_0_NODES = [
 ]
 
 # What the upgrade adds to the row counts, per model: the county's root and the town's node,
-# the audit log's marker where events start to carry their town, and Django's content type
-# and four permissions for each new model (Town, County).
-NEW_MODELS = 2
+# the audit log's marker where events start to carry their town, the problems' numbering
+# counter (one series: the fixture's problems are all of 2026 without a prefix), and Django's
+# content type and four permissions for each new model (Town, County, Counter).
+NEW_MODELS = 3
 ADDED = {
     "core.AuditEvent": 1,
+    "core.Counter": 1,
     "org.Unit": 2,
     "org.Town": 1,
     "org.County": 1,

@@ -2,7 +2,7 @@
 
 import random
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -60,6 +60,7 @@ class Command(BaseCommand):
                     )
                     problems.append(
                         Problem(
+                            town_id=cast(int, village.town_id),  # a village is always a town's
                             number=f"S{start + i + 1:07d}",
                             source=rng.choice(Source.values),
                             category=rng.choice(Category.values),

@@ -10,7 +10,8 @@ from zhenwu.ledger.constants import NotStarted, RowStatus
 from zhenwu.ledger.importer import Choices, ImportPlan, SheetError, commit_import, plan_import
 from zhenwu.ledger.importer.directory import Directory
 from zhenwu.org.constants import UnitKind
-from zhenwu.org.models import Unit
+from zhenwu.org.models import Town, Unit
+from zhenwu.org.services import town_for_new
 
 
 class Command(BaseCommand):
@@ -45,23 +46,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--remember", action="store_true", help="把 --map 的对应记为部门别名，以后自动识别"
         )
+        parser.add_argument(
+            "--town", default="", metavar="镇代码", help="导入到哪个镇（本系统有多个镇时必填）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
+        town_id = self._town(options["town"])
         choices = Choices(
             year=options["year"],
             not_started=options["not_started"] or "",
             immediate_days=options["immediate_days"],
             create_missing=options["create_missing"],
-            mappings=self._mappings(options["map"]),
+            mappings=self._mappings(town_id, options["map"]),
         )
         if options["remember"]:
             choices.remember = set(choices.mappings)
         try:
             with path.open("rb") as handle:
-                plan = plan_import(handle, choices=choices)
+                plan = plan_import(handle, town_id=town_id, choices=choices)
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:  # --year or --immediate-days out of range
@@ -82,9 +87,20 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"已导入 {len(outcome.created)} 个问题，更新 {len(outcome.updated)} 个")
             )
 
-    def _mappings(self, pairs: list[str]) -> dict[str, int]:
-        directory = Directory()
-        units = {u.name: u.pk for u in Unit.objects.filter(kind=UnitKind.DEPARTMENT)}
+    def _town(self, code: str) -> int:
+        if code:
+            town = Town.objects.filter(code=code.strip().upper()).first()
+            if town is None:
+                raise CommandError(f"--town {code}：没有这个镇代码")
+            return town.pk
+        try:
+            return town_for_new(actor=IMPORT)
+        except ValidationError as exc:
+            raise CommandError("--town：本系统有多个镇，请用 --town 指定镇代码") from exc
+
+    def _mappings(self, town_id: int, pairs: list[str]) -> dict[str, int]:
+        directory = Directory(town_id)
+        units = {u.name: u.pk for u in Unit.objects.filter(town_id=town_id, kind=UnitKind.DEPARTMENT)}
         mappings = {}
         for pair in pairs:
             text, sep, name = pair.partition("=")

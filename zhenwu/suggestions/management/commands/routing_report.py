@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhenwu.ledger.selectors import DepartmentNames
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Unit
 from zhenwu.suggestions.catalogue import (
+    catalogue_departments,
     match_department,
     shipped,
     shipped_catalogue,
@@ -96,7 +96,7 @@ class Command(BaseCommand):
 
     def _town(self, messages: list[Message]) -> tuple[list[Message], Callable[[str], list[str]]]:
         """The set's offices as this town's departments, and the town's own ranking."""
-        departments = DepartmentNames()
+        departments = catalogue_departments()
         aliases = {t.office: t.words for t in shipped()[1] if t.names_office}
 
         def local(office: str | None) -> str | None:

@@ -82,19 +82,6 @@ def towns_of(user: Any, grants: list[AccountGrant] | None = None) -> list[Town]:
     return towns
 
 
-def get_grant_for_user(user: User, pk: int) -> AccountGrant:
-    """A grant the account may revoke: any for the administrator, its town's for the office."""
-    grants = AccountGrant.objects.select_related("user", "town", "unit")
-    if not has_role(user, *OFFICE_ROLES):
-        grants = grants.none()
-    elif role_of(user) != AccountRole.ADMIN:
-        grants = grants.filter(in_town_q(scope_of(user)))
-    try:
-        return grants.get(pk=pk)
-    except AccountGrant.DoesNotExist as exc:
-        raise Http404("没有找到该授权") from exc
-
-
 def get_token_for_user(user: User, pk: int) -> ApiToken:
     try:
         return tokens_of(user).get(pk=pk)

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhenwu.org.middleware.ActiveTownMiddleware",  # the town (grant) the account works in
     "zhenwu.core.refusal_audit.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhenwu.core.middleware.IdleTimeoutMiddleware",

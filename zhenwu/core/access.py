@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
+from zhenwu.org.roles import has_role
+
 
 def roles_required(
     *roles: str,
@@ -20,7 +22,7 @@ def roles_required(
         @wraps(view)
         @login_required
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+            if not has_role(request.user, *roles):  # the active grant's role (org.scope)
                 raise Http404("页面不存在")
             return view(request, *args, **kwargs)
 

@@ -47,7 +47,8 @@ from zhenwu.lib.statutory import statutory_days
 from zhenwu.org.constants import OFFICE_ROLES, ROLE_INTROS, AccountRole, OrgAudit
 from zhenwu.org.logins import LoginRefused, account_login_check
 from zhenwu.org.models import User
-from zhenwu.org.roles import is_admin, is_town_wide
+from zhenwu.org.roles import has_role, is_admin, is_town_wide, role_of
+from zhenwu.org.scope import scope_unit
 from zhenwu.org.selectors import registry_counts
 from zhenwu.org.services import account_change_password, account_logout
 
@@ -116,12 +117,13 @@ def home(request: HttpRequest) -> HttpResponse:
     # The registry's figures mean something to the town-wide roles and to a branch secretary
     # (their branch's members); to a department's clerk they are noise.
     town_wide = is_town_wide(request.user)
-    show_registry = town_wide or request.user.role == AccountRole.BRANCH  # type: ignore[union-attr]
+    show_registry = town_wide or has_role(request.user, AccountRole.BRANCH)
     context = {
         "counts": registry_counts(request.user) if show_registry else None,  # type: ignore[arg-type]
         "panels": panels_for(request),
-        "role_intro": ROLE_INTROS.get(request.user.role, ROLE_INTROS[AccountRole.ADMIN]),  # type: ignore[union-attr]
+        "role_intro": ROLE_INTROS.get(role_of(request.user), ROLE_INTROS[AccountRole.ADMIN]),
         "town_wide": town_wide,
+        "work_unit": scope_unit(request.user),  # the active grant's unit
     }
     return render(request, "core/home.html", context)
 

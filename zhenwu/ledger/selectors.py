@@ -27,7 +27,7 @@ from zhenwu.lib.ledger_text import unit_key
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Person, Town, Unit, User
 from zhenwu.org.roles import is_office, is_town_reader
-from zhenwu.org.scope import Scope, in_town_q, scope_of
+from zhenwu.org.scope import Scope, in_town_q, scope_of, scope_unit
 from zhenwu.org.selectors import town_leader_ids
 
 
@@ -40,8 +40,8 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
     if is_town_reader(user):
         return problems.filter(in_town_q(scope_of(user)))
     scope = Q(pk__in=[])
-    if user.unit_id and user.unit:
-        path = user.unit.path
+    if (unit := scope_unit(user)) is not None:  # the active grant's unit (ADR 0008 §3)
+        path = unit.path
         scope |= Q(department__path__startswith=path) | Q(village__path__startswith=path)
     if person := _person_id(user):
         scope |= Q(leader_id=person) | Q(acceptor_id=person) | Q(assignees__id=person)

@@ -38,9 +38,10 @@ def _declare_towns() -> None:
     towns.in_town("org.Unit")  # NULL: the county's root and the county's own offices
     for label in ("org.Person", "org.PersonRole", "org.User"):  # NULL: the county's own
         towns.in_town(label)
+    towns.in_town("org.AccountGrant")
+    towns.in_town("org.ApiToken", "town")  # NULL: the home grant of a county's account
     towns.county_wide("org.County", "the installation's one county")
     towns.county_wide("org.Town", "the scope itself")
-    towns.not_yet("org.ApiToken", "town", "step 3: a token works in its grant's town (grants to come)")
     towns.in_town("core.AuditEvent")  # NULL: the county's and the system's, and rows below the marker
     towns.in_town("core.Counter")  # a series of one town (core.counters)
     for label, why in (

@@ -70,6 +70,26 @@ class PersonForm(StyledForm):
             self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
+class RoleHereForm(StyledForm):
+    """ "在本镇登记身份": the person an ID number registered in another town belongs to takes a
+    role in a unit of this town (org.services.person_role_grant_here)."""
+
+    id_number = forms.CharField(widget=forms.HiddenInput, max_length=30)
+    kind = forms.ChoiceField(
+        label=_("身份"), choices=RoleKind.choices, error_messages={"required": _("身份：必须选择")}
+    )
+    unit = UnitChoiceField(
+        label=_("所在组织"),
+        queryset=Unit.objects.none(),
+        error_messages={"required": _("所在组织：必须选择")},
+    )
+
+    def __init__(self, *args: object, units: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
 class UnitForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("名称：不能为空")})
     short_name = forms.CharField(label=_("简称"), max_length=40, required=False)

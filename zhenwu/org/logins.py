@@ -41,7 +41,8 @@ from zhenwu.core.models import ThrottleHit
 from zhenwu.core.throttle import Throttled, throttle_hit, throttle_key
 from zhenwu.core.timefmt import CLOCK, shown
 from zhenwu.org.constants import OrgAudit
-from zhenwu.org.models import ApiToken, User
+from zhenwu.org.models import AccountGrant, ApiToken, User
+from zhenwu.org.scope import activate_grant
 
 PAIR = "login.pair"  # key: HMAC(username) + HMAC(address)
 ADDRESS = "login.address"  # key: HMAC(address)
@@ -328,6 +329,15 @@ def token_user(*, key: str, ip: str | None = None) -> User | None:
         raise refused
     if found.user.must_change_password:
         raise TokenRefused(_("须先登录网页修改密码，才能使用接口令牌"), 403)
+    # A token works as the grant it was made under: its town's, or the home grant (NULL, or
+    # the account's own town). A grant revoked since takes the token's access with it.
+    user = found.user
+    if found.town_id is not None and found.town_id != user.town_id:
+        grants = AccountGrant.objects.filter(user_id=user.pk, town_id=found.town_id)
+        grant = grants.select_related("town", "unit").first()
+        if grant is None:
+            raise TokenRefused(_("接口令牌所在镇的授权已撤销，该令牌不能再使用"), 401)
+        activate_grant(user, grant)
     if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-    return found.user
+    return user

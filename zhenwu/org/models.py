@@ -223,7 +223,8 @@ class User(AbstractUser):
         help_text=_("部门、支部、中心账号只能看到本单位及下级单位的数据"),
     )
     # The town the account works in (its unit's, else its person's); NULL for the county's
-    # roles (the administrator). A second town's access comes with step 3b's grants.
+    # roles (the administrator). Its (town, role, unit) is the account's *home grant*; work in
+    # another town comes with an AccountGrant (org.scope reads which one is active).
     town = models.ForeignKey(
         "Town", verbose_name=_("所属镇"), null=True, blank=True, editable=False,
         on_delete=models.PROTECT, related_name="+",
@@ -246,6 +247,32 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class AccountGrant(models.Model):
+    """An account's work in a town other than its own (ADR 0008 §3): a cadre moved, a 督导组
+    member lent to a neighbour. `role` and `unit` mean what `User.role` and `User.unit` mean,
+    in `town`; the account's own columns stay its home grant. Never the county's roles: the
+    administrator already works in every town."""
+
+    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="grants")
+    town = models.ForeignKey(Town, verbose_name=_("所在镇"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("系统角色"), max_length=20, choices=AccountRole.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("跨镇授权")
+        verbose_name_plural = _("跨镇授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "town"], name="grant_one_per_town"),
+            models.CheckConstraint(condition=~Q(role=AccountRole.ADMIN), name="grant_not_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id}:{self.role}"
+
+
 class ApiToken(models.Model):
     """A bearer token for integrations. Only its SHA-256 is stored; the key is shown once."""
 
@@ -259,6 +286,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     expires_at = models.DateTimeField(_("有效期至"))
     revoked = models.BooleanField(_("已停用"), default=False)
+    # The town the token works in: the grant it was made under (org.logins.token_user). NULL:
+    # the account's home grant (the administrator's, the county's).
+    town = models.ForeignKey(
+        Town, verbose_name=_("所在镇"), null=True, blank=True, editable=False,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("接口令牌")

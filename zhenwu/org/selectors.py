@@ -23,26 +23,27 @@ from zhenwu.org.constants import (
     RoleKind,
     UnitKind,
 )
-from zhenwu.org.models import ApiToken, Person, PersonRole, Unit, User
-from zhenwu.org.scope import Scope, in_town_q, scope_of
+from zhenwu.org.models import AccountGrant, ApiToken, Person, PersonRole, Town, Unit, User
+from zhenwu.org.roles import has_role, role_of
+from zhenwu.org.scope import Scope, in_town_q, scope_of, scope_unit
 
 
 def can_unmask(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in UNMASK_ROLES)
+    return has_role(user, *UNMASK_ROLES)
 
 
 def can_edit_registry(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in OFFICE_ROLES)
+    return has_role(user, *OFFICE_ROLES)
 
 
 def accounts_manageable_by(user: Any) -> QuerySet[User]:
     """Accounts whose logins this account may unlock and whose passwords it may reset: every
     account for the administrator; for the office, every account but the administrators'
     (resetting one would hand the office the administrator's rights) in its own town."""
-    if not getattr(user, "is_authenticated", False) or user.role not in OFFICE_ROLES:
+    if not has_role(user, *OFFICE_ROLES):
         return User.objects.none()
     accounts = User.objects.all()
-    if user.role != AccountRole.ADMIN:
+    if role_of(user) != AccountRole.ADMIN:
         accounts = accounts.exclude(role=AccountRole.ADMIN).filter(in_town_q(scope_of(user)))
     return accounts
 
@@ -63,6 +64,24 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user.pk).order_by("revoked", "-created_at", "-id")
 
 
+def grants_of(user: Any) -> list[AccountGrant]:
+    """The account's grants in other towns, each with its town and unit (one query)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return []
+    return list(AccountGrant.objects.filter(user_id=user.pk).select_related("town", "unit").order_by("town"))
+
+
+def towns_of(user: Any, grants: list[AccountGrant] | None = None) -> list[Town]:
+    """The towns an account may work in: its own first, then its grants' (the header's
+    switcher offers them when there are two or more)."""
+    grants = grants_of(user) if grants is None else grants
+    towns = [g.town for g in grants]
+    home = getattr(user, "town_id", None)
+    if home is not None and home not in {t.pk for t in towns}:
+        towns.insert(0, Town.objects.get(pk=home))
+    return towns
+
+
 def get_token_for_user(user: User, pk: int) -> ApiToken:
     try:
         return tokens_of(user).get(pk=pk)
@@ -72,10 +91,11 @@ def get_token_for_user(user: User, pk: int) -> ApiToken:
 
 def _scope_path(user: User) -> str | None:
     """The subtree prefix a unit-scoped account is confined to; None when it sees the town."""
-    if user.role in TOWN_WIDE_ROLES or user.role == AccountRole.INSPECTOR:
+    role = role_of(user)
+    if role in TOWN_WIDE_ROLES or role == AccountRole.INSPECTOR:
         return None
-    if user.role in UNIT_SCOPED_ROLES and user.unit_id and user.unit:
-        return user.unit.path
+    if role in UNIT_SCOPED_ROLES and (unit := scope_unit(user)) is not None:
+        return unit.path
     return "/nothing/"
 
 
@@ -95,7 +115,7 @@ def people_visible_to(user: User) -> QuerySet[Person]:
     if not scope.county:  # a town also sees those registered elsewhere who hold a role in it
         reach |= Q(id__in=PersonRole.objects.filter(reach).values("person_id"))
     people = Person.objects.filter(reach)
-    if user.role == AccountRole.INSPECTOR:
+    if role_of(user) == AccountRole.INSPECTOR:
         # The supervision group inspects party organisations: it sees their members.
         return people.filter(
             Q(unit__kind__in=PARTY_KINDS)
@@ -277,15 +297,17 @@ PICKER_LIMIT = 20
 
 
 def office_account_ids(town_id: int | None = None) -> dict[int, list[int]]:
-    """The active 党政办 accounts of each town (of `town_id` only when given): who is told of a
-    town's red cards and residents' reopen requests — never another town's office."""
-    accounts = User.objects.filter(is_active=True, role=AccountRole.OFFICE, town__isnull=False)
+    """The active 党政办 accounts of each town (of `town_id` only when given), by their home
+    grant or a grant in the town: who is told of a town's red cards and residents' reopen
+    requests — never another town's office."""
+    homes = User.objects.filter(is_active=True, role=AccountRole.OFFICE, town__isnull=False)
+    grants = AccountGrant.objects.filter(user__is_active=True, role=AccountRole.OFFICE)
     if town_id is not None:
-        accounts = accounts.filter(town_id=town_id)
-    found: dict[int, list[int]] = {}
-    for pk, town in accounts.order_by("pk").values_list("pk", "town_id"):
-        found.setdefault(town, []).append(pk)
-    return found
+        homes, grants = homes.filter(town_id=town_id), grants.filter(town_id=town_id)
+    found: dict[int, set[int]] = {}
+    for pk, town in (*homes.values_list("pk", "town_id"), *grants.values_list("user_id", "town_id")):
+        found.setdefault(town, set()).add(pk)
+    return {town: sorted(pks) for town, pks in found.items()}
 
 
 def town_leader_ids(scope: Scope) -> QuerySet[PersonRole, Any]:

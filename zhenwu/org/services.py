@@ -16,6 +16,7 @@ from pypinyin import Style, lazy_pinyin
 
 from zhenwu.core.actors import Actor, account_of
 from zhenwu.core.audit import audit_record
+from zhenwu.core.context import request_refusals
 from zhenwu.core.refusals import require
 from zhenwu.core.throttle import Throttled
 from zhenwu.lib.identity import (
@@ -40,8 +41,8 @@ from zhenwu.org.constants import (
     UnitKind,
 )
 from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
-from zhenwu.org.models import ApiToken, County, Person, PersonRole, Town, Unit, User
-from zhenwu.org.roles import is_admin
+from zhenwu.org.models import AccountGrant, ApiToken, County, Person, PersonRole, Town, Unit, User
+from zhenwu.org.roles import has_role, is_admin
 from zhenwu.org.scope import actor_town_id, refuse_other_town, scope_of
 from zhenwu.org.selectors import (
     ADMIN_ACCOUNTS,
@@ -307,17 +308,35 @@ def _person_snapshot(person: Person) -> dict[str, Any]:
     }
 
 
-def _check_duplicate_id(id_number: str | None, exclude_pk: int | None = None) -> None:
+# The code of the refusal for an ID number registered in a town the actor does not see: the
+# person form then offers to register the person's role here (person_role_grant_here).
+ID_KNOWN_ELSEWHERE = "id_known_elsewhere"
+
+
+def _check_duplicate_id(actor: Actor, id_number: str | None, exclude_pk: int | None = None) -> None:
+    """One human, one record (ADR 0008 §3): a number already registered is refused. Within the
+    actor's sight the message names the holder (masked); registered in another town, it names
+    nobody — not the person, their town or their unit — and is noted for the refusal audit, so
+    an office probing numbers leaves a trail."""
     if not id_number:
         return
-    holder = Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk or 0).only("name").first()
-    if holder is not None:
+    holder = (
+        Person.objects.filter(id_number=id_number).exclude(pk=exclude_pk or 0).only("name", "town").first()
+    )
+    if holder is None:
+        return
+    account = account_of(actor)
+    if account is None or people_visible_to(account).filter(pk=holder.pk).exists():
         raise ValidationError(
             {
                 "id_number": _("身份证号码：该号码已登记在人员“%(name)s”名下，不能重复登记")
                 % {"name": mask_name(holder.name)}
             }
         )
+    message = _("身份证号码：该号码已在本县其他镇登记，不能重复登记；此人如在本镇任职，请在本镇登记其身份")
+    if (noted := request_refusals.get()) is not None:
+        noted.append(message)
+    raise ValidationError({"id_number": ValidationError(message, code=ID_KNOWN_ELSEWHERE)})
 
 
 def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -346,8 +365,8 @@ def _refuse_outside_actors_town(actor: Actor, field: str, label: str, obj: Unit 
     """A town's account refers only to its own town's units and people (the administrator and
     system actors to any town's)."""
     account = account_of(actor)
-    if account is not None and not scope_of(account).county:
-        refuse_other_town(account.town_id, field, label, obj)
+    if account is not None and not (scope := scope_of(account)).county:
+        refuse_other_town(scope.town_id, field, label, obj)
 
 
 def _account_town(actor: Actor, role: str, unit: Unit | None, person: Person | None) -> int | None:
@@ -391,7 +410,7 @@ def person_create(
     )
     if fields["id_number"] and not gender:
         gender = gender_from_id_number(fields["id_number"])
-    _check_duplicate_id(fields["id_number"])
+    _check_duplicate_id(actor, fields["id_number"])
     _refuse_outside_actors_town(actor, "unit", _("所在单位"), unit)
     town_id = unit.town_id if unit is not None else actor_town_id(actor)
     person = Person(gender=gender, unit=unit, is_second_line=is_second_line, town_id=town_id, **fields)
@@ -412,7 +431,7 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     before = _person_snapshot(person)
     changes = _clean_person_fields(changes)
     if changes.get("id_number"):
-        _check_duplicate_id(changes["id_number"], exclude_pk=person.pk)
+        _check_duplicate_id(actor, changes["id_number"], exclude_pk=person.pk)
     if (unit := changes.get("unit")) is not None:
         # A person stays in their town's registry; another town registers them there itself.
         refuse_other_town(person.town_id, "unit", _("所在单位"), unit)
@@ -451,6 +470,24 @@ def person_role_grant(
         after={"kind": kind, "unit_id": unit.pk if unit else None},
     )
     return role
+
+
+@transaction.atomic
+def person_role_grant_here(*, actor: User, id_number: str, kind: str, unit: Unit | None) -> PersonRole:
+    """The person a typed ID number belongs to, registered in another town, takes a role in a
+    unit of the actor's town (ADR 0008 §3: one human, one record): they are then seen and
+    picked here, and stay in their own town's registry. The office knew the full number,
+    which names one human more surely than anything the page could show."""
+    require(is_admin(actor) or has_role(actor, *OFFICE_ROLES), _("只有党政办可以登记人员身份"))
+    number = clean_id_number(id_number)
+    if number is None:
+        raise ValidationError({"id_number": _("身份证号码：不能为空")})
+    if unit is None:
+        raise ValidationError({"unit": _("所在组织：请选择本镇的单位")})
+    person = Person.objects.filter(id_number=number).first()
+    if person is None:
+        raise ValidationError({"id_number": _("身份证号码：没有登记此号码的人员，请直接新建人员")})
+    return person_role_grant(actor=actor, person=person, kind=kind, unit=unit)
 
 
 @transaction.atomic
@@ -614,12 +651,17 @@ def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, 
     """A new token, valid for ZHENWU_API_TOKEN_DAYS; the plain key is returned once and never stored."""
     key = "zw_" + secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(days=settings.ZHENWU_API_TOKEN_DAYS)
+    # The token works in the town its account works in now: the grant the account made it
+    # under, or its home town when someone else makes it (org.logins.token_user).
+    account = account_of(actor)
+    town_id = scope_of(account).town_id if account is not None and account.pk == user.pk else user.town_id
     token = ApiToken(
         user=user,
         name=name.strip() or "接口",
         prefix=key[3:11],
         key_hash=hash_token(key),
         expires_at=expires_at,
+        town_id=town_id,
     )
     token.full_clean()
     token.save()
@@ -627,8 +669,11 @@ def api_token_create(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, 
         actor=actor,
         action=OrgAudit.TOKEN_CREATED,
         obj=user,
-        after={"token": token.prefix, "name": token.name, "expires_at": expires_at.isoformat()},
-    )
+        town_id=town_id,
+        after={
+            "token": token.prefix, "name": token.name, "expires_at": expires_at.isoformat(), "town_id": town_id,
+        },
+    )  # fmt: skip
     return token, key
 
 
@@ -665,6 +710,80 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 # ---------------------------------------------------------------------------------------
+# Grants: an account's work in another town (ADR 0008 §3). Given by the administrator, or by
+# the office of the town the grant is in; never the county's roles.
+
+
+def _may_grant_in(actor: User, town: Town) -> None:
+    """The administrator grants in any town, a town's office in its own; anyone else is told
+    nothing about the town (PermissionError: 404 on the pages, 403 on the API)."""
+    if is_admin(actor):
+        return
+    if not has_role(actor, *OFFICE_ROLES) or scope_of(actor).town_id != town.pk:
+        raise PermissionError(_("无权在该镇授权"))
+
+
+def _grant_snapshot(grant: AccountGrant) -> dict[str, Any]:
+    return {"user_id": grant.user_id, "town_id": grant.town_id, "role": grant.role, "unit_id": grant.unit_id}
+
+
+@transaction.atomic
+def account_grant_add(
+    *, actor: User, user: User, town: Town, role: str, unit: Unit | None = None
+) -> AccountGrant:
+    """Let `user` work in `town` as `role` (bounded by `unit`, a unit of that town), beside its
+    home grant. The account then chooses the town in the header; its API tokens made there work
+    there."""
+    _may_grant_in(actor, town)
+    _may_grant(actor, role)
+    if role == AccountRole.ADMIN:  # the county's role works in every town already
+        raise ValidationError({"role": _("系统角色：跨镇授权不能是系统管理员")})
+    if user.role == AccountRole.ADMIN or user.is_superuser:
+        raise ValidationError({"user": _("账号：系统管理员本就可以在各镇工作，无需授权")})
+    if user.town_id == town.pk:
+        raise ValidationError({"town": _("所在镇：这是该账号的所属镇，请更改账号的角色和范围")})
+    refuse_other_town(town.pk, "unit", _("所属单位"), unit)
+    _check_scope(actor, role, unit)
+    if AccountGrant.objects.filter(user=user, town=town).exists():
+        raise ValidationError({"town": _("所在镇：该账号在本镇已有授权")})
+    grant = AccountGrant(user=user, town=town, role=role, unit=unit)
+    grant.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError as exc:  # two offices granting the same at once
+        raise ValidationError({"town": _("所在镇：该账号在本镇已有授权")}) from exc
+    audit_record(actor=actor, action=OrgAudit.GRANT_ADDED, obj=grant, after=_grant_snapshot(grant))
+    return grant
+
+
+@transaction.atomic
+def account_grant_revoke(*, actor: User, grant: AccountGrant) -> None:
+    """End the account's work in the grant's town: its next request there falls back to its
+    home town, and its tokens made there stop working (401)."""
+    grant = AccountGrant.objects.select_for_update().select_related("town").get(pk=grant.pk)
+    _may_grant_in(actor, grant.town)
+    audit_record(actor=actor, action=OrgAudit.GRANT_REVOKED, obj=grant, before=_grant_snapshot(grant))
+    grant.delete()
+
+
+@transaction.atomic
+def account_town_switch(*, user: User, town: Town, grants: list[AccountGrant]) -> AccountGrant | None:
+    """The account chooses the town it works in (the header's switcher): its own town, or one of
+    `grants` (the account's, as org.selectors.grants_of reads them). Returns the grant now
+    worked under (None: home). The view keeps the choice in the session."""
+    grant = next((g for g in grants if g.town_id == town.pk and g.user_id == user.pk), None)
+    if grant is None and town.pk != user.town_id:
+        raise PermissionError(_("该账号在这个镇没有授权"))
+    before = scope_of(user).town_id
+    audit_record(
+        actor=user, action=OrgAudit.TOWN_SWITCHED, obj=user, town_id=town.pk,
+        before={"town_id": before}, after={"town_id": town.pk, "role": grant.role if grant else user.role},
+    )  # fmt: skip
+    return grant
+
+
+# ---------------------------------------------------------------------------------------
 # Accounts managed in the application (issue 14): create for a person, (re)activate, role and
 # scope. The rules, in one place: the office manages the town's accounts but not the
 # administrators'; only an administrator makes or manages one; nobody deactivates or demotes
@@ -684,7 +803,7 @@ def _account_snapshot(user: User) -> dict[str, Any]:
 
 def _may_grant(actor: User, role: str) -> None:
     """Whether this actor may give an account this role (creating it or changing to it)."""
-    if actor.role not in OFFICE_ROLES and not is_admin(actor):
+    if not has_role(actor, *OFFICE_ROLES) and not is_admin(actor):
         raise PermissionError(_("无权管理账号"))
     if role not in AccountRole.values:
         raise ValidationError({"role": _("系统角色：请选择列表中的角色")})

@@ -20,19 +20,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhenwu.core.access import roles_required
 from zhenwu.core.forms import apply_errors, flash_errors, step_then_back
 from zhenwu.core.timefmt import shown
-from zhenwu.org.constants import OFFICE_ROLES, PARTY_ORGANISATION_KINDS, AccountRole
+from zhenwu.org.constants import OFFICE_ROLES, PARTY_ORGANISATION_KINDS, SCOPE_KINDS, AccountRole
 from zhenwu.org.forms import (
     AccountCreateForm,
     AccountFilterForm,
     AccountRoleForm,
     PersonFilterForm,
     PersonForm,
+    RoleHereForm,
     TokenCreateForm,
     UnitForm,
 )
 from zhenwu.org.logins import login_trouble
-from zhenwu.org.models import User
+from zhenwu.org.models import Town, User
 from zhenwu.org.roles import is_admin
+from zhenwu.org.scope import TOWN_SESSION_KEY
 from zhenwu.org.selectors import (
     account_search,
     can_edit_registry,
@@ -41,6 +43,7 @@ from zhenwu.org.selectors import (
     get_person_for_user,
     get_token_for_user,
     get_unit_for_user,
+    grants_of,
     people_search,
     people_to_pick,
     people_without_account,
@@ -50,16 +53,19 @@ from zhenwu.org.selectors import (
     username_suggestion,
 )
 from zhenwu.org.services import (
+    ID_KNOWN_ELSEWHERE,
     REVEALABLE_FIELDS,
     account_change_role,
     account_create_for_person,
     account_reset_password,
     account_set_active,
+    account_town_switch,
     account_unlock,
     api_token_create_for_self,
     api_token_revoke,
     person_create,
     person_reveal,
+    person_role_grant_here,
     person_update,
     unit_update,
 )
@@ -171,6 +177,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         # The form never carries the full values: editing keeps them unless a new one is typed.
         initial.update(phone="", id_number="")
     form = PersonForm(request.POST or None, initial=initial, units=units_visible_to(user))
+    here = None  # "在本镇登记身份", offered for an ID number registered in another town
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -183,10 +190,69 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 person = person_update(actor=user, person=person, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
+            if person is None and _known_elsewhere(exc):
+                here = _role_here_form(user, initial={"id_number": data["id_number"], "unit": data["unit"]})
         else:
             messages.success(request, _("人员信息已保存"))
             return redirect("org:person_detail", pk=person.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": person})
+    return render(request, "org/person_form.html", {"form": form, "person": person, "here": here})
+
+
+def _known_elsewhere(exc: ValidationError) -> bool:
+    errors = getattr(exc, "error_dict", {}).get("id_number", [])
+    return any(error.code == ID_KNOWN_ELSEWHERE for error in errors)
+
+
+def _role_here_form(user: User, data: Any = None, initial: dict[str, Any] | None = None) -> RoleHereForm:
+    units = units_visible_to(user).exclude(kind__in=SCOPE_KINDS)
+    return RoleHereForm(data, initial=initial, units=units)
+
+
+@roles_required(*OFFICE_ROLES)
+@require_POST
+def person_role_here(request: HttpRequest) -> HttpResponse:
+    """ "在本镇登记身份": the holder of an ID number registered in another town takes a role in
+    this town, and is then this town's to see and pick; the page opens on them."""
+    user = _user(request)
+    form = _role_here_form(user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            role = person_role_grant_here(
+                actor=user, id_number=data["id_number"], kind=data["kind"], unit=data["unit"]
+            )
+        except (ValidationError, PermissionError) as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(request, _("已在本镇登记其身份"))
+            return redirect("org:person_detail", pk=role.person_id)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("org:person_create")
+
+
+@login_required
+@require_POST
+def town_switch(request: HttpRequest) -> HttpResponse:
+    """The header's switcher: work in another of the account's towns. A town the account has no
+    grant in does not exist for it (404); the choice lasts the session (org.middleware)."""
+    user = _user(request)
+    town_pk = request.POST.get("town", "")
+    town = Town.objects.filter(pk=int(town_pk)).first() if town_pk.isdigit() else None
+    if town is None:
+        raise Http404("页面不存在")
+    try:
+        grant = account_town_switch(user=user, town=town, grants=grants_of(user))
+    except PermissionError as exc:
+        raise Http404("页面不存在") from exc
+    if grant is None:
+        request.session.pop(TOWN_SESSION_KEY, None)
+    else:
+        request.session[TOWN_SESSION_KEY] = town.pk
+    messages.success(request, _("已切换到%(town)s") % {"town": town.name})
+    return redirect("home")  # the page one was on may be another town's
 
 
 @roles_required(*OFFICE_ROLES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -18,7 +19,8 @@ from django.utils import timezone
 from zhenwu.api import api
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
-from zhenwu.conftest import PERSONAS, Town, client_for, forget_process_memos
+from zhenwu.conftest import PERSONAS, OtherTown, Town, client_for, forget_process_memos
+from zhenwu.conftest import SYSTEM as DEMO
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Evidence, Extension, FollowUp, Problem, ReopenRequest
@@ -121,6 +123,11 @@ PAGES: dict[str, Row] = {
     # The people picker's type-ahead: every account, each answered from its own scope.
     "org:people_pick": ("get", lambda t: reverse("org:people_pick") + "?q=w", ALL, 404),
     "org:person_create": ("get", lambda t: reverse("org:person_create"), OFFICE, 404),
+    # 在本镇登记身份 (an ID number registered in another town): the office; an empty form is
+    # sent back to the person form with its message.
+    "org:person_role_here": ("post", lambda t: reverse("org:person_role_here"), OFFICE, 404),
+    # The header's town switcher: no persona has a second town, and no town given is no page.
+    "org:town_switch": ("post", lambda t: reverse("org:town_switch"), set(), 404),
     "org:person_detail": (
         "get",
         lambda t: reverse("org:person_detail", args=[t.member.pk]),
@@ -389,6 +396,7 @@ REDIRECTS = {
     "org:account_unlock",
     "org:account_active",
     "org:token_revoke",
+    "org:person_role_here",
     "core:inbox_read",
     "set_language",
     "ledger:quick_step",
@@ -666,5 +674,120 @@ def test_api_write_access(request, ctx, operation):
         if anonymous != (expected(persona) if operation in PUBLIC_API else 401):
             return f"anonymous after {persona} {operation}: {anonymous}"
         return None
+
+    assert not _each_persona(request, check)
+
+
+# The second town (issue 15, step 3): every org page and API operation that names an object,
+# with the URL built from 邻镇's objects, answers 404 to every persona of 测试镇 — records of
+# another town do not exist for them. The administrator is the county's: answered as at home
+# (but for another account's token, which is nobody's to revoke).
+CROSS_TOWN_ORG: dict[str, tuple[str, Callable[[OtherTown], str]]] = {
+    "org:unit_detail": ("get", lambda o: reverse("org:unit_detail", args=[o.branch.pk])),
+    "org:unit_edit": ("get", lambda o: reverse("org:unit_edit", args=[o.branch.pk])),
+    "org:person_detail": ("get", lambda o: reverse("org:person_detail", args=[o.member.pk])),
+    "org:person_edit": ("get", lambda o: reverse("org:person_edit", args=[o.member.pk])),
+    "org:person_reveal": ("post", lambda o: reverse("org:person_reveal", args=[o.member.pk, "phone"])),
+    "org:account_unlock": ("post", lambda o: reverse("org:account_unlock", args=[o.office.pk])),
+    "org:account_reset": ("get", lambda o: reverse("org:account_reset", args=[o.office.pk])),
+    "org:account_active": ("post", lambda o: reverse("org:account_active", args=[o.office.pk])),
+    "org:account_role": ("get", lambda o: reverse("org:account_role", args=[o.office.pk])),
+    "org:token_revoke": ("post", lambda o: reverse("org:token_revoke", args=[o.token.pk])),
+    "api:units": ("get", lambda o: f"/api/units/{o.branch.pk}"),
+    "api:people": ("get", lambda o: f"/api/people/{o.member.pk}"),
+    "api:reveal": ("post", lambda o: f"/api/people/{o.member.pk}/reveal?field=phone"),
+}
+
+
+def test_every_org_page_naming_an_object_is_walked_from_the_other_town():
+    org = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "org")
+    named = {f"org:{p.name}" for p in org.url_patterns if isinstance(p, URLPattern) and p.pattern.converters}
+    assert named == {k for k in CROSS_TOWN_ORG if k.startswith("org:")}
+
+
+def test_the_other_towns_org_objects_do_not_exist_for_this_towns_personas(request, town, other_town):
+    other_town.token = api_token_create(actor=other_town.office, user=other_town.office, name="邻镇")[0]
+
+    def check(persona: str, client: Client) -> str | None:
+        wrong = []
+        for route, (method, build) in CROSS_TOWN_ORG.items():
+            status = getattr(client, method)(build(other_town)).status_code
+            expected = 404
+            if persona == "admin_user" and route != "org:token_revoke":
+                expected = 302 if route in REDIRECTS else 200
+            if status != expected:
+                wrong.append(f"{persona} {route}: {status}, expected {expected}")
+        return "; ".join(wrong) or None
+
+    assert not _each_persona(request, check)
+
+
+# The ledger in its town (issue 15, step 4): every ledger page and API operation naming a
+# problem, an extension or a file, with 邻镇's, answers 404 to every persona of 测试镇. The API's
+# writes carry a body that passes validation, so the answer is the object's, not the payload's.
+_BODY = {
+    "assign": {"leader_id": 1, "department_id": 1, "assignee_ids": [1], "deadline": "2026-12-31"},
+    "transition": {"action": "accept", "reason": "越界"},
+    "correct": {"reason": "越界", "deadline": "2026-12-31"},
+    "reports": {"progress": 50, "done": "越界"},
+}
+CROSS_TOWN_LEDGER: dict[str, tuple[str, Callable[[Any], str]]] = {
+    **{
+        f"ledger:{name}": ("get", lambda o, name=name: reverse(f"ledger:{name}", args=[o.problem.pk]))
+        for name in ("problem_detail", "problem_assign", "report", "apply_close", "extension", "correct")
+    },
+    "ledger:quick_step": ("post", lambda o: reverse("ledger:quick_step", args=[o.problem.pk, "accept"])),
+    "ledger:extension_decide": ("post", lambda o: reverse("ledger:extension_decide", args=[o.extension.pk])),
+    "ledger:evidence_file": ("get", lambda o: reverse("ledger:evidence_file", args=[o.evidence.pk])),
+    "ledger:evidence_preview": ("get", lambda o: reverse("ledger:evidence_preview", args=[o.evidence.pk])),
+    "api:problem": ("get", lambda o: f"/api/problems/{o.problem.pk}"),
+    **{f"api:{op}": ("post", lambda o, op=op: f"/api/problems/{o.problem.pk}/{op}") for op in _BODY},
+}
+# Named ledger routes with an argument that is not an object of a town.
+NOT_AN_OBJECT = {"ledger:import_progress": "an upload's token, kept in the uploading town's folder"}
+
+
+def test_every_ledger_page_naming_an_object_is_walked_from_the_other_town():
+    ledger = next(
+        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "ledger"
+    )
+    named = {
+        f"ledger:{p.name}" for p in ledger.url_patterns if isinstance(p, URLPattern) and p.pattern.converters
+    }
+    assert named == {k for k in CROSS_TOWN_LEDGER if k.startswith("ledger:")} | set(NOT_AN_OBJECT)
+
+
+def test_the_other_towns_problems_do_not_exist_for_this_towns_personas(request, town, other_town):
+    from zhenwu.ledger.services import problem_assign, problem_create
+    from zhenwu.org.services import person_create, person_role_grant
+
+    o = other_town
+    leader = person_create(actor=DEMO, name="邻镇镇长", unit=o.government)
+    person_role_grant(actor=DEMO, person=leader, kind="leader", unit=o.government)
+    made = problem_create(actor=o.office, source="self_check", category="other", description="邻镇的问题")
+    o.problem = problem_assign(
+        actor=o.office, problem=made, leader=leader, department=o.office_dept, assignees=[o.member],
+        deadline=date(2026, 12, 31), assigned_on=date(2026, 11, 2),
+    )  # fmt: skip
+    o.extension = Extension.objects.create(
+        problem=o.problem, requested_by=o.office, old_deadline=date(2026, 12, 31), new_deadline=date(2027, 3, 1),
+        reason="雨季",
+    )  # fmt: skip
+    o.evidence = Evidence.objects.create(
+        problem=o.problem, kind="report", file=png_upload("邻镇.png"), original_name="邻镇.png", size=100,
+        content_type="image/png", uploaded_by=o.office,
+    )  # fmt: skip
+
+    def check(persona: str, client: Client) -> str | None:
+        if persona == "admin_user":  # the county's: its access is the matrix's rows above
+            return None
+        wrong = []
+        for route, (method, build) in CROSS_TOWN_LEDGER.items():
+            body = _BODY.get(route.removeprefix("api:"))
+            sent = {"data": body, "content_type": "application/json"} if body else {}
+            status = getattr(client, method)(build(o), **sent).status_code
+            if status != 404:
+                wrong.append(f"{persona} {route}: {status}, expected 404")
+        return "; ".join(wrong) or None
 
     assert not _each_persona(request, check)

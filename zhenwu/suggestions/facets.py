@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from zhenwu.suggestions import text
 
-VERSION = 6  # bump when the facets change: stored facets of an older version are made again
+VERSION = 7  # bump when the facets change: stored facets of an older version are made again
 
 # ---------------------------------------------------------------------------------------
 # Places: the registry's villages and communities
@@ -390,7 +390,7 @@ def is_generic(thing: str) -> bool:
 
 STATES: dict[str, tuple[str, ...]] = {
     "stolen": ("偷", "被盗", "遭盗", "丢了", "丢失"),
-    "broken": ("坏", "爆", "烧了", "烧坏", "不亮", "失灵", "不能用", "用不了", "不转", "损坏", "灯不亮", "没修", "修一下", "修嘛", "来修", "尽快修"),
+    "broken": ("坏", "爆", "断了", "烧了", "烧坏", "不亮", "失灵", "不能用", "用不了", "不转", "损坏", "灯不亮", "没修", "修一下", "修嘛", "来修", "尽快修"),
     "locked": ("锁", "不开门", "没开门", "不开放", "进不去", "关起", "关着", "关门"),
     "fees": ("收费", "交钱", "要钱", "收钱", "费用", "多少钱", "太贵", "乱收", "摊位费", "管理费", "辛苦费", "红包", "好处费", "给钱", "贵"),
     "unpaid": ("没发", "没到", "没拿到", "拖欠", "欠", "发不出", "未发", "没给", "停发", "到账", "一分钱", "一分没", "啥时候发", "好久发", "不发"),
@@ -463,6 +463,7 @@ STATE_FAMILIES = (
     frozenset({"broken", "outage"}),
     frozenset({"leaking", "outage"}),
     frozenset({"collapsed", "potholes"}),
+    frozenset({"broken", "potholes"}),  # 烂了: a road full of holes, a railing broken
     frozenset({"locked", "absent"}),  # a clinic locked is a clinic with nobody there
 )
 COMPATIBLE: dict[str, frozenset[str]] = {

@@ -62,6 +62,7 @@ SINGLE_CHAR = 0.6  # 偷, 赌, 桥: a one-character word is matched whole but sa
 OUTRANKED = 0.25  # what is left of a topic another mentioned topic outranks
 NAMED_BONUS = 1.5  # a message that names an office asks for it …
 CLEARLY_ELSE = 1.0  # … unless it says nothing of that office's matters and this much of another's
+NAMED_TIE = 0.01  # … and then just above the office it displaces from the third place
 # History: a topic's own office is worth this many decisions; the n-gram model's say grows
 # with the number of decisions it learned from, to LEARNED_WEIGHT at many times HISTORY_HALF.
 PRIOR_DECISIONS = 5.0
@@ -171,7 +172,12 @@ def catalogue_evidence(
         others = max((o.matter for o in found.values() if o is not e), default=0.0)
         e.named = True
         if e.matter == 0 and others >= CLEARLY_ELSE:
-            e.score += NAMED_BONUS / 3  # named, but the message is about another office's matter
+            # Named, but the message is about another office's matter: not first, yet never
+            # out of the desk's three choices (the resident may know something the words
+            # do not say, 请财政所帮我问一下 about a restaurant's unpaid bills).
+            ahead = sorted((o.score for o in found.values() if o is not e), reverse=True)
+            floor = ahead[TOP - 1] + NAMED_TIE if len(ahead) >= TOP else 0.0
+            e.score = max(e.score + NAMED_BONUS / 3, min(floor, ahead[0] - NAMED_TIE) if ahead else floor)
         else:
             e.score = max(e.score, others) + NAMED_BONUS
     return found

@@ -35,7 +35,12 @@ DEMO = SystemActor("demo", "演示数据")
 RESIDENT = SystemActor("resident", "群众")
 BACKUP = SystemActor("backup", "备份与恢复")
 MIGRATE = SystemActor("migrate", "程序升级")  # a migration's own event (the audit chain's switch to a key)
-SYSTEM_ACTORS: dict[str, SystemActor] = {a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT, BACKUP, MIGRATE)}
+# A national calendar confirmed by one town's office moves every town's provisional deadlines:
+# in the other towns the step is the calendar's, not that office's.
+CALENDAR = SystemActor("calendar", "工作日历")
+SYSTEM_ACTORS: dict[str, SystemActor] = {
+    a.key: a for a in (TICK, IMPORT, DEMO, RESIDENT, BACKUP, MIGRATE, CALENDAR)
+}
 
 Actor: TypeAlias = "User | SystemActor"
 

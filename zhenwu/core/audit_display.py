@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,8 +100,13 @@ class _Names:
 
     def want(self, field: models.Field, value: Any) -> None:
         if field.is_relation and field.related_model is not None:
+            key = field.related_model._meta.pk  # type: ignore[union-attr]
             for pk in value if isinstance(value, list) else [value]:
                 if isinstance(pk, int | str) and pk != "":
+                    try:  # an event may name the object by its number ("problem": "2026-0004")
+                        key.to_python(pk)
+                    except ValidationError:
+                        continue
                     self.wanted[field.related_model].add(pk)  # type: ignore[index]
 
     def fetch(self) -> None:

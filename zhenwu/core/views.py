@@ -132,7 +132,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = audit_events(**{k: v for k, v in filters.items() if v})
+    events = audit_events(user=request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     changes = describe(page.object_list)
     rows = [(event, changes[event.seq]) for event in page.object_list]

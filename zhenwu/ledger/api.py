@@ -198,7 +198,7 @@ def get_problem(request: HttpRequest, problem_id: ObjectId) -> Problem:
 
 @router.post("/problems", response={201: ProblemOut}, summary="登记问题（党政办）")
 def create_problem(request: HttpRequest, payload: ProblemIn) -> Answer[Problem]:
-    village = Unit.objects.filter(pk=payload.village_id).first() if payload.village_id else None
+    village = _found(Unit, payload.village_id, "village_id", "村(社区)")
     problem = services.problem_create(
         actor=_user(request),
         source=payload.source,
@@ -258,11 +258,13 @@ def transition_problem(request: HttpRequest, problem_id: ObjectId, payload: Tran
 
 
 def _found(model: Any, pk: int | None, field: str, label: str) -> Any:
-    if pk is None:
+    """The unit or person an id names, or None for no id. An id that names nothing is refused
+    as one of another town is (by the service), so the answer does not tell the two apart."""
+    if not pk:
         return None
     found = model.objects.filter(pk=pk).first()
     if found is None:
-        raise ValidationError({field: f"{label}：编号{pk}不存在"})
+        raise ValidationError({field: f"{label}：所选对象不属于本镇"})
     return found
 
 
@@ -275,7 +277,7 @@ def correct_assignment(request: HttpRequest, problem_id: ObjectId, payload: Corr
     if payload.assignee_ids is not None:
         assignees = list(Person.objects.filter(pk__in=payload.assignee_ids))
         if len(assignees) != len(set(payload.assignee_ids)):
-            raise ValidationError({"assignee_ids": "责任人：有编号不存在"})
+            raise ValidationError({"assignee_ids": "责任人：所选对象不属于本镇"})
     problem = services.problem_correct_assignment(
         actor=user,
         problem=problem,

@@ -62,6 +62,10 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "ledger/import.html", {"years": _years()})
+    try:  # a sheet is a town's: the county's administrator, with several towns, has none yet
+        _town_id(request)
+    except ValidationError as exc:
+        return _back(request, exc.messages[0])
     if "confirm" in request.POST:
         return _confirm(request)
     if "token" in request.POST:
@@ -300,7 +304,11 @@ def import_progress_view(request: HttpRequest, token: str) -> HttpResponse:
 @roles_required(*OFFICE_ROLES)
 @require_GET
 def import_template_view(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(import_template_workbook(_town_id(request)), content_type=_XLSX)
+    try:
+        town_id = _town_id(request)
+    except ValidationError as exc:
+        return _back(request, exc.messages[0])
+    response = HttpResponse(import_template_workbook(town_id), content_type=_XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('整改台账导入模板.xlsx')}"
     return response
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, is_system
 from zhenwu.ledger.constants import Category, DeadlineBasis, Source
 from zhenwu.lib.cadence import Cadence
-from zhenwu.org.roles import is_office
+from zhenwu.org.roles import has_role, is_office
 
 if TYPE_CHECKING:
     from zhenwu.ledger.models import Problem
@@ -51,7 +51,7 @@ def raised_by(
             return is_system(actor, *allowed_system)
         if not getattr(actor, "is_authenticated", False):
             return False
-        return (office and is_office(actor)) or getattr(actor, "role", None) in roles
+        return (office and is_office(actor)) or has_role(actor, *roles)
 
     return may_raise
 

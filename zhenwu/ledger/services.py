@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhenwu.core.actors import DEMO, IMPORT, Actor, SystemActor, account_of, is_system
+from zhenwu.core.actors import CALENDAR, DEMO, IMPORT, Actor, SystemActor, account_of, is_system
 from zhenwu.core.audit import AuditEntry, audit_record, audit_record_many
 from zhenwu.core.bulk import insert_rows, insert_rows_with_ids, row_of
 from zhenwu.core.calendar import Recomputed, deadline_out_of_range, work_calendar
@@ -999,10 +999,15 @@ def problems_recompute_provisional(*, actor: Actor, year: int) -> list[Recompute
     history (Action.CORRECT, with the old and new dates) and an audit event; one that stays
     only loses its 暂定 mark. Problems already closed keep the deadline they were closed against."""
     changed: list[Recomputed] = []
+    own = actor_town_id(actor) if account_of(actor) is not None else None
     provisional = Problem.objects.filter(deadline_provisional=True, status__in=CORRECTABLE).order_by("number")
     for problem in provisional.select_for_update():
         if problem.assigned_on and problem.assigned_on.year > year:
             continue  # counted only over later years: nothing this year changes
+        # The calendar is the county's: another town's problems move too, as the calendar's
+        # step, and the confirming office is not shown them (ADR 0008 §3).
+        ours = own is None or problem.town_id == own
+        who: Actor = actor if ours else CALENDAR
         counted = recompute_deadline(problem)
         if counted is None or counted.day is None:
             problem.deadline_provisional = False
@@ -1015,17 +1020,18 @@ def problems_recompute_provisional(*, actor: Actor, year: int) -> list[Recompute
             assert old is not None
             reason = _("%(year)s年工作日历已确认，按正式放假安排重算整改时限") % {"year": year}
             changes = {"deadline": {"from": old.isoformat(), "to": counted.day.isoformat()}}
-            _step(problem=problem, action=Action.CORRECT, actor=actor, reason=reason, changes=changes)
-            changed.append(
-                Recomputed(
-                    label=problem.number,
-                    url=reverse("ledger:problem_detail", args=[problem.pk]),
-                    before=old,
-                    after=counted.day,
+            _step(problem=problem, action=Action.CORRECT, actor=who, reason=reason, changes=changes)
+            if ours:
+                changed.append(
+                    Recomputed(
+                        label=problem.number,
+                        url=reverse("ledger:problem_detail", args=[problem.pk]),
+                        before=old,
+                        after=counted.day,
+                    )
                 )
-            )
         _refresh_slip(problem)
-        _save(problem, before, actor, LedgerAudit.DEADLINE_RECOMPUTED, year=year)
+        _save(problem, before, who, LedgerAudit.DEADLINE_RECOMPUTED, year=year)
     return changed
 
 

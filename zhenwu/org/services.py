@@ -131,10 +131,11 @@ def town_for_new(*, actor: Actor, town: Town | None = None) -> int:
     actors name the town once there are several. A new installation's first row makes the
     county and town nodes, as its first unit would."""
     account = account_of(actor)
-    if account is not None and not scope_of(account).county:
-        if account.town_id is None or (town is not None and town.pk != account.town_id):
+    if account is not None and not (scope := scope_of(account)).county:
+        # The town it works in now: its home, or the town of the grant it switched to.
+        if scope.town_id is None or (town is not None and town.pk != scope.town_id):
             raise ValidationError({"town": _("所属镇：只能在本账号所在的镇登记")})
-        return account.town_id
+        return scope.town_id
     if town is not None:
         return town.pk
     towns = list(Town.objects.filter(is_active=True).values_list("pk", flat=True)[:2])

@@ -23,7 +23,7 @@ from zhenwu.suggestions.constants import SuggestionStatus, TriageAction
 from zhenwu.suggestions.models import Suggestion
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import get_suggestion_for_user, inbox
-from zhenwu.suggestions.similarity import similar_to
+from zhenwu.suggestions.similarity import seen_by, similar_to
 
 router = Router(tags=["献言献策"])
 public_router = Router(tags=["献言献策（公开）"], auth=None)
@@ -224,7 +224,8 @@ def get_routing(request: HttpRequest, suggestion_id: ObjectId) -> Any:
 def get_similar(request: HttpRequest, suggestion_id: ObjectId) -> Any:
     """The same candidates as the inbox's cluster view: the new suggestions grouped with this
     one, then the open problems it is the same problem as, each with the reason."""
-    return similar_to(get_suggestion_for_user(_user(request), suggestion_id))
+    user = _user(request)
+    return seen_by(user, similar_to(get_suggestion_for_user(user, suggestion_id)))
 
 
 class ContactOut(Schema):

@@ -13,7 +13,7 @@ from zhenwu.ledger.followup import reopen_requests
 from zhenwu.ledger.models import Problem
 from zhenwu.lib.identity import mask_name
 from zhenwu.org.constants import OFFICE_ROLES
-from zhenwu.org.roles import is_town_reader
+from zhenwu.org.roles import has_role, is_town_reader
 from zhenwu.suggestions.constants import SuggestionStatus
 from zhenwu.suggestions.selectors import inbox, suggestions_for_problem
 
@@ -22,7 +22,7 @@ def office_queue(request: HttpRequest) -> list[QueueItem]:
     """The office's lines of the home page's work queue: each counts the selector its list shows
     (the inbox opens on 待处理 by default; the reopen list's first table is reopen_requests())."""
     user = request.user
-    if getattr(user, "role", None) not in OFFICE_ROLES:
+    if not has_role(user, *OFFICE_ROLES):
         return []
     return [
         QueueItem(

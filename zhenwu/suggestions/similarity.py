@@ -330,6 +330,19 @@ def similar_to(suggestion: Suggestion, *, limit: int = 10) -> list[Similar]:
     return _direct(target, g, exclude=g.where.get(suggestion.pk), limit=limit)
 
 
+def seen_by(user: Any, found: list[Similar]) -> list[Similar]:
+    """`found` without the problems `user` may not see: the open problems are scored as one set
+    for the installation, but another town's problem is not a candidate (nor its text shown)
+    for a town's office (issue 15; the suggestions get their own town in step 5)."""
+    from zhenwu.ledger.selectors import problems_visible_to
+
+    wanted = [s.pk for s in found if s.is_problem]
+    if not wanted:
+        return found
+    visible = set(problems_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return [s for s in found if not s.is_problem or s.pk in visible]
+
+
 def _direct(target: F.Facets, g: Grouping, *, exclude: int | None, limit: int) -> list[Similar]:
     threshold = g.box.model.threshold
     scored = [(r, prob) for r, prob, _values in g.box.outside(target, exclude=exclude) if prob >= threshold]

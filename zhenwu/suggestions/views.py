@@ -55,7 +55,7 @@ from zhenwu.suggestions.models import Campaign, SuggestionPhoto
 from zhenwu.suggestions.posters import posters_pdf
 from zhenwu.suggestions.routing import route
 from zhenwu.suggestions.selectors import follow_ups_of, get_suggestion_for_user, inbox, leader_for_department
-from zhenwu.suggestions.similarity import clusters, duplicate_counts, similar_to
+from zhenwu.suggestions.similarity import clusters, duplicate_counts, seen_by, similar_to
 
 PAGE_SIZE = 50
 
@@ -225,7 +225,7 @@ def suggestion_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": can_unmask(_user(request)),
         "photos": list(suggestion.photos.all()),
         "routing": routing,
-        "similar": [] if decided else similar_to(suggestion),
+        "similar": [] if decided else seen_by(_user(request), similar_to(suggestion)),
         "is_office": is_office(_user(request)) and not decided,
         "merge_form": MergeForm(),
         "reply_form": ReplyForm(),
@@ -338,7 +338,9 @@ def bulk_view(request: HttpRequest) -> HttpResponse:
             raise ValidationError({"action": _("操作：请选择批量操作")})
         data = form.cleaned_data
         action = data["action"]
-        problem = _problem_by_number(_user(request), data["problem"]) if action == TriageAction.MERGE else None
+        problem = (
+            _problem_by_number(_user(request), data["problem"]) if action == TriageAction.MERGE else None
+        )
         made = services.suggestions_bulk(
             actor=_user(request), suggestions=chosen, action=action, problem=problem, reply=data["reply"],
             description=data["description"], category=data["category"],

@@ -19,6 +19,7 @@ from django.db import connection
 from django.urls import reverse
 
 from zhenwu.conftest import SYSTEM, client_for
+from zhenwu.core.actors import CALENDAR
 from zhenwu.core.counters import counter_next, counter_note
 from zhenwu.core.models import AuditEvent, Counter, Notice
 from zhenwu.ledger.constants import Category, Source, Status
@@ -221,3 +222,67 @@ def test_two_servers_creating_at_once_get_consecutive_numbers(town, office):
         thread.join()
     assert not errors
     assert sorted(numbers) == [f"2026-{n:04d}" for n in range(1, 21)]
+
+
+def test_an_account_working_under_a_grant_registers_in_the_grants_town(office, town, other_town, admin_user):
+    from zhenwu.org.constants import AccountRole
+    from zhenwu.org.scope import activate_grant
+    from zhenwu.org.services import account_grant_add
+
+    grant = account_grant_add(actor=admin_user, user=office, town=other_town.town, role=AccountRole.OFFICE)
+    activate_grant(office, grant)  # as the header's switch does for the rest of a request
+    made = problem_create(
+        actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="借调登记"
+    )
+    assert made.town_id == other_town.town.pk and made.number == "2026-0001"
+    assert list(problems_visible_to(office)) == [made]
+    with pytest.raises(ValidationError) as caught:  # the home town's village is not this town's
+        problem_create(actor=office, source=Source.SELF_CHECK, category=Category.OTHER, description="越界",
+                       village=town.village)  # fmt: skip
+    assert caught.value.message_dict["village"] == ["村(社区)：所选对象不属于本镇"]
+
+
+def test_the_audit_page_lists_only_the_towns_own_events(office, town, other_town, problem):
+    theirs = _theirs(other_town)
+    client = client_for(office)
+    page = client.get(reverse("core:audit_list"), {"object_type": "ledger.problem", "object_id": theirs.pk})
+    assert page.status_code == 200 and theirs.description not in page.content.decode()
+    ours = client.get(reverse("core:audit_list"), {"object_type": "ledger.problem", "object_id": problem.pk})
+    assert problem.number in ours.content.decode()
+    mine = client_for(other_town.office).get(reverse("core:audit_list")).content.decode()
+    assert problem.description not in mine and "刘志强" not in mine
+
+
+def test_similar_problems_of_another_town_are_not_offered(office, other_town):
+    from zhenwu.suggestions.similarity import SIMILAR_PROBLEM, Similar, seen_by
+
+    theirs = _theirs(other_town)
+    found = [Similar(SIMILAR_PROBLEM, theirs.pk, theirs.number, theirs.description, 0.9, "同一对象")]
+    assert seen_by(office, found) == [] and seen_by(other_town.office, found) == found
+
+
+def test_the_audit_page_shows_a_problem_named_by_its_number(office, town):
+    """A suggestion's triage event names its problem by number ("problem": "2026-0001")."""
+    from zhenwu.suggestions.services import suggestion_accept, suggestion_submit
+
+    made = suggestion_submit(text="村口路灯坏了很久", village=town.village)
+    suggestion_accept(actor=office, suggestion=made, village=town.village)
+    assert client_for(office).get(reverse("core:audit_list")).status_code == 200
+
+
+def test_a_confirmed_calendar_moves_another_towns_deadlines_as_the_calendars_step(
+    office, other_town, problem
+):
+    from zhenwu.ledger.constants import LedgerAudit
+    from zhenwu.ledger.services import problems_recompute_provisional
+
+    theirs = _theirs(other_town)
+    Problem.objects.filter(pk__in=[problem.pk, theirs.pk]).update(
+        deadline_provisional=True, deadline_basis="workdays", deadline_days=20, deadline=date(2026, 12, 20)
+    )
+    shown = problems_recompute_provisional(actor=office, year=2026)
+    assert {r.label for r in shown} <= {problem.number} and all(str(theirs.pk) not in r.url for r in shown)
+    events = AuditEvent.objects.filter(action=LedgerAudit.DEADLINE_RECOMPUTED, object_type="ledger.problem")
+    assert events.get(object_id=str(problem.pk)).actor_id == office.pk
+    their_event = events.get(object_id=str(theirs.pk))
+    assert their_event.actor_id is None and their_event.actor_label == CALENDAR.key

@@ -11,6 +11,7 @@ order (`zhenwu.evaluation.pool`).
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhenwu.core.timefmt import shown
 from zhenwu.evaluation.constants import Channel, Purpose, SheetStatus, SurveyStatus
-from zhenwu.org.models import Person
+from zhenwu.org.models import Person, Town
 
 
 class Scale(models.Model):
@@ -44,6 +45,12 @@ class Scale(models.Model):
 
 
 class Survey(models.Model):
+    # Set by survey_create from the actor, never by a view (ADR 0008). Everything else of a
+    # survey reaches its town through it (evaluation/apps.py): ballots carry no column of their
+    # own, so ADR 0005's field lists stay as pinned.
+    town = models.ForeignKey(
+        Town, verbose_name=_("所属镇"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
     title = models.CharField(_("测评名称"), max_length=100)
     purpose = models.CharField(_("测评类型"), max_length=20, choices=Purpose.choices)
     period_start = models.DateField(_("测评开始"))
@@ -65,6 +72,10 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # The town is set by the service from the actor, never typed in (as ledger.Problem's).
+        super().clean_fields(exclude={*(exclude or ()), "town"})
 
 
 class RespondentCategory(models.Model):

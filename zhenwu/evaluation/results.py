@@ -295,9 +295,12 @@ def weighted_score(
     """Σ weight × the category's own 测评得分 ÷ Σ weight, over the weighted categories that
     answered the row: a category of 20 cadres counts as its weight says, not by its head count.
     Categories without a weight are left out (their counts still show in the tally)."""
+    # In the categories' order, not the tally query's: its GROUP BY comes back in whatever
+    # order PostgreSQL's plan gives (hash or sort, as its statistics say), and a float sum
+    # taken in another order differs in the last digit — the same survey, two figures.
     parts = [
         (weights[c], score)
-        for c, counts in by_category.items()
+        for c, counts in sorted(by_category.items())
         if c in weights and (score := points_score(points, counts)) is not None
     ]
     total = sum(w for w, _score in parts)

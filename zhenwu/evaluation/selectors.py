@@ -13,12 +13,17 @@ from zhenwu.evaluation.constants import SheetStatus, SurveyStatus
 from zhenwu.evaluation.models import Answer, Ballot, PaperSheet, Subject, Survey
 from zhenwu.evaluation.results import Tally, Turnout, results_for, turnout, without_rows
 from zhenwu.org.roles import is_office, is_town_reader
+from zhenwu.org.scope import in_town_q, scope_of
 
-# The town-wide roles and the inspection group read surveys and results; the office runs them.
+# The town-wide roles and the inspection group read their town's surveys and results; the
+# office runs them. Another town's survey does not exist for them (404), nor its questions,
+# codes, sheets and ballots, which every page reaches through the survey found here.
 
 
 def surveys_visible_to(user: Any) -> QuerySet[Survey]:
-    return Survey.objects.all() if is_town_reader(user) else Survey.objects.none()
+    if not is_town_reader(user):
+        return Survey.objects.none()
+    return Survey.objects.filter(in_town_q(scope_of(user)))
 
 
 def get_survey_for_user(user: Any, pk: int) -> Survey:

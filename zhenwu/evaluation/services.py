@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +54,8 @@ from zhenwu.lib.codes import new_code
 from zhenwu.org.constants import RoleKind
 from zhenwu.org.models import Person, User
 from zhenwu.org.roles import is_office
+from zhenwu.org.scope import refuse_people_outside_town
+from zhenwu.org.services import town_for_new
 
 CODE_MISS = "voting-code-miss"
 
@@ -127,7 +129,11 @@ def _preset(survey: Survey) -> None:
         )
     elif survey.purpose == Purpose.TEAM_REVIEW:
         _question(survey, _("对镇领导班子的总体评价"), scales["好/较好/一般/差"], [(_("镇领导班子"), None)])
-        leaders = Person.objects.filter(roles__kind=RoleKind.LEADER, is_second_line=False).distinct()
+        # The survey's town's leaders: by the 镇领导 role held in that town (one filter, so the
+        # role's kind and town are of the same row), as org.selectors.town_leader_ids counts them.
+        leaders = Person.objects.filter(
+            roles__kind=RoleKind.LEADER, roles__town_id=survey.town_id, is_second_line=False
+        ).distinct()
         rows = [(p.name, p) for p in leaders.order_by("id")]
         _question(
             survey, _("对班子成员的评价"), scales["优秀/称职/基本称职/不称职"], rows, allow_comment=True
@@ -146,6 +152,9 @@ def _question(
     allow_comment: bool = False,
     scores: list[float] | None = None,
 ) -> Question:
+    # The one writer of subjects: a person rated is of the survey's town (registered there, or
+    # holding a role there), never another town's.
+    refuse_people_outside_town(survey.town_id, "subjects", _("测评对象"), [p for _l, p in rows if p])
     order = (survey.questions.aggregate(m=Max("order"))["m"] or 0) + 1
     question = Question.objects.create(
         survey=survey, order=order, text=text, scale=scale, allow_comment=allow_comment, scores=scores,
@@ -179,8 +188,8 @@ def survey_create(
         }
     )
     survey = Survey.objects.create(
-        title=title, purpose=purpose, period_start=period_start, period_end=period_end, owner=actor,
-        npc_members=npc_members,
+        town_id=town_for_new(actor=actor), title=title, purpose=purpose, period_start=period_start,
+        period_end=period_end, owner=actor, npc_members=npc_members,
     )  # fmt: skip
     RespondentCategory.objects.bulk_create(
         RespondentCategory(survey=survey, name=name, expected=n, order=i)
@@ -228,7 +237,11 @@ def question_add(
     )
     assert scale is not None
     points = points_per_level(scores, scale)
-    people = {p.name: p for p in Person.objects.filter(name__in=rows)}
+    # A line names the town's person of that name (registered there or holding a role there);
+    # a namesake in another town is not linked: the row is then a label only.
+    town_id = survey.town_id
+    in_town = Person.objects.filter(Q(town_id=town_id) | Q(roles__town_id=town_id), name__in=rows)
+    people = {p.name: p for p in in_town.distinct().order_by("id")}
     question = _question(survey, text, scale, [(r, people.get(r)) for r in rows], allow_comment, points)
     audit_record(actor=actor, action=EvaluationAudit.SURVEY_SAVED, obj=survey, after={"question": text})
     return question

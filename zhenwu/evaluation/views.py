@@ -251,7 +251,8 @@ QUESTION_ACTIONS = {
 @require_POST
 def question_change(request: HttpRequest, pk: int, question_pk: int, action: str) -> HttpResponse:
     """Before the survey opens: delete a question, move it up or down, or set its points."""
-    question = Question.objects.filter(pk=question_pk, survey_id=pk).first()
+    survey = get_survey_for_user(_user(request), pk)  # another town's: 404, as its questions
+    question = Question.objects.filter(pk=question_pk, survey=survey).first()
     if question is None or action not in QUESTION_ACTIONS:
         raise Http404
     actor, scores = _user(request), request.POST.get("scores", "")  # checked by the service

@@ -791,3 +791,67 @@ def test_the_other_towns_problems_do_not_exist_for_this_towns_personas(request, 
         return "; ".join(wrong) or None
 
     assert not _each_persona(request, check)
+
+
+# 测评 in its town (issue 15, step 6): every evaluation page naming a survey, a question, a
+# batch of codes or a paper sheet, with 邻镇's, answers 404 to every persona of 测试镇. (The
+# voter's `/v/` pages name no object: a code works county-wide, test_cross_town_surveys.py.)
+CROSS_TOWN_EVALUATION: dict[str, tuple[str, Callable[[Any], str]]] = {
+    **{
+        f"evaluation:{name}": ("get", lambda o, name=name: reverse(f"evaluation:{name}", args=[o.survey.pk]))
+        for name in ("detail", "paper", "results", "results_xlsx", "results_pdf", "ballots")
+    },
+    **{
+        f"evaluation:{name}": ("post", lambda o, name=name: reverse(f"evaluation:{name}", args=[o.survey.pk]))
+        for name in ("question_add", "category_save", "codes")
+    },
+    "evaluation:step": ("post", lambda o: reverse("evaluation:step", args=[o.survey.pk, "open"])),
+    "evaluation:question_change": (
+        "post",
+        lambda o: reverse("evaluation:question_change", args=[o.survey.pk, o.question.pk, "delete"]),
+    ),
+    "evaluation:slips": ("get", lambda o: reverse("evaluation:slips", args=[o.survey.pk, o.batch])),
+    "evaluation:paper_resolve": (
+        "get",
+        lambda o: reverse("evaluation:paper_resolve", args=[o.survey.pk, o.sheet.pk]),
+    ),
+}
+
+
+def test_every_evaluation_page_naming_an_object_is_walked_from_the_other_town():
+    evaluation = next(
+        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "evaluation"
+    )
+    named = {
+        f"evaluation:{p.name}"
+        for p in evaluation.url_patterns
+        if isinstance(p, URLPattern) and p.pattern.converters
+    }
+    listed = {k for k in NOT_AN_OBJECT if k.startswith("evaluation:")}
+    assert named == set(CROSS_TOWN_EVALUATION) | listed
+
+
+def test_the_other_towns_surveys_do_not_exist_for_this_towns_personas(request, town, other_town):
+    o = other_town
+    o.survey = survey_create(
+        actor=o.office, title="邻镇满意度测评", purpose="satisfaction",
+        period_start=date(2026, 11, 1), period_end=date(2026, 11, 30),
+    )  # fmt: skip
+    o.question = o.survey.questions.get()
+    o.batch = codes_generate(actor=o.office, survey=o.survey, category=o.survey.categories.first(), count=2)
+    o.sheet = PaperSheet.objects.create(
+        survey=o.survey, category=o.survey.categories.first(), sheet_no=1, entry_a={"rows": {}},
+        entry_a_by=o.office, status="mismatch",
+    )  # fmt: skip
+
+    def check(persona: str, client: Client) -> str | None:
+        if persona == "admin_user":  # the county's: its access is the matrix's rows above
+            return None
+        wrong = []
+        for route, (method, build) in CROSS_TOWN_EVALUATION.items():
+            status = getattr(client, method)(build(o)).status_code
+            if status != 404:
+                wrong.append(f"{persona} {route}: {status}, expected 404")
+        return "; ".join(wrong) or None
+
+    assert not _each_persona(request, check)

@@ -53,9 +53,7 @@ NEAR_DUP_JACCARD = 0.8
 
 
 def normalise(text):
-    return "".join(
-        ch for ch in text if unicodedata.category(ch)[0] in ("L", "N")
-    )
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
 
 
 def bigrams(text):
@@ -107,9 +105,7 @@ def main():
             problems.append(f"{i}: village {m['village']!r} not in list")
         if m["split"] != "test":
             problems.append(f"{i}: split {m['split']!r}")
-        if m["cluster"] is not None and not (
-            m["cluster"].startswith("g") and m["cluster"][1:].isdigit()
-        ):
+        if m["cluster"] is not None and not (m["cluster"].startswith("g") and m["cluster"][1:].isdigit()):
             problems.append(f"{i}: cluster {m['cluster']!r} not of the form gN")
         if not isinstance(m["text"], str) or not m["text"].strip():
             problems.append(f"{i}: empty text")
@@ -223,7 +219,11 @@ def main():
     )
     print("most similar text pairs (bigram Jaccard):")
     for j, a, b in closest[:5]:
-        same = "same cluster" if by_id[a]["cluster"] and by_id[a]["cluster"] == by_id[b]["cluster"] else "different"
+        same = (
+            "same cluster"
+            if by_id[a]["cluster"] and by_id[a]["cluster"] == by_id[b]["cluster"]
+            else "different"
+        )
         print(f"  {j:.2f}  {a} / {b}  ({same})")
 
     if problems:

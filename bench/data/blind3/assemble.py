@@ -78,7 +78,7 @@ def read_near():
 
 
 def adjacent_cluster(rows):
-    return any(a["cluster"] and a["cluster"] == b["cluster"] for a, b in zip(rows, rows[1:]))
+    return any(a["cluster"] and a["cluster"] == b["cluster"] for a, b in zip(rows, rows[1:], strict=False))
 
 
 def main():

@@ -117,7 +117,7 @@ def main():
     norm = collections.defaultdict(list)
     for m in msgs:
         norm[normalise(m["text"])].append(m["id"])
-    for k, v in norm.items():
+    for v in norm.values():
         if len(v) > 1:
             problems.append(f"near-identical texts (same after dropping punctuation): {v}")
     grams = {m["id"]: bigrams(m["text"]) for m in msgs}
@@ -141,7 +141,7 @@ def main():
         if len({by_id[i]["office"] for i in members}) > 1:
             print(f"NOTE: cluster {c} mixes offices {sorted({by_id[i]['office'] for i in members})}")
     order = sorted(msgs, key=lambda m: m["id"])
-    for a, b in zip(order, order[1:]):
+    for a, b in zip(order, order[1:], strict=False):
         if a["cluster"] and a["cluster"] == b["cluster"]:
             problems.append(f"cluster {a['cluster']} members {a['id']} and {b['id']} are adjacent")
 
@@ -214,8 +214,8 @@ def main():
     lens = [len(t) for t in texts]
     print(f"length (chars): min {min(lens)}  median {statistics.median(lens):g}  max {max(lens)}")
     print(
-        f"  <=15: {sum(l <= 15 for l in lens)}   16-60: {sum(15 < l <= 60 for l in lens)}   "
-        f"61-120: {sum(60 < l <= 120 for l in lens)}   >120: {sum(l > 120 for l in lens)}"
+        f"  <=15: {sum(n <= 15 for n in lens)}   16-60: {sum(15 < n <= 60 for n in lens)}   "
+        f"61-120: {sum(60 < n <= 120 for n in lens)}   >120: {sum(n > 120 for n in lens)}"
     )
     print("most similar text pairs (bigram Jaccard):")
     for j, a, b in closest[:5]:

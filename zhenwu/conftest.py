@@ -113,6 +113,29 @@ def other_town(town: Town) -> OtherTown:
     return OtherTown(other, gov, office_dept, branch, member, account)
 
 
+def their_leader(other: OtherTown, name: str = "邻镇镇长") -> Person:
+    """A 镇领导 of the other town, by a role held there."""
+    leader = person_create(actor=SYSTEM, name=name, unit=other.government)
+    person_role_grant(actor=SYSTEM, person=leader, kind=RoleKind.LEADER, unit=other.government)
+    return leader
+
+
+def their_problem(other: OtherTown, description: str = "邻镇河湾村水渠堵塞") -> Any:
+    """A problem of the other town in one of its villages, raised and assigned by its own office."""
+    village = unit_create(
+        actor=SYSTEM, name="河湾村村民委员会", kind=UnitKind.VILLAGE_COMMITTEE, parent=other.government
+    )
+    made = problem_create(
+        actor=other.office, source=Source.SELF_CHECK, category=Category.OTHER, description=description,
+        village=village,
+    )  # fmt: skip
+    staff = person_create(actor=SYSTEM, name="邻镇干事", unit=other.office_dept)
+    return problem_assign(
+        actor=other.office, problem=made, leader=their_leader(other), department=other.office_dept,
+        assignees=[staff], deadline=date(2026, 12, 31), assigned_on=date(2026, 11, 2),
+    )  # fmt: skip
+
+
 def _account(username: str, role: str, unit: Unit | None = None, person: Person | None = None) -> User:
     return account_create(
         actor=SYSTEM,

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from zhenwu.conftest import SYSTEM, client_for
+from zhenwu.conftest import SYSTEM, client_for, their_problem
 from zhenwu.core.actors import CALENDAR
 from zhenwu.core.counters import counter_next, counter_note
 from zhenwu.core.models import AuditEvent, Counter, Notice
@@ -26,32 +26,14 @@ from zhenwu.ledger.constants import Category, Source, Status
 from zhenwu.ledger.models import Problem
 from zhenwu.ledger.selectors import filter_options, problems_visible_to
 from zhenwu.ledger.services import problem_assign, problem_create
-from zhenwu.org.constants import RoleKind, UnitKind
-from zhenwu.org.services import person_create, person_role_grant, unit_create
+from zhenwu.org.constants import RoleKind
+from zhenwu.org.services import person_create, person_role_grant
 
 pytestmark = pytest.mark.django_db
 
 
-def _theirs(other_town, description="邻镇河湾村水渠堵塞"):
-    """A problem of the other town, raised and assigned by its own office."""
-    village = unit_create(
-        actor=SYSTEM, name="河湾村村民委员会", kind=UnitKind.VILLAGE_COMMITTEE, parent=other_town.government
-    )
-    leader = person_create(actor=SYSTEM, name="邻镇镇长", unit=other_town.government)
-    person_role_grant(actor=SYSTEM, person=leader, kind=RoleKind.LEADER, unit=other_town.government)
-    made = problem_create(
-        actor=other_town.office, source=Source.SELF_CHECK, category=Category.OTHER, description=description,
-        village=village,
-    )  # fmt: skip
-    staff = person_create(actor=SYSTEM, name="邻镇干事", unit=other_town.office_dept)
-    return problem_assign(
-        actor=other_town.office, problem=made, leader=leader, department=other_town.office_dept,
-        assignees=[staff], deadline=date(2026, 12, 31), assigned_on=date(2026, 11, 2),
-    )  # fmt: skip
-
-
 def test_each_town_numbers_its_own_problems_from_one(office, town, other_town, problem):
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     assert (problem.number, theirs.number) == ("2026-0001", "2026-0001")
     assert (problem.town_id, theirs.town_id) == (town.party.town_id, other_town.town.pk)
     again = problem_create(
@@ -86,7 +68,7 @@ def test_the_counter_starts_after_the_highest_number_and_takes_blocks(town):
 
 
 def test_a_towns_accounts_never_reach_another_towns_problem(office, town, other_town, problem):
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     assert list(problems_visible_to(office)) == [problem]
     assert list(problems_visible_to(other_town.office)) == [theirs]
     client = client_for(office)
@@ -162,7 +144,7 @@ def test_a_leader_moved_from_another_town_is_named_by_the_role_held_here(office,
 def test_red_cards_reach_only_the_problems_own_towns_office(office, town, other_town, problem):
     from zhenwu.ledger.tasks import red_alerts
 
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     red_alerts(datetime(2027, 1, 6, 9, tzinfo=ZoneInfo("Asia/Shanghai")))  # both past 2026-12-31
     red = Notice.objects.filter(key__startswith="red:")
     ours, their = (
@@ -182,7 +164,7 @@ def test_the_importer_matches_a_sheets_numbers_in_its_own_town_only(office, town
 
     from zhenwu.ledger.importer import Choices, plan_import
 
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     exported = client_for(office).get(reverse("ledger:export")).content
     here = plan_import(io.BytesIO(exported), town_id=town.party.town_id, choices=Choices(year=2026))
     assert [r.problem_id for r in here.rows] == [problem.pk]
@@ -243,7 +225,7 @@ def test_an_account_working_under_a_grant_registers_in_the_grants_town(office, t
 
 
 def test_the_audit_page_lists_only_the_towns_own_events(office, town, other_town, problem):
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     client = client_for(office)
     page = client.get(reverse("core:audit_list"), {"object_type": "ledger.problem", "object_id": theirs.pk})
     assert page.status_code == 200 and theirs.description not in page.content.decode()
@@ -256,7 +238,7 @@ def test_the_audit_page_lists_only_the_towns_own_events(office, town, other_town
 def test_similar_problems_of_another_town_are_not_offered(office, other_town):
     from zhenwu.suggestions.similarity import SIMILAR_PROBLEM, Similar, seen_by
 
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     found = [Similar(SIMILAR_PROBLEM, theirs.pk, theirs.number, theirs.description, 0.9, "同一对象")]
     assert seen_by(office, found) == [] and seen_by(other_town.office, found) == found
 
@@ -276,7 +258,7 @@ def test_a_confirmed_calendar_moves_another_towns_deadlines_as_the_calendars_ste
     from zhenwu.ledger.constants import LedgerAudit
     from zhenwu.ledger.services import problems_recompute_provisional
 
-    theirs = _theirs(other_town)
+    theirs = their_problem(other_town)
     Problem.objects.filter(pk__in=[problem.pk, theirs.pk]).update(
         deadline_provisional=True, deadline_basis="workdays", deadline_days=20, deadline=date(2026, 12, 20)
     )

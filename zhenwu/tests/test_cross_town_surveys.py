@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from zhenwu.conftest import SYSTEM, client_for
+from zhenwu.conftest import SYSTEM, client_for, their_leader
 from zhenwu.core.models import AuditEvent
 from zhenwu.evaluation import services
 from zhenwu.evaluation.models import Ballot, PaperSheet, Survey, VotingCode
@@ -38,12 +38,6 @@ def _survey(actor, purpose="satisfaction", title="群众满意度测评"):
         period_start=date(2026, 11, 1),
         period_end=date(2026, 11, 30),
     )
-
-
-def _their_leader(other_town, name="邻镇镇长"):
-    leader = person_create(actor=SYSTEM, name=name, unit=other_town.government)
-    person_role_grant(actor=SYSTEM, person=leader, kind=RoleKind.LEADER, unit=other_town.government)
-    return leader
 
 
 def _opened_with_codes(survey, office, count=2):
@@ -104,14 +98,14 @@ def test_a_towns_accounts_never_see_or_open_another_towns_survey(town, office, l
 
 
 def test_a_team_review_rates_only_its_own_towns_leaders(town, office, other_town):
-    their_leader = _their_leader(other_town)
+    leader_there = their_leader(other_town)
     # A cadre registered in 邻镇 who now holds a 镇领导 role here is one of this town's leaders.
     moved = person_create(actor=SYSTEM, name="调任干部", unit=other_town.government)
     person_role_grant(actor=SYSTEM, person=moved, kind=RoleKind.LEADER, unit=town.party)
     ours = _survey(office, purpose="team_review", title="本镇班子评议")
     theirs = _survey(other_town.office, purpose="team_review", title="邻镇班子评议")
     assert _subjects(ours) == [[], [town.leader_person.name, "调任干部"]]
-    assert _subjects(theirs) == [[], [their_leader.name]]
+    assert _subjects(theirs) == [[], [leader_there.name]]
 
 
 def test_a_subject_of_another_town_is_refused_naming_the_field(town, office, other_town):
@@ -124,7 +118,7 @@ def test_a_subject_of_another_town_is_refused_naming_the_field(town, office, oth
     assert ours.questions.count() == before
     # Typed by name, a line names this town's person of that name; a namesake in 邻镇 is not
     # linked (the row rates a label, and the 邻镇 person is never told it is about them).
-    _their_leader(other_town, name="同名干部")
+    their_leader(other_town, name="同名干部")
     ours_too = person_create(actor=SYSTEM, name="本镇干部", unit=town.government)
     question = services.question_add(
         actor=office, survey=ours, text="对干部的评价", scale=scale, subjects="同名干部\n本镇干部"

@@ -19,8 +19,7 @@ from django.utils import timezone
 from zhenwu.api import api
 from zhenwu.bulletins.figures import month_figures
 from zhenwu.bulletins.models import Bulletin
-from zhenwu.conftest import PERSONAS, OtherTown, Town, client_for, forget_process_memos
-from zhenwu.conftest import SYSTEM as DEMO
+from zhenwu.conftest import PERSONAS, OtherTown, Town, client_for, forget_process_memos, their_problem
 from zhenwu.evaluation.models import PaperSheet
 from zhenwu.evaluation.services import codes_generate, survey_create
 from zhenwu.ledger.models import Evidence, Extension, FollowUp, Problem, ReopenRequest
@@ -699,27 +698,15 @@ CROSS_TOWN_ORG: dict[str, tuple[str, Callable[[OtherTown], str]]] = {
 }
 
 
-def test_every_org_page_naming_an_object_is_walked_from_the_other_town():
-    org = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "org")
-    named = {f"org:{p.name}" for p in org.url_patterns if isinstance(p, URLPattern) and p.pattern.converters}
-    assert named == {k for k in CROSS_TOWN_ORG if k.startswith("org:")}
-
-
 def test_the_other_towns_org_objects_do_not_exist_for_this_towns_personas(request, town, other_town):
     other_town.token = api_token_create(actor=other_town.office, user=other_town.office, name="邻镇")[0]
 
-    def check(persona: str, client: Client) -> str | None:
-        wrong = []
-        for route, (method, build) in CROSS_TOWN_ORG.items():
-            status = getattr(client, method)(build(other_town)).status_code
-            expected = 404
-            if persona == "admin_user" and route != "org:token_revoke":
-                expected = 302 if route in REDIRECTS else 200
-            if status != expected:
-                wrong.append(f"{persona} {route}: {status}, expected {expected}")
-        return "; ".join(wrong) or None
+    def expected(persona: str, route: str) -> int:
+        if persona == "admin_user" and route != "org:token_revoke":
+            return 302 if route in REDIRECTS else 200
+        return 404
 
-    assert not _each_persona(request, check)
+    _walk_other_town(request, CROSS_TOWN_ORG, other_town, expected)
 
 
 # The ledger in its town (issue 15, step 4): every ledger page and API operation naming a
@@ -747,28 +734,45 @@ CROSS_TOWN_LEDGER: dict[str, tuple[str, Callable[[Any], str]]] = {
 NOT_AN_OBJECT = {"ledger:import_progress": "an upload's token, kept in the uploading town's folder"}
 
 
-def test_every_ledger_page_naming_an_object_is_walked_from_the_other_town():
-    ledger = next(
-        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "ledger"
+def _routes_naming_an_object(namespace: str) -> set[str]:
+    """Every named route of `namespace` whose path takes an argument."""
+    urls = next(
+        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == namespace
     )
-    named = {
-        f"ledger:{p.name}" for p in ledger.url_patterns if isinstance(p, URLPattern) and p.pattern.converters
+    return {
+        f"{namespace}:{p.name}"
+        for p in urls.url_patterns
+        if isinstance(p, URLPattern) and p.pattern.converters
     }
-    assert named == {k for k in CROSS_TOWN_LEDGER if k.startswith("ledger:")} | set(NOT_AN_OBJECT)
+
+
+def _walk_other_town(request, routes, other_town, expected: Callable[[str, str], int | None]) -> None:  # type: ignore[no-untyped-def]
+    """Every persona requests every route with the other town's objects: each answer is
+    `expected(persona, route)` (None: not asked of that persona). API writes carry a body that
+    passes validation (_BODY), so the answer is the object's, not the payload's."""
+
+    def check(persona: str, client: Client) -> str | None:
+        wrong = []
+        for route, (method, build) in routes.items():
+            if (want := expected(persona, route)) is None:
+                continue
+            body = _BODY.get(route.removeprefix("api:"))
+            sent = {"data": body, "content_type": "application/json"} if body else {}
+            status = getattr(client, method)(build(other_town), **sent).status_code
+            if status != want:
+                wrong.append(f"{persona} {route}: {status}, expected {want}")
+        return "; ".join(wrong) or None
+
+    assert not _each_persona(request, check)
+
+
+def _not_found_but_for_the_county(persona: str, route: str) -> int | None:
+    return None if persona == "admin_user" else 404  # the county's: its access is the rows above
 
 
 def test_the_other_towns_problems_do_not_exist_for_this_towns_personas(request, town, other_town):
-    from zhenwu.ledger.services import problem_assign, problem_create
-    from zhenwu.org.services import person_create, person_role_grant
-
     o = other_town
-    leader = person_create(actor=DEMO, name="邻镇镇长", unit=o.government)
-    person_role_grant(actor=DEMO, person=leader, kind="leader", unit=o.government)
-    made = problem_create(actor=o.office, source="self_check", category="other", description="邻镇的问题")
-    o.problem = problem_assign(
-        actor=o.office, problem=made, leader=leader, department=o.office_dept, assignees=[o.member],
-        deadline=date(2026, 12, 31), assigned_on=date(2026, 11, 2),
-    )  # fmt: skip
+    o.problem = their_problem(o)
     o.extension = Extension.objects.create(
         problem=o.problem, requested_by=o.office, old_deadline=date(2026, 12, 31), new_deadline=date(2027, 3, 1),
         reason="雨季",
@@ -778,19 +782,7 @@ def test_the_other_towns_problems_do_not_exist_for_this_towns_personas(request, 
         content_type="image/png", uploaded_by=o.office,
     )  # fmt: skip
 
-    def check(persona: str, client: Client) -> str | None:
-        if persona == "admin_user":  # the county's: its access is the matrix's rows above
-            return None
-        wrong = []
-        for route, (method, build) in CROSS_TOWN_LEDGER.items():
-            body = _BODY.get(route.removeprefix("api:"))
-            sent = {"data": body, "content_type": "application/json"} if body else {}
-            status = getattr(client, method)(build(o), **sent).status_code
-            if status != 404:
-                wrong.append(f"{persona} {route}: {status}, expected 404")
-        return "; ".join(wrong) or None
-
-    assert not _each_persona(request, check)
+    _walk_other_town(request, CROSS_TOWN_LEDGER, o, _not_found_but_for_the_county)
 
 
 # 测评 in its town (issue 15, step 6): every evaluation page naming a survey, a question, a
@@ -818,17 +810,14 @@ CROSS_TOWN_EVALUATION: dict[str, tuple[str, Callable[[Any], str]]] = {
 }
 
 
-def test_every_evaluation_page_naming_an_object_is_walked_from_the_other_town():
-    evaluation = next(
-        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "evaluation"
-    )
-    named = {
-        f"evaluation:{p.name}"
-        for p in evaluation.url_patterns
-        if isinstance(p, URLPattern) and p.pattern.converters
-    }
-    listed = {k for k in NOT_AN_OBJECT if k.startswith("evaluation:")}
-    assert named == set(CROSS_TOWN_EVALUATION) | listed
+@pytest.mark.parametrize(
+    ("namespace", "routes"),
+    [("org", CROSS_TOWN_ORG), ("ledger", CROSS_TOWN_LEDGER), ("evaluation", CROSS_TOWN_EVALUATION)],
+)
+def test_every_page_naming_an_object_is_walked_from_the_other_town(namespace, routes):
+    listed = {k for k in NOT_AN_OBJECT if k.startswith(f"{namespace}:")}
+    walked = {k for k in routes if k.startswith(f"{namespace}:")}
+    assert _routes_naming_an_object(namespace) == walked | listed
 
 
 def test_the_other_towns_surveys_do_not_exist_for_this_towns_personas(request, town, other_town):
@@ -844,14 +833,4 @@ def test_the_other_towns_surveys_do_not_exist_for_this_towns_personas(request, t
         entry_a_by=o.office, status="mismatch",
     )  # fmt: skip
 
-    def check(persona: str, client: Client) -> str | None:
-        if persona == "admin_user":  # the county's: its access is the matrix's rows above
-            return None
-        wrong = []
-        for route, (method, build) in CROSS_TOWN_EVALUATION.items():
-            status = getattr(client, method)(build(o)).status_code
-            if status != 404:
-                wrong.append(f"{persona} {route}: {status}, expected 404")
-        return "; ".join(wrong) or None
-
-    assert not _each_persona(request, check)
+    _walk_other_town(request, CROSS_TOWN_EVALUATION, o, _not_found_but_for_the_county)

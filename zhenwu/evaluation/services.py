@@ -51,10 +51,10 @@ from zhenwu.evaluation.models import (
     random_id,
 )
 from zhenwu.lib.codes import new_code
-from zhenwu.org.constants import RoleKind
 from zhenwu.org.models import Person, User
 from zhenwu.org.roles import is_office
 from zhenwu.org.scope import refuse_people_outside_town
+from zhenwu.org.selectors import town_leader_ids
 from zhenwu.org.services import town_for_new
 
 CODE_MISS = "voting-code-miss"
@@ -129,11 +129,8 @@ def _preset(survey: Survey) -> None:
         )
     elif survey.purpose == Purpose.TEAM_REVIEW:
         _question(survey, _("对镇领导班子的总体评价"), scales["好/较好/一般/差"], [(_("镇领导班子"), None)])
-        # The survey's town's leaders: by the 镇领导 role held in that town (one filter, so the
-        # role's kind and town are of the same row), as org.selectors.town_leader_ids counts them.
-        leaders = Person.objects.filter(
-            roles__kind=RoleKind.LEADER, roles__town_id=survey.town_id, is_second_line=False
-        ).distinct()
+        # The survey's town's leaders, by the 镇领导 role held in that town.
+        leaders = Person.objects.filter(pk__in=town_leader_ids(survey.town_id), is_second_line=False)
         rows = [(p.name, p) for p in leaders.order_by("id")]
         _question(
             survey, _("对班子成员的评价"), scales["优秀/称职/基本称职/不称职"], rows, allow_comment=True

@@ -60,7 +60,12 @@ from zhenwu.lib.workdays import CalendarNotCovered
 from zhenwu.org.constants import UnitKind
 from zhenwu.org.models import Person, Town, Unit, User
 from zhenwu.org.roles import is_office
-from zhenwu.org.scope import actor_town_id, refuse_other_town, refuse_people_outside_town
+from zhenwu.org.scope import (
+    actor_town_id,
+    refuse_other_town,
+    refuse_outside_actors_town,
+    refuse_people_outside_town,
+)
 from zhenwu.org.services import town_for_new
 
 
@@ -242,21 +247,16 @@ def _note_number(town_id: int, number: str, source_prefix: str) -> None:
         )
 
 
-def _refuse_owners_outside(town_id: int, **owners: Any) -> None:
-    """Every unit and person named for a problem is of the problem's town (a person: registered
-    there, or holding a role there — a cadre moved from another town)."""
-    for field, (label, value) in owners.items():
-        if isinstance(value, Unit):
-            refuse_other_town(town_id, field, label, value)
-        elif isinstance(value, Person):
-            refuse_people_outside_town(town_id, field, label, [value])
-        elif value:
-            items = list(value)
-            if items and isinstance(items[0], Unit):
-                for unit in items:
-                    refuse_other_town(town_id, field, label, unit)
-            else:
-                refuse_people_outside_town(town_id, field, label, items)
+def _refuse_owners_outside(
+    town_id: int, *, leader: Person | None, department: Unit | None, assignees: Iterable[Person] | None,
+    acceptor: Person | None,
+) -> None:  # fmt: skip
+    """The owners named for a problem are of its town (a person: registered there, or holding a
+    role there — a cadre moved from another town)."""
+    refuse_people_outside_town(town_id, "leader", _("责任领导"), [leader])
+    refuse_other_town(town_id, "department", _("责任部门"), department)
+    refuse_people_outside_town(town_id, "assignees", _("责任人"), assignees or ())
+    refuse_people_outside_town(town_id, "acceptor", _("验收人"), [acceptor])
 
 
 @transaction.atomic
@@ -445,7 +445,8 @@ def problem_assign(
     require(is_office(actor) or is_system(actor, IMPORT, DEMO), _("只有党政办可以分派问题"))
     problem = _lock(problem)
     cooperating_units = list(cooperating_units)
-    _refuse_owners_outside(problem.town_id, cooperating_units=(_("配合单位"), cooperating_units))
+    for unit in cooperating_units:
+        refuse_other_town(problem.town_id, "cooperating_units", _("配合单位"), unit)
     before = _snapshot(problem)
     step = _assign_in_memory(
         actor=actor,
@@ -502,11 +503,7 @@ def _assign_in_memory(
     if errors:
         raise ValidationError(errors)
     _refuse_owners_outside(
-        problem.town_id,
-        leader=(_("责任领导"), leader),
-        department=(_("责任部门"), department),
-        assignees=(_("责任人"), assignees),
-        acceptor=(_("验收人"), acceptor),
+        problem.town_id, leader=leader, department=department, assignees=assignees, acceptor=acceptor
     )
     assigned_on = assigned_on or timezone.localdate(_when(at))
     due, provisional = compute_deadline(
@@ -946,11 +943,7 @@ def problem_correct_assignment(
     if errors:
         raise ValidationError(errors)
     _refuse_owners_outside(
-        problem.town_id,
-        leader=(_("责任领导"), leader),
-        department=(_("责任部门"), department),
-        assignees=(_("责任人"), assignees),
-        acceptor=(_("验收人"), acceptor),
+        problem.town_id, leader=leader, department=department, assignees=assignees, acceptor=acceptor
     )
     old = _owners(problem)
     before = _snapshot(problem)
@@ -1391,19 +1384,16 @@ def department_alias_save(*, actor: Actor, alias: str, unit: Unit) -> Department
     """Remember that the town's sheets call `unit` `alias`. One alias names one department:
     an alias already naming another is refused, as is another department's own name."""
     require(is_office(actor) or is_system(actor, IMPORT), _("只有党政办可以维护部门别名"))
-    # A town's aliases name its own departments (the county's units have none).
-    own = actor_town_id(actor)
-    refuse_other_town(own if own is not None else unit.town_id or -1, "unit", _("部门"), unit)
+    refuse_outside_actors_town(actor, "unit", _("部门"), unit)  # a town's aliases name its own
     town_id = unit.town_id
-    assert town_id is not None
     shown = re.sub(r"\s+", "", alias or "")
-    towns = town_names(town_id)
+    towns = town_names(town_id) if town_id is not None else []
     key = unit_key(shown, towns)
     if not key:
         raise ValidationError({"alias": _("别名：不能为空")})
     if len(shown) > 100:
         raise ValidationError({"alias": _("别名：不能超过100个字")})
-    if unit.kind != UnitKind.DEPARTMENT:
+    if unit.kind != UnitKind.DEPARTMENT or town_id is None:  # the county's own units have none
         raise ValidationError({"unit": _("部门：“%(unit)s”不是镇政府部门") % {"unit": unit.name}})
     existing = (
         DepartmentAlias.objects.select_for_update()

@@ -107,7 +107,23 @@ def refuse_other_town(town_id: int | None, field: str, label: str, obj: Any) -> 
     raise ValidationError({field: message})
 
 
-def refuse_people_outside_town(town_id: int | None, field: str, label: str, people: Iterable[Person]) -> None:
+def refuse_outside_actors_town(actor: Actor, field: str, label: str, obj: Any) -> None:
+    """A town's account refers only to its own town's units and people (the administrator and
+    system actors to any town's)."""
+    account = account_of(actor)
+    if account is not None and not (scope := scope_of(account)).county:
+        refuse_other_town(scope.town_id, field, label, obj)
+
+
+def people_of_town_q(town_id: int) -> Q:
+    """The people a town works with: its registry, and anyone holding a role in it (a cadre
+    registered in another town). refuse_people_outside_town asks the same of people in hand."""
+    return Q(town_id=town_id) | Q(pk__in=PersonRole.objects.filter(town_id=town_id).values("person_id"))
+
+
+def refuse_people_outside_town(
+    town_id: int | None, field: str, label: str, people: Iterable[Person | None]
+) -> None:
     """Refuse a person for `field` unless registered in the town or holding a role there (a
     cadre moved from another town is named there by the role, ADR 0008 §3). One query, and
     only when someone is registered elsewhere."""

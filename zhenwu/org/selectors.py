@@ -25,7 +25,7 @@ from zhenwu.org.constants import (
 )
 from zhenwu.org.models import AccountGrant, ApiToken, Person, PersonRole, Town, Unit, User
 from zhenwu.org.roles import has_role, role_of
-from zhenwu.org.scope import Scope, in_town_q, scope_of, scope_unit
+from zhenwu.org.scope import Scope, in_town_q, people_of_town_q, scope_of, scope_unit
 
 
 def can_unmask(user: Any) -> bool:
@@ -111,10 +111,10 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 def people_visible_to(user: User) -> QuerySet[Person]:
     # The town's registry, and anyone holding a role in the town (registered in another).
     scope = scope_of(user)
-    reach = in_town_q(scope)
-    if not scope.county:  # a town also sees those registered elsewhere who hold a role in it
-        reach |= Q(id__in=PersonRole.objects.filter(reach).values("person_id"))
-    people = Person.objects.filter(reach)
+    town = scope.town_id
+    people = Person.objects.filter(
+        in_town_q(scope) if scope.county or town is None else people_of_town_q(town)
+    )
     if role_of(user) == AccountRole.INSPECTOR:
         # The supervision group inspects party organisations: it sees their members.
         return people.filter(
@@ -310,11 +310,12 @@ def office_account_ids(town_id: int | None = None) -> dict[int, list[int]]:
     return {town: sorted(pks) for town, pks in found.items()}
 
 
-def town_leader_ids(scope: Scope) -> QuerySet[PersonRole, Any]:
-    """The ids of the scope's town's 镇领导 (every town's for the county), by the role held in
-    the town, so a leader moved from another town is one: the 责任领导 picker, the ledger's
-    leader filter and the form's check all ask this."""
-    return PersonRole.objects.filter(in_town_q(scope), kind=RoleKind.LEADER).values("person_id")
+def town_leader_ids(scope: Scope | int) -> QuerySet[PersonRole, Any]:
+    """The ids of the 镇领导 of a scope's town (every town's for the county) or of the town with
+    that id, by the role held in the town, so a leader moved from another town is one: the
+    责任领导 picker, the ledger's leader filter, the form's check and a 班子评议 ask this."""
+    reach = Q(town_id=scope) if isinstance(scope, int) else in_town_q(scope)
+    return PersonRole.objects.filter(reach, kind=RoleKind.LEADER).values("person_id")
 
 
 def people_to_pick(

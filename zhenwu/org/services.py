@@ -43,7 +43,7 @@ from zhenwu.org.constants import (
 from zhenwu.org.logins import hash_token, login_counters_clear, password_confirm
 from zhenwu.org.models import AccountGrant, ApiToken, County, Person, PersonRole, Town, Unit, User
 from zhenwu.org.roles import has_role, is_admin
-from zhenwu.org.scope import actor_town_id, refuse_other_town, scope_of
+from zhenwu.org.scope import actor_town_id, refuse_other_town, refuse_outside_actors_town, scope_of
 from zhenwu.org.selectors import (
     ADMIN_ACCOUNTS,
     can_manage_account,
@@ -362,14 +362,6 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _refuse_outside_actors_town(actor: Actor, field: str, label: str, obj: Unit | Person | None) -> None:
-    """A town's account refers only to its own town's units and people (the administrator and
-    system actors to any town's)."""
-    account = account_of(actor)
-    if account is not None and not (scope := scope_of(account)).county:
-        refuse_other_town(scope.town_id, field, label, obj)
-
-
 def _account_town(actor: Actor, role: str, unit: Unit | None, person: Person | None) -> int | None:
     """An account works in its unit's town, else its person's, else its creator's; the
     administrator is the county's."""
@@ -412,7 +404,7 @@ def person_create(
     if fields["id_number"] and not gender:
         gender = gender_from_id_number(fields["id_number"])
     _check_duplicate_id(actor, fields["id_number"])
-    _refuse_outside_actors_town(actor, "unit", _("所在单位"), unit)
+    refuse_outside_actors_town(actor, "unit", _("所在单位"), unit)
     town_id = unit.town_id if unit is not None else actor_town_id(actor)
     person = Person(gender=gender, unit=unit, is_second_line=is_second_line, town_id=town_id, **fields)
     _save_person(person)
@@ -456,7 +448,7 @@ def person_role_grant(
 ) -> PersonRole:
     if kind == RoleKind.PARTY_MEMBER and (unit is None or unit.kind not in PARTY_KINDS):
         raise ValidationError({"unit": _("所在组织：党员身份必须登记在一个党组织（党支部、党总支或党委）")})
-    _refuse_outside_actors_town(actor, "unit", _("所在组织"), unit)
+    refuse_outside_actors_town(actor, "unit", _("所在组织"), unit)
     if PersonRole.objects.filter(person=person, kind=kind, unit=unit).exists():
         raise ValidationError({"kind": _("身份：该人员已有此身份")})
     # Held where its unit is, else where the person is registered (a 人大代表 without a unit).
@@ -534,8 +526,8 @@ def account_create(
 ) -> User:
     if role in UNIT_SCOPED_ROLES and unit is None:
         raise ValidationError({"unit": _("所属单位：部门、支部和中心账号必须指定所属单位")})
-    _refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
-    _refuse_outside_actors_town(actor, "person", _("对应人员"), person)
+    refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
+    refuse_outside_actors_town(actor, "person", _("对应人员"), person)
     user = User(
         username=username, role=role, person=person, unit=unit, must_change_password=must_change_password,
         town_id=_account_town(actor, role, unit, person),
@@ -934,7 +926,7 @@ def account_change_role(*, actor: User, user: User, role: str, unit: Unit | None
     unit_id = unit.pk if unit is not None else None
     if role == user.role and unit_id == user.unit_id:
         raise ValidationError({"role": _("系统角色：角色和所属单位都没有变化")})
-    _refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
+    refuse_outside_actors_town(actor, "unit", _("所属单位"), unit)
     before = {"role": user.role, "unit_id": user.unit_id}
     user.role = role
     user.unit = unit

@@ -15,11 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q
-
 from zhenwu.ledger.selectors import DepartmentNames
 from zhenwu.org.constants import PLACE_KINDS
-from zhenwu.org.models import Person, PersonRole, Unit
+from zhenwu.org.models import Person, Unit
+from zhenwu.org.scope import people_of_town_q
 
 # Short forms common to township offices, by key, for the departments they name when the
 # town has a department of that name.
@@ -90,9 +89,7 @@ class Directory(DepartmentNames):
             for suffix in ("村民委员会", "居民委员会", "村委会", "居委会"):
                 self.places.setdefault(unit.name.removesuffix(suffix), unit)
         self.people: dict[str, list[Person]] = defaultdict(list)
-        # The town's registry and those holding a role in it (a cadre moved from another town).
-        held = PersonRole.objects.filter(town_id=town_id).values("person_id")
-        for person in Person.objects.filter(Q(town_id=town_id) | Q(pk__in=held)).only(
+        for person in Person.objects.filter(people_of_town_q(town_id)).only(
             "id", "name", "unit_id", "town_id"
         ):
             self.people[unicodedata.normalize("NFKC", person.name)].append(person)

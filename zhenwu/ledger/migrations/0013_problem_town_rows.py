@@ -3,6 +3,7 @@ its. An installation that had problems but not a single unit (so 0004 made no no
 its county and town here, named from the settings as a new installation's would be."""
 
 import re
+from importlib import import_module
 
 from django.conf import settings
 from django.db import migrations
@@ -10,12 +11,8 @@ from django.db import migrations
 from zhenwu.lib.place_names import town_code, town_short_name
 
 
-def _node(Unit, *, name, kind, parent):
-    node = Unit.objects.create(name=name, kind=kind, parent=parent, path="/pending/", depth=0)
-    node.path = f"{parent.path if parent else '/'}{node.pk}/"
-    node.depth = node.path.count("/") - 2
-    node.save(update_fields=["path", "depth"])
-    return node
+# The county's and the town's nodes are made as the registry's upgrade made them.
+_node = import_module("zhenwu.org.migrations.0004_county_and_town_nodes")._node
 
 
 def _the_town(apps):
